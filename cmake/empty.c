@@ -1,0 +1,1 @@
+typedef int gcs_empty_translation_unit_;
