@@ -1,0 +1,174 @@
+/* src/analysis/from_replay.c — heap graph of a trace at an event, through the
+ * replay model (gcscope/replay.h): the objects alive after `pos` events, their
+ * strong references, the frames' variables, and (optionally) the refcount
+ * history and ERROR events, fed through the same recorder the in-process report
+ * uses, so both pair increfs identically. Runtime-owned objects are left out
+ * by the rules in adapters.h.
+ */
+#include <stdlib.h>
+
+#include "analysis/adapters.h"
+#include "gcscope/errors.h"
+#include "gcscope/replay.h"
+
+/* Runtime-owned, as far as a trace can tell: singletons by kind, the empty
+ * tuple, cached ints by label, the two lists the heap makes for itself (no
+ * allocation site, among its first objects), and objects allocated before
+ * recording started. */
+static bool
+runtime_owned(const gcs_replay_obj *o)
+{
+    if (o->alloc_event == UINT64_MAX)
+        return true;
+    switch ((gcs_kind)o->kind) {
+    case GCS_KIND_NONE:
+    case GCS_KIND_BOOL:
+        return true;
+    case GCS_KIND_TUPLE:
+        return o->n_refs_out == 0;
+    case GCS_KIND_INT:
+        return gcs_hg_is_cached_int_label(o->label);
+    case GCS_KIND_LIST:
+        return o->alloc_site == NULL && o->id <= 16;
+    case GCS_KIND_STR:
+    case GCS_KIND_DICT:
+    case GCS_KIND_CLASS:
+    case GCS_KIND_INSTANCE:
+    case GCS_KIND_WEAKREF:
+    case GCS_KIND_CFUNC:
+    case GCS_KIND_USER:
+    case GCS_KIND__COUNT:
+        break;
+    }
+    return false;
+}
+
+static unsigned
+node_flags(const gcs_replay_obj *o, bool saveall)
+{
+    unsigned f = 0;
+    if (o->tracked)
+        f |= GCS_HGF_TRACKED;
+    if (o->finalized)
+        f |= GCS_HGF_FINALIZED;
+    if (o->gen == GCS_REPLAY_GEN_PERMANENT)
+        f |= GCS_HGF_FROZEN;
+    if (o->in_garbage)
+        f |= GCS_HGF_IN_GARBAGE | (saveall ? GCS_HGF_SAVEALL : 0);
+    return f;
+}
+
+static int
+add_objects(gcs_replay *r, gcs_hg *g)
+{
+    gcs_replay_gc_config cfg;
+    gcs_replay_gc_config_at(r, &cfg);
+    bool saveall = (cfg.debug & GCS_DEBUG_SAVEALL) != 0;
+    size_t n = gcs_replay_n_objects(r);
+    (void)gcs_hg_reserve(g, n + 16, 2 * n + 16); /* a hint; failure is harmless */
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_obj o;
+        int rc = gcs_replay_object_at(r, k, &o);
+        if (rc != 0)
+            return rc;
+        if (!o.alive || runtime_owned(&o))
+            continue;
+        rc = gcs_hg_add_node(g, o.id, o.type, o.kind, o.refcnt, o.size, o.alloc_site,
+                             node_flags(&o, saveall), NULL);
+        for (size_t e = 0; rc == 0 && e < o.n_refs_out; e++) {
+            gcs_replay_ref ref;
+            rc = gcs_replay_ref_out(r, o.id, e, &ref);
+            if (rc == 0)
+                rc = gcs_hg_add_edge(g, ref.src, ref.dst, ref.slot);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+add_roots(gcs_replay *r, gcs_hg *g)
+{
+    size_t nf = gcs_replay_n_frames(r);
+    for (size_t f = 0; f < nf; f++) {
+        gcs_replay_frame fr;
+        int rc = gcs_replay_frame_at(r, f, &fr);
+        for (size_t v = 0; rc == 0 && v < fr.n_vars; v++) {
+            gcs_replay_var var;
+            rc = gcs_replay_var_at(r, f, v, &var);
+            if (rc == 0)
+                rc = gcs_hg_add_root(g, fr.id, fr.name, var.name, var.obj);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Errors without history: straight from the replay's error timeline. */
+static int
+add_errors(gcs_replay *r, uint64_t pos, gcs_hg *g)
+{
+    size_t n = gcs_replay_n_errors(r);
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_error e;
+        int rc = gcs_replay_error_at(r, k, &e);
+        if (rc == 0 && e.event >= pos)
+            break;
+        if (rc == 0)
+            rc = gcs_hg_add_error(g, e.event, e.code, e.obj, e.detail, e.site);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Feed events 0..pos-1 to a history recorder and export it into g. */
+static int
+add_history(gcs_replay *r, uint64_t pos, gcs_hg *g)
+{
+    gcs_hist_rec *rec;
+    int rc = gcs_hist_rec_new(&rec);
+    for (uint64_t i = 0; rc == 0 && i < pos; i++) {
+        gcs_event ev;
+        rc = gcs_replay_event(r, i, &ev);
+        if (rc == 0)
+            gcs_hist_rec_event(rec, &ev);
+    }
+    if (rc == 0)
+        rc = gcs_hist_rec_export(rec, g);
+    gcs_hist_rec_free(rec);
+    return rc;
+}
+
+int
+gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
+{
+    *out = NULL;
+    if (r == NULL)
+        return GCS_EINVAL;
+    uint64_t n = gcs_replay_n_events(r);
+    if (pos > n)
+        pos = n;
+    gcs_hg *g;
+    int rc = gcs_hg_new(&g);
+    if (rc != 0)
+        return rc;
+    g->at_event = pos;
+    rc = gcs_replay_seek(r, pos);
+    if (rc == 0)
+        rc = add_objects(r, g);
+    if (rc == 0)
+        rc = add_roots(r, g);
+    if (rc == 0)
+        rc = with_history ? add_history(r, pos, g) : add_errors(r, pos, g);
+    if (rc == 0)
+        rc = gcs_hg_finish(g);
+    if (rc != 0) {
+        gcs_hg_free(g);
+        return rc;
+    }
+    *out = g;
+    return 0;
+}

@@ -1,0 +1,613 @@
+/* src/analysis/heapgraph.c — builder of the heap graph (see heapgraph.h).
+ * Adders append to growable arrays and refer to objects by id; gcs_hg_finish()
+ * resolves ids through an open-addressing index and turns edge and history
+ * lists into CSR form with a stable counting sort, so the whole build is
+ * O(V + E + H). Strings and sites are interned in small hash tables.
+ */
+#include "heapgraph.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "gcscope/errors.h"
+
+typedef struct pending_edge {
+    uint64_t src, dst;
+    const char *slot;
+} pending_edge;
+
+struct gcs_hg_priv {
+    /* string interning: open addressing over pointers to owned copies */
+    char **strs;
+    const char *last_str; /* the last string interned (a one-entry cache) */
+    uint32_t last_site;   /* the last site interned */
+    size_t n_strs, cap_strs;
+    /* site interning: slots hold site index (0 = empty) */
+    uint32_t *site_tab;
+    size_t cap_site_tab;
+    /* id index (built at finish): slots hold node index, GCS_HG_NONE = empty */
+    uint32_t *id_tab;
+    size_t cap_id_tab;
+    bool dense; /* id_tab[id - min_id] */
+    uint64_t min_id;
+    pending_edge *edges;
+    size_t n_edges, cap_edges;
+    uint64_t *root_obj; /* parallel to roots until finish */
+    uint64_t *hist_obj; /* parallel to hist until finish */
+};
+
+/* {====== Helpers ======} */
+
+static uint64_t
+mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+#define BIG_ALLOC (4u << 20)
+#define HUGE_PAGE (2u << 20)
+
+void *
+gcs_hg_big_alloc(size_t size)
+{
+    if (size < BIG_ALLOC)
+        return malloc(size ? size : 1);
+    void *p = NULL;
+    size_t rounded = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint */
+#endif
+    return p;
+}
+
+/* realloc through gcs_hg_big_alloc for big sizes. `old` bytes are kept. */
+static void *
+big_realloc(void *p, size_t old, size_t size)
+{
+    if (size < BIG_ALLOC)
+        return realloc(p, size);
+    void *q = gcs_hg_big_alloc(size);
+    if (q == NULL)
+        return NULL;
+    if (p)
+        memcpy(q, p, old < size ? old : size);
+    free(p);
+    return q;
+}
+
+/* Grow *arr (elements of `size` bytes) so that it holds at least n+1. */
+static int
+grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *p = big_realloc(*arr, *cap * size, nc * size);
+    if (p == NULL)
+        return GCS_ENOMEM;
+    *arr = p;
+    *cap = nc;
+    return 0;
+}
+
+/* {====== Strings and sites ======} */
+
+static int
+strs_rehash(struct gcs_hg_priv *p)
+{
+    size_t nc = p->cap_strs ? p->cap_strs * 2 : 256;
+    char **t = calloc(nc, sizeof *t);
+    if (t == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < p->cap_strs; i++) {
+        if (p->strs[i] == NULL)
+            continue;
+        size_t j = hash_str(p->strs[i]) & (nc - 1);
+        while (t[j])
+            j = (j + 1) & (nc - 1);
+        t[j] = p->strs[i];
+    }
+    free(p->strs);
+    p->strs = t;
+    p->cap_strs = nc;
+    return 0;
+}
+
+const char *
+gcs_hg_intern(gcs_hg *g, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    struct gcs_hg_priv *p = g->priv;
+    if (p->last_str && strcmp(p->last_str, s) == 0)
+        return p->last_str; /* runs of equal strings (types, slots) are common */
+    if ((p->n_strs + 1) * 2 > p->cap_strs && strs_rehash(p) != 0)
+        return NULL;
+    size_t j = hash_str(s) & (p->cap_strs - 1);
+    while (p->strs[j]) {
+        if (strcmp(p->strs[j], s) == 0)
+            return p->last_str = p->strs[j];
+        j = (j + 1) & (p->cap_strs - 1);
+    }
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c == NULL)
+        return NULL;
+    memcpy(c, s, n);
+    p->strs[j] = c;
+    p->n_strs++;
+    return p->last_str = c;
+}
+
+static uint64_t
+hash_site(const gcs_site *s)
+{
+    return mix64((uint64_t)(uintptr_t)s->file * 31 + (uint64_t)(uintptr_t)s->func * 7 +
+                 (uint64_t)(uint32_t)s->line);
+}
+
+static int
+sites_rehash(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t nc = p->cap_site_tab ? p->cap_site_tab * 2 : 256;
+    uint32_t *t = calloc(nc, sizeof *t);
+    if (t == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 1; i < g->n_sites; i++) {
+        size_t j = hash_site(&g->sites[i]) & (nc - 1);
+        while (t[j])
+            j = (j + 1) & (nc - 1);
+        t[j] = (uint32_t)i;
+    }
+    free(p->site_tab);
+    p->site_tab = t;
+    p->cap_site_tab = nc;
+    return 0;
+}
+
+uint32_t
+gcs_hg_site(gcs_hg *g, const gcs_site *site)
+{
+    if (site == NULL || (site->file == NULL && site->func == NULL && site->line == 0))
+        return 0;
+    struct gcs_hg_priv *p = g->priv;
+    const gcs_site *last = &g->sites[p->last_site];
+    if (p->last_site && last->line == site->line && last->file && site->file && last->func &&
+        site->func && strcmp(last->file, site->file) == 0 && strcmp(last->func, site->func) == 0)
+        return p->last_site;
+    gcs_site s = {gcs_hg_intern(g, site->file), gcs_hg_intern(g, site->func), site->line};
+    if ((site->file && !s.file) || (site->func && !s.func))
+        return 0;
+    if (g->n_sites * 2 > p->cap_site_tab && sites_rehash(g) != 0)
+        return 0;
+    size_t j = hash_site(&s) & (p->cap_site_tab - 1);
+    while (p->site_tab[j]) {
+        const gcs_site *o = &g->sites[p->site_tab[j]];
+        if (o->file == s.file && o->func == s.func && o->line == s.line)
+            return p->last_site = p->site_tab[j];
+        j = (j + 1) & (p->cap_site_tab - 1);
+    }
+    if (grow((void **)&g->sites, &g->cap_sites, g->n_sites, sizeof *g->sites) != 0)
+        return 0;
+    uint32_t idx = (uint32_t)g->n_sites++;
+    g->sites[idx] = s;
+    p->site_tab[j] = idx;
+    return p->last_site = idx;
+}
+
+/* {====== Id index ======}
+ * Built once, at finish. Object ids are mostly dense (a counter), so when
+ * they span at most 4 times the node count the index is a plain array
+ * (id - min_id -> node), which keeps lookups in id order cache-friendly;
+ * otherwise an open-addressing table. */
+
+static int
+build_index(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        lo = g->nodes[i].id < lo ? g->nodes[i].id : lo;
+        hi = g->nodes[i].id > hi ? g->nodes[i].id : hi;
+    }
+    p->dense = g->n_nodes > 0 && hi - lo < 4 * (uint64_t)g->n_nodes + 1024;
+    p->min_id = lo;
+    size_t cap = 1024;
+    if (p->dense)
+        cap = (size_t)(hi - lo + 1);
+    else
+        while (cap < 2 * g->n_nodes)
+            cap *= 2;
+    p->id_tab = malloc(cap * sizeof *p->id_tab);
+    if (p->id_tab == NULL)
+        return GCS_ENOMEM;
+    memset(p->id_tab, 0xff, cap * sizeof *p->id_tab);
+    p->cap_id_tab = cap;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        uint64_t id = g->nodes[i].id;
+        size_t j = p->dense ? (size_t)(id - lo) : mix64(id) & (cap - 1);
+        while (!p->dense && p->id_tab[j] != GCS_HG_NONE && g->nodes[p->id_tab[j]].id != id)
+            j = (j + 1) & (cap - 1);
+        if (p->id_tab[j] != GCS_HG_NONE)
+            return GCS_EINVAL; /* duplicate id */
+        p->id_tab[j] = (uint32_t)i;
+    }
+    return 0;
+}
+
+uint32_t
+gcs_hg_find(const gcs_hg *g, uint64_t id)
+{
+    const struct gcs_hg_priv *p = g->priv;
+    if (p->cap_id_tab == 0)
+        return GCS_HG_NONE;
+    if (p->dense)
+        return id >= p->min_id && id - p->min_id < p->cap_id_tab ? p->id_tab[id - p->min_id]
+                                                                 : GCS_HG_NONE;
+    size_t j = mix64(id) & (p->cap_id_tab - 1);
+    while (p->id_tab[j] != GCS_HG_NONE) {
+        if (g->nodes[p->id_tab[j]].id == id)
+            return p->id_tab[j];
+        j = (j + 1) & (p->cap_id_tab - 1);
+    }
+    return GCS_HG_NONE;
+}
+
+/* {====== Building ======} */
+
+int
+gcs_hg_new(gcs_hg **out)
+{
+    *out = NULL;
+    gcs_hg *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return GCS_ENOMEM;
+    g->priv = calloc(1, sizeof *g->priv);
+    g->sites = calloc(16, sizeof *g->sites);
+    if (g->priv == NULL || g->sites == NULL) {
+        gcs_hg_free(g);
+        return GCS_ENOMEM;
+    }
+    g->cap_sites = 16;
+    g->n_sites = 1; /* sites[0]: unknown */
+    g->at_event = UINT64_MAX;
+    if (sites_rehash(g) != 0) {
+        gcs_hg_free(g);
+        return GCS_ENOMEM;
+    }
+    *out = g;
+    return 0;
+}
+
+void
+gcs_hg_free(gcs_hg *g)
+{
+    if (g == NULL)
+        return;
+    struct gcs_hg_priv *p = g->priv;
+    if (p) {
+        for (size_t i = 0; i < p->cap_strs; i++)
+            free(p->strs[i]);
+        free(p->strs);
+        free(p->site_tab);
+        free(p->id_tab);
+        free(p->edges);
+        free(p->root_obj);
+        free(p->hist_obj);
+        free(p);
+    }
+    free(g->nodes);
+    free(g->edge_off);
+    free(g->edge_dst);
+    free(g->edge_slot);
+    free(g->roots);
+    free(g->hist);
+    free(g->hist_off);
+    free(g->errors);
+    free(g->sites);
+    free(g);
+}
+
+int
+gcs_hg_reserve(gcs_hg *g, size_t n_nodes, size_t n_edges)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (n_nodes > g->cap_nodes) {
+        gcs_hg_node *nn = big_realloc(g->nodes, g->n_nodes * sizeof *nn, n_nodes * sizeof *nn);
+        if (nn == NULL)
+            return GCS_ENOMEM;
+        g->nodes = nn;
+        g->cap_nodes = n_nodes;
+    }
+    if (n_edges > p->cap_edges) {
+        pending_edge *ne = big_realloc(p->edges, p->n_edges * sizeof *ne, n_edges * sizeof *ne);
+        if (ne == NULL)
+            return GCS_ENOMEM;
+        p->edges = ne;
+        p->cap_edges = n_edges;
+    }
+    return 0;
+}
+
+int
+gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
+                uint64_t size, const gcs_site *site, unsigned flags, uint32_t *idx)
+{
+    if (g->finished || g->n_nodes >= GCS_HG_NONE - 1)
+        return GCS_EINVAL;
+    if (grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes) != 0)
+        return GCS_ENOMEM;
+    const char *t = gcs_hg_intern(g, type ? type : "?");
+    if (t == NULL)
+        return GCS_ENOMEM;
+    gcs_hg_node *n = &g->nodes[g->n_nodes];
+    n->id = id;
+    n->refcnt = refcnt;
+    n->size = size;
+    n->type = t;
+    n->site = gcs_hg_site(g, site);
+    n->kind = (uint16_t)kind;
+    n->flags = (uint16_t)flags;
+    if (flags & GCS_HGF_GARBAGE_LIST)
+        g->has_garbage_list = true;
+    if (idx)
+        *idx = (uint32_t)g->n_nodes;
+    g->n_nodes++;
+    return 0;
+}
+
+int
+gcs_hg_add_edge(gcs_hg *g, uint64_t src, uint64_t dst, const char *slot)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (g->finished)
+        return GCS_EINVAL;
+    if (grow((void **)&p->edges, &p->cap_edges, p->n_edges, sizeof *p->edges) != 0)
+        return GCS_ENOMEM;
+    const char *s = gcs_hg_intern(g, slot);
+    if (slot && !s)
+        return GCS_ENOMEM;
+    p->edges[p->n_edges++] = (pending_edge){src, dst, s};
+    return 0;
+}
+
+int
+gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char *var, uint64_t obj)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (g->finished)
+        return GCS_EINVAL;
+    size_t cap = g->cap_roots;
+    if (grow((void **)&g->roots, &g->cap_roots, g->n_roots, sizeof *g->roots) != 0)
+        return GCS_ENOMEM;
+    if (cap != g->cap_roots) {
+        uint64_t *o = realloc(p->root_obj, g->cap_roots * sizeof *o);
+        if (o == NULL) {
+            g->cap_roots = cap;
+            return GCS_ENOMEM;
+        }
+        p->root_obj = o;
+    }
+    const char *f = gcs_hg_intern(g, frame ? frame : "?");
+    const char *v = gcs_hg_intern(g, var ? var : "?");
+    if (f == NULL || v == NULL)
+        return GCS_ENOMEM;
+    g->roots[g->n_roots] = (gcs_hg_root){frame_id, f, v, GCS_HG_NONE};
+    p->root_obj[g->n_roots++] = obj;
+    return 0;
+}
+
+int
+gcs_hg_add_hist(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
+                const gcs_site *site)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (g->finished)
+        return GCS_EINVAL;
+    size_t cap = g->cap_hist;
+    if (grow((void **)&g->hist, &g->cap_hist, g->n_hist, sizeof *g->hist) != 0)
+        return GCS_ENOMEM;
+    if (cap != g->cap_hist) {
+        uint64_t *o = realloc(p->hist_obj, g->cap_hist * sizeof *o);
+        if (o == NULL) {
+            g->cap_hist = cap;
+            return GCS_ENOMEM;
+        }
+        p->hist_obj = o;
+    }
+    g->hist[g->n_hist] =
+        (gcs_hg_hist){event, refcnt, GCS_HG_NONE, gcs_hg_site(g, site), (uint8_t)op};
+    p->hist_obj[g->n_hist++] = obj;
+    g->has_history = true;
+    return 0;
+}
+
+int
+gcs_hg_add_error(gcs_hg *g, uint64_t event, int code, uint64_t obj, const char *detail,
+                 const gcs_site *site)
+{
+    if (g->finished)
+        return GCS_EINVAL;
+    if (grow((void **)&g->errors, &g->cap_errors, g->n_errors, sizeof *g->errors) != 0)
+        return GCS_ENOMEM;
+    const char *d = gcs_hg_intern(g, detail);
+    if (detail && !d)
+        return GCS_ENOMEM;
+    g->errors[g->n_errors++] = (gcs_hg_error){event, code, obj, d, gcs_hg_site(g, site)};
+    return 0;
+}
+
+/* {====== Finish: resolve ids, CSR ======} */
+
+/* Adapters add each object's references right after the object, so edges
+ * usually arrive grouped by source in node order: then they are already in
+ * CSR order and need no sort. Returns 1 (nothing kept) if they are not. */
+static int
+finish_edges_ordered(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t n = g->n_nodes, kept = 0, dangling = 0;
+    uint32_t prev = 0;
+    g->edge_off = calloc(n + 2, sizeof *g->edge_off);
+    g->edge_dst = gcs_hg_big_alloc((p->n_edges + 1) * sizeof *g->edge_dst);
+    g->edge_slot = gcs_hg_big_alloc((p->n_edges + 1) * sizeof *g->edge_slot);
+    if (g->edge_off == NULL || g->edge_dst == NULL || g->edge_slot == NULL)
+        return GCS_ENOMEM;
+    for (size_t e = 0; e < p->n_edges; e++) {
+        uint32_t s = gcs_hg_find(g, p->edges[e].src), d = gcs_hg_find(g, p->edges[e].dst);
+        if (s == GCS_HG_NONE || d == GCS_HG_NONE) {
+            dangling++;
+            continue;
+        }
+        if (s < prev)
+            return 1;
+        prev = s;
+        g->edge_off[s + 1]++;
+        g->edge_dst[kept] = d;
+        g->edge_slot[kept++] = p->edges[e].slot;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->edge_off[i + 1] += g->edge_off[i];
+    g->n_edges = kept;
+    g->n_dangling += dangling;
+    return 0;
+}
+
+/* Any order: a counting sort by source (stable: a node's references stay in
+ * the order they were added). */
+static int
+finish_edges_sorted(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t n = g->n_nodes, kept = 0;
+    memset(g->edge_off, 0, (n + 2) * sizeof *g->edge_off);
+    uint32_t *src = gcs_hg_big_alloc((p->n_edges + 1) * sizeof *src);
+    uint32_t *dst = gcs_hg_big_alloc((p->n_edges + 1) * sizeof *dst);
+    size_t *fill = malloc((n + 1) * sizeof *fill);
+    int rc = GCS_ENOMEM;
+    if (src == NULL || dst == NULL || fill == NULL)
+        goto out;
+    for (size_t e = 0; e < p->n_edges; e++) {
+        src[e] = gcs_hg_find(g, p->edges[e].src);
+        dst[e] = gcs_hg_find(g, p->edges[e].dst);
+        if (src[e] == GCS_HG_NONE || dst[e] == GCS_HG_NONE) {
+            g->n_dangling++;
+            continue;
+        }
+        g->edge_off[src[e] + 1]++;
+        kept++;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->edge_off[i + 1] += g->edge_off[i];
+    memcpy(fill, g->edge_off, (n + 1) * sizeof *fill);
+    for (size_t e = 0; e < p->n_edges; e++) {
+        if (src[e] == GCS_HG_NONE || dst[e] == GCS_HG_NONE)
+            continue;
+        size_t k = fill[src[e]]++;
+        g->edge_dst[k] = dst[e];
+        g->edge_slot[k] = p->edges[e].slot;
+    }
+    g->n_edges = kept;
+    rc = 0;
+out:
+    free(src);
+    free(dst);
+    free(fill);
+    return rc;
+}
+
+static int
+finish_edges(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    int rc = finish_edges_ordered(g);
+    if (rc == 1)
+        rc = finish_edges_sorted(g);
+    free(p->edges);
+    p->edges = NULL;
+    p->n_edges = p->cap_edges = 0;
+    return rc;
+}
+
+static void
+finish_roots(gcs_hg *g)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < g->n_roots; i++) {
+        uint32_t idx = gcs_hg_find(g, g->priv->root_obj[i]);
+        if (idx == GCS_HG_NONE) {
+            g->n_dangling++;
+            continue;
+        }
+        g->roots[k] = g->roots[i];
+        g->roots[k++].node = idx;
+    }
+    g->n_roots = k;
+}
+
+static int
+finish_hist(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t n = g->n_nodes;
+    if (g->n_hist == 0)
+        return 0; /* hist_off stays NULL */
+    g->hist_off = calloc(n + 2, sizeof *g->hist_off);
+    size_t *fill = malloc((n + 1) * sizeof *fill);
+    gcs_hg_hist *sorted = malloc((g->n_hist + 1) * sizeof *sorted);
+    if (g->hist_off == NULL || fill == NULL || sorted == NULL) {
+        free(fill);
+        free(sorted);
+        return GCS_ENOMEM;
+    }
+    for (size_t i = 0; i < g->n_hist; i++) {
+        g->hist[i].node = gcs_hg_find(g, p->hist_obj[i]);
+        if (g->hist[i].node != GCS_HG_NONE)
+            g->hist_off[g->hist[i].node + 1]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->hist_off[i + 1] += g->hist_off[i];
+    memcpy(fill, g->hist_off, (n + 1) * sizeof *fill);
+    for (size_t i = 0; i < g->n_hist; i++)
+        if (g->hist[i].node != GCS_HG_NONE)
+            sorted[fill[g->hist[i].node]++] = g->hist[i];
+    free(g->hist);
+    g->hist = sorted;
+    g->n_hist = g->hist_off[n];
+    free(fill);
+    return 0;
+}
+
+int
+gcs_hg_finish(gcs_hg *g)
+{
+    if (g->finished)
+        return GCS_EINVAL;
+    int rc = build_index(g);
+    if (rc == 0)
+        rc = finish_edges(g);
+    if (rc == 0) {
+        finish_roots(g);
+        rc = finish_hist(g);
+    }
+    g->finished = true;
+    return rc;
+}

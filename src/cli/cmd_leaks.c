@@ -1,0 +1,177 @@
+/* src/cli/cmd_leaks.c — `gcscope leaks FILE`: the leak report of a trace, at
+ * its end (the moment the program called gcs_heap_free, i.e. just before
+ * HEAP_END) or at --at EVENT. Same analysis as the in-process report
+ * (src/analysis/), fed by the replay model. Exit status: 0 no leaks, 1 (or
+ * --error-exitcode N) leaks or errors found, 2 usage, 3 unreadable trace (or
+ * damaged, with no leaks in the part that could be read).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/adapters.h"
+#include "analysis/leak_int.h"
+#include "cli.h"
+#include "commands.h"
+#include "gcscope/leaks.h"
+#include "gcscope/replay.h"
+
+typedef struct leaks_args {
+    const char *path;
+    uint64_t at; /* event index; UINT64_MAX: end of the program */
+    bool json, gen_supp;
+    int exitcode; /* status when leaks are found */
+    gcs_leak_options opt;
+} leaks_args;
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: gcscope leaks FILE [options]\n\n"
+               "Report leaked objects in a trace: reference leaks (with the unpaired\n"
+               "incref that caused them), cyclic garbage, uncollectable objects,\n"
+               "objects they keep alive, and over-releases / uses after free.\n\n"
+               "options:\n"
+               "  --at EVENT            the state right after event EVENT (default: when\n"
+               "                        the program freed its heap, or the trace's end)\n"
+               "  --json                machine-readable report (docs/leaks.md)\n"
+               "  --suppressions FILE   hide records matching FILE's entries\n"
+               "  --gen-suppressions    print a suppression entry per record instead\n"
+               "  --show-reachable      list still-reachable objects too\n"
+               "  --error-exitcode N    exit status when leaks are found (default 1)\n\n"
+               "exit status: 0 no leaks, 1 (or N) leaks found, 2 usage error,\n"
+               "3 unreadable trace, or damaged with no leaks in its readable part.\n");
+}
+
+static uint64_t
+parse_u64(const char *what, const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *s == '\0' || *end || *s == '-')
+        gcs_cli_usage_error("leaks", "%s wants a number, not '%s'", what, s);
+    return v;
+}
+
+static const char *
+need_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        gcs_cli_usage_error("leaks", "%s needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+static void
+parse_args(int argc, char **argv, leaks_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->at = UINT64_MAX;
+    a->exitcode = GCS_EXIT_FOUND;
+    gcs_leak_options_init(&a->opt);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            usage(stdout);
+            exit(GCS_EXIT_OK);
+        } else if (strcmp(s, "--at") == 0) {
+            a->at = parse_u64("--at", need_value(argc, argv, &i));
+        } else if (strcmp(s, "--json") == 0) {
+            a->json = true;
+        } else if (strcmp(s, "--suppressions") == 0) {
+            a->opt.suppressions = need_value(argc, argv, &i);
+        } else if (strcmp(s, "--gen-suppressions") == 0) {
+            a->gen_supp = true;
+        } else if (strcmp(s, "--show-reachable") == 0) {
+            a->opt.show_reachable = true;
+        } else if (strcmp(s, "--error-exitcode") == 0) {
+            uint64_t v = parse_u64("--error-exitcode", need_value(argc, argv, &i));
+            if (v > 255)
+                gcs_cli_usage_error("leaks", "--error-exitcode must be 0..255");
+            a->exitcode = (int)v;
+        } else if (s[0] == '-' && s[1] != '\0') {
+            gcs_cli_usage_error("leaks", "unknown option '%s'", s);
+        } else if (a->path) {
+            gcs_cli_usage_error("leaks", "one trace at a time ('%s' and '%s')", a->path, s);
+        } else {
+            a->path = s;
+        }
+    }
+    if (a->path == NULL)
+        gcs_cli_usage_error("leaks", "which trace? (gcscope leaks FILE)");
+}
+
+/* Events applied for the default moment: just before HEAP_END (what the
+ * in-process report at gcs_heap_free sees), else the whole trace. */
+static uint64_t
+default_pos(gcs_replay *r)
+{
+    uint64_t n = gcs_replay_n_events(r);
+    for (uint64_t i = n; i-- > 0;) {
+        gcs_event ev;
+        if (gcs_replay_event(r, i, &ev) != 0)
+            break;
+        if (ev.kind == GCS_EV_HEAP_END)
+            return i;
+    }
+    return n;
+}
+
+/* Open the trace; a damaged one is reported on up to the damage (*damaged). */
+static gcs_replay *
+open_trace(const char *path, bool *damaged)
+{
+    gcs_replay_opts ro;
+    gcs_replay_opts_init(&ro);
+    ro.salvage = true;
+    gcs_replay *r = NULL;
+    if (gcs_replay_open(path, &ro, &r) != 0)
+        die(GCS_EXIT_DAMAGED, "%s", gcs_replay_open_errmsg());
+    gcs_trace_damage dmg;
+    gcs_replay_damage(r, &dmg);
+    *damaged = dmg.damaged;
+    if (dmg.damaged)
+        gcs_cli_error("%s: damaged trace, reporting on its first %" PRIu64 " events: %s", path,
+                      dmg.event_index, gcs_replay_errmsg(r));
+    return r;
+}
+
+int
+gcs_cmd_leaks(int argc, char **argv)
+{
+    leaks_args a;
+    parse_args(argc, argv, &a);
+    bool damaged = false;
+    gcs_replay *r = open_trace(a.path, &damaged);
+    uint64_t n = gcs_replay_n_events(r);
+    if (a.at != UINT64_MAX && a.at >= n)
+        die(GCS_EXIT_USAGE,
+            "%s: --at %" PRIu64 ": the trace has %" PRIu64 " events (0..%" PRIu64 ")", a.path, a.at,
+            n, n ? n - 1 : 0);
+    uint64_t pos = a.at == UINT64_MAX ? default_pos(r) : a.at + 1;
+    gcs_hg *g;
+    int rc = gcs_hg_from_replay(r, pos, true, &g);
+    if (rc != 0) {
+        gcs_replay_close(r);
+        die(GCS_EXIT_DAMAGED, "%s: building the heap at event %" PRIu64 ": %s", a.path, pos,
+            gcs_strerror(rc));
+    }
+    gcs_leak_report *rep;
+    rc = gcs_leak_analyze(g, &a.opt, a.path, &rep);
+    gcs_replay_close(r);
+    if (rc != 0)
+        die(rc == GCS_ENOMEM ? 1 : GCS_EXIT_USAGE, "%s", gcs_leak_errmsg());
+    gcs_leak_format fmt = a.gen_supp ? GCS_LEAK_FMT_SUPPRESSIONS
+                          : a.json   ? GCS_LEAK_FMT_JSON
+                                     : GCS_LEAK_FMT_TEXT;
+    rc = gcs_leak_report_write(rep, stdout, fmt);
+    bool found = gcs_leak_report_summary(rep)->leaks_found;
+    gcs_leak_report_free(rep);
+    if (rc != 0 || fflush(stdout) != 0)
+        die(1, "writing the report: %s", gcs_strerror(GCS_EIO));
+    if (found)
+        return a.exitcode;
+    return damaged ? GCS_EXIT_DAMAGED : GCS_EXIT_OK;
+}

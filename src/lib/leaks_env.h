@@ -1,0 +1,24 @@
+/* src/lib/leaks_env.h — GCSCOPE_LEAKS: the leak report at heap teardown (and
+ * at exit for heaps never freed), with an exit status when leaks are found.
+ *
+ *   GCSCOPE_LEAKS=1                  report on stderr at gcs_heap_free()
+ *   GCSCOPE_LEAKS=exitcode=23        ... and exit(23) at process exit if any
+ *                                    report found leaks (valgrind's --error-exitcode)
+ *   more options, comma-separated:   json, show-reachable, suppressions=FILE,
+ *                                    log=FILE (append the report there)
+ *   GCSCOPE_LEAKS=0 or empty         off
+ */
+#ifndef GCS_LIB_LEAKS_ENV_H
+#define GCS_LIB_LEAKS_ENV_H
+
+#include "gcscope/runtime.h"
+
+/* Arm the report on a new heap if GCSCOPE_LEAKS asks for it and cfg (may be
+ * NULL) does not say no_env. Installs the refcount-history recorder as the
+ * heap's event hook when the config sets none (a hook set later with
+ * gcs_heap_set_hook replaces it; the report then names no culprits), and the
+ * teardown report. Returns 0, GCS_ENOMEM or GCS_EINVAL (bad GCSCOPE_LEAKS
+ * value; the heap is left unarmed and a message printed on stderr). */
+int gcs_leaks_env_arm(gcs_heap *h, const gcs_config *cfg);
+
+#endif
