@@ -1,0 +1,267 @@
+/* src/cli/cmd_render.c — `gcscope render FILE -o OUT.png`: one moment of a
+ * trace drawn headless with cairo (the same renderer as the viewer), or a
+ * series of frames with --frames DIR --every N. No display needed.
+ *
+ * Moments: --at N (event N, counted from 1 as in the viewer's status line),
+ * --marker N (the N-th caption, from 1), --pass N [--phase NAME] (the N-th
+ * collector pass, from 1; NAME a phase such as subtract_refs). Default: the
+ * last event.
+ */
+#ifdef GCS_HAVE_VIZ
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "gcscope/errors.h"
+#include "render/render.h"
+#include "render/scene_from_replay.h"
+
+typedef struct render_args {
+    const char *file, *out, *frames_dir, *phase;
+    long at, marker, pass, every;
+    int width, height, theme, focus;
+    bool fit_all;
+    uint64_t focus_obj;
+} render_args;
+
+static void
+render_usage(FILE *f)
+{
+    fprintf(f, "usage: gcscope render FILE -o OUT.png [--at N | --marker N | --pass N "
+               "[--phase NAME]]\n"
+               "                      [--size WxH] [--focus cycles|leaks|obj:ID] "
+               "[--theme light|dark] [--fit content|all]\n"
+               "       gcscope render FILE --frames DIR [--every N] [--size WxH] ...\n\n"
+               "Draw a moment of a trace to PNG without a display (same picture as the "
+               "viewer).\n"
+               "  --at N         the state after event N (1 = first event; default: last)\n"
+               "  --marker N     at the N-th marker (caption), from 1\n"
+               "  --pass N       at the start of the N-th collector pass, from 1\n"
+               "  --phase NAME   with --pass: where the pass enters phase NAME "
+               "(update_refs,\n"
+               "                 subtract_refs, move_unreachable, finalizers, ...)\n"
+               "  --size WxH     image size in pixels (default 1280x800)\n"
+               "  --focus WHAT   cycles, leaks, or obj:ID (select and inspect object ID)\n"
+               "  --theme T      light (default) or dark\n"
+               "  --fit WHAT     content (default for one image: the objects alive then)\n"
+               "                 or all (every place the trace uses; default for --frames)\n"
+               "  --frames DIR   write DIR/frame-NNNNNN.png every N events (--every, "
+               "default 1)\n");
+}
+
+static long
+parse_long(const char *cmd, const char *opt, const char *s)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s ? s : "", &end, 10);
+    if (s == NULL || *s == '\0' || *end != '\0' || errno != 0 || v < 0)
+        gcs_cli_usage_error(cmd, "%s needs a non-negative number, not '%s'", opt, s ? s : "");
+    return v;
+}
+
+static void
+parse_focus(render_args *a, const char *s)
+{
+    if (strcmp(s, "cycles") == 0) {
+        a->focus = GCS_FOCUS_CYCLES;
+    } else if (strcmp(s, "leaks") == 0) {
+        a->focus = GCS_FOCUS_LEAKS;
+    } else if (strncmp(s, "obj:", 4) == 0) {
+        a->focus = GCS_FOCUS_OBJ;
+        a->focus_obj = (uint64_t)parse_long("render", "--focus obj:", s + 4);
+    } else {
+        gcs_cli_usage_error("render", "--focus takes cycles, leaks or obj:ID, not '%s'", s);
+    }
+}
+
+static const char *
+need(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        gcs_cli_usage_error("render", "%s needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+static void
+parse_args(int argc, char **argv, render_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->at = a->marker = a->pass = -1;
+    a->every = 1;
+    a->width = 1280;
+    a->height = 800;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            render_usage(stdout);
+            exit(GCS_EXIT_OK);
+        } else if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) {
+            a->out = need(argc, argv, &i);
+        } else if (strcmp(s, "--at") == 0) {
+            a->at = parse_long("render", s, need(argc, argv, &i));
+        } else if (strcmp(s, "--marker") == 0) {
+            a->marker = parse_long("render", s, need(argc, argv, &i));
+        } else if (strcmp(s, "--pass") == 0) {
+            a->pass = parse_long("render", s, need(argc, argv, &i));
+        } else if (strcmp(s, "--phase") == 0) {
+            a->phase = need(argc, argv, &i);
+        } else if (strcmp(s, "--size") == 0) {
+            const char *v = need(argc, argv, &i);
+            if (sscanf(v, "%dx%d", &a->width, &a->height) != 2 || a->width < 200 ||
+                a->height < 150 || a->width > 16384 || a->height > 16384)
+                gcs_cli_usage_error("render",
+                                    "--size takes WxH (200x150 to 16384x16384), not "
+                                    "'%s'",
+                                    v);
+        } else if (strcmp(s, "--focus") == 0) {
+            parse_focus(a, need(argc, argv, &i));
+        } else if (strcmp(s, "--theme") == 0) {
+            const char *v = need(argc, argv, &i);
+            if (strcmp(v, "light") != 0 && strcmp(v, "dark") != 0)
+                gcs_cli_usage_error("render", "--theme takes light or dark, not '%s'", v);
+            a->theme = strcmp(v, "dark") == 0 ? GCS_THEME_DARK : GCS_THEME_LIGHT;
+        } else if (strcmp(s, "--fit") == 0) {
+            const char *v = need(argc, argv, &i);
+            if (strcmp(v, "content") != 0 && strcmp(v, "all") != 0)
+                gcs_cli_usage_error("render", "--fit takes content or all, not '%s'", v);
+            a->fit_all = strcmp(v, "all") == 0;
+        } else if (strcmp(s, "--frames") == 0) {
+            a->frames_dir = need(argc, argv, &i);
+        } else if (strcmp(s, "--every") == 0) {
+            a->every = parse_long("render", s, need(argc, argv, &i));
+        } else if (s[0] == '-' && s[1] != '\0') {
+            gcs_cli_usage_error("render", "unknown option '%s'", s);
+        } else if (a->file == NULL) {
+            a->file = s;
+        } else {
+            gcs_cli_usage_error("render", "one trace file at a time ('%s' is extra)", s);
+        }
+    }
+    if (a->file == NULL)
+        gcs_cli_usage_error("render", "which trace? (gcscope render FILE -o OUT.png)");
+    if ((a->out == NULL) == (a->frames_dir == NULL))
+        gcs_cli_usage_error("render", "give either -o OUT.png or --frames DIR");
+    if ((a->at >= 0) + (a->marker >= 0) + (a->pass >= 0) > 1)
+        gcs_cli_usage_error("render", "--at, --marker and --pass choose the moment: use one");
+    if (a->phase != NULL && a->pass < 0)
+        gcs_cli_usage_error("render", "--phase goes with --pass N");
+    if (a->every < 1)
+        gcs_cli_usage_error("render", "--every must be at least 1");
+}
+
+/* The event index the arguments choose; dies with a usage error if absent. */
+static uint64_t
+choose_event(gcs_vtrace *t, const render_args *a)
+{
+    uint64_t n = gcs_vtrace_n_events(t), ev = n ? n - 1 : 0;
+    if (a->at >= 0) {
+        if (a->at < 1 || (uint64_t)a->at > n)
+            gcs_cli_usage_error("render", "--at %ld: the trace has events 1..%llu", a->at,
+                                (unsigned long long)n);
+        ev = (uint64_t)a->at - 1;
+    } else if (a->marker >= 0) {
+        if (a->marker < 1 || !gcs_vtrace_marker_event(t, (size_t)a->marker - 1, &ev))
+            gcs_cli_usage_error("render", "--marker %ld: the trace has %zu marker(s)", a->marker,
+                                gcs_vtrace_n_markers(t));
+    } else if (a->pass >= 0) {
+        if (a->pass < 1 || (size_t)a->pass > gcs_vtrace_n_passes(t))
+            gcs_cli_usage_error("render", "--pass %ld: the trace has %zu collector pass(es)",
+                                a->pass, gcs_vtrace_n_passes(t));
+        if (!gcs_vtrace_pass_event(t, (size_t)a->pass - 1, a->phase, &ev))
+            gcs_cli_usage_error("render", "pass %ld never enters phase '%s'", a->pass, a->phase);
+    }
+    return ev;
+}
+
+static void
+setup_view(gcs_view *v, gcs_vtrace *t, const render_args *a)
+{
+    gcs_view_init(v, a->width, a->height);
+    v->layout = gcs_vtrace_layout(t);
+    v->theme = a->theme;
+    v->focus = a->focus;
+    /* a still fits what is alive; frames keep one scale so a movie doesn't pump */
+    v->fit_content = !a->fit_all && a->frames_dir == NULL;
+    if (a->focus == GCS_FOCUS_OBJ)
+        v->selected = a->focus_obj;
+}
+
+/* One PNG; returns the exit status. */
+static int
+render_one(gcs_vtrace *t, gcs_scene *sc, const gcs_view *v, uint64_t ev, const char *path)
+{
+    int rc = gcs_vtrace_scene(t, ev, v->selected, sc);
+    char err[512];
+    if (rc == 0)
+        rc = gcs_render_png(sc, v, path, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "event %llu: %s", (unsigned long long)ev + 1, gcs_strerror(rc));
+    if (rc < 0) {
+        gcs_cli_error("render: %s", err);
+        return GCS_EXIT_FOUND;
+    }
+    return GCS_EXIT_OK;
+}
+
+static int
+render_frames(gcs_vtrace *t, gcs_scene *sc, const gcs_view *v, const render_args *a)
+{
+    if (mkdir(a->frames_dir, 0777) < 0 && errno != EEXIST)
+        die(GCS_EXIT_FOUND, "render: cannot create %s: %s", a->frames_dir, strerror(errno));
+    uint64_t n = gcs_vtrace_n_events(t), count = 0;
+    gcs_progress p;
+    gcs_progress_begin(&p, "rendering", n);
+    for (uint64_t ev = 0; ev < n; ev += (uint64_t)a->every) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/frame-%06llu.png", a->frames_dir,
+                 (unsigned long long)ev + 1);
+        if (render_one(t, sc, v, ev, path) != GCS_EXIT_OK)
+            return GCS_EXIT_FOUND;
+        count++;
+        gcs_progress_update(&p, ev);
+    }
+    gcs_progress_end(&p);
+    printf("wrote %llu frame(s) to %s\n", (unsigned long long)count, a->frames_dir);
+    return GCS_EXIT_OK;
+}
+
+int
+gcs_cmd_render(int argc, char **argv)
+{
+    render_args a;
+    parse_args(argc, argv, &a);
+    gcs_vtrace *t = NULL;
+    char err[512];
+    int rc =
+        gcs_vtrace_open(a.file, gcs_render_graph_aspect(a.width, a.height), &t, err, sizeof err);
+    if (rc < 0) {
+        gcs_cli_error("render: %s", err);
+        return rc == GCS_ENOMEM ? GCS_EXIT_FOUND : GCS_EXIT_DAMAGED;
+    }
+    gcs_scene sc;
+    gcs_scene_init(&sc);
+    gcs_view v;
+    setup_view(&v, t, &a);
+    int status;
+    if (a.frames_dir != NULL) {
+        status = render_frames(t, &sc, &v, &a);
+    } else {
+        uint64_t ev = choose_event(t, &a);
+        status = render_one(t, &sc, &v, ev, a.out);
+        if (status == GCS_EXIT_OK)
+            printf("wrote %s (%dx%d, event %llu of %llu)\n", a.out, a.width, a.height,
+                   (unsigned long long)ev + 1, (unsigned long long)gcs_vtrace_n_events(t));
+    }
+    gcs_scene_fini(&sc);
+    gcs_vtrace_close(t);
+    gcs_render_shutdown();
+    return status;
+}
+
+#endif /* GCS_HAVE_VIZ */

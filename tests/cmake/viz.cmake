@@ -1,0 +1,23 @@
+# tests/cmake/viz.cmake — viewer tests beyond the cmocka ones in tests/viz/:
+#  - test_vtrace reads the demo trace the build records (traces/cmake/viz_demo.cmake);
+#  - viz__render_cli: `gcscope render` writes a PNG of the right size, headless;
+#  - viz__view_no_display: `gcscope view` without a display exits 2 with one line;
+#  - viz__window_smoke: the real window under xvfb-run, driven by --script, takes a
+#    screenshot with its own `s` key; the PNG must be the window's size and not blank.
+if(NOT GCS_BUILD_VIZ)
+    return()
+endif()
+if(TARGET test_vtrace AND TARGET viz_demo_embed)
+    add_dependencies(test_vtrace viz_demo_embed)
+endif()
+find_program(GCS_XVFB_RUN xvfb-run)
+set(_viz_sh ${PROJECT_SOURCE_DIR}/tests/viz/viz_cli.sh)
+add_test(NAME viz__render_cli COMMAND sh ${_viz_sh} render $<TARGET_FILE:gcscope>
+         ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
+add_test(NAME viz__view_no_display COMMAND sh ${_viz_sh} nodisplay $<TARGET_FILE:gcscope>
+         ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
+if(GCS_XVFB_RUN)
+    add_test(NAME viz__window_smoke COMMAND sh ${_viz_sh} window $<TARGET_FILE:gcscope>
+             ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
+    set_tests_properties(viz__window_smoke PROPERTIES TIMEOUT 120)
+endif()

@@ -1,0 +1,959 @@
+/* viz/render/scene_from_replay.c — the only viz file that reads the replay
+ * API: opens a trace, walks it once to precompute the layout (every lane
+ * change of every object, in event order) and the leak list, then builds a
+ * gcs_scene for any event on demand.
+ *
+ * The load walk steps the replay cursor one event at a time, so lanes come
+ * from the replay model itself (generation after each event), never from a
+ * second interpretation of the events. Start at load_walk().
+ */
+#include "render/scene_from_replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gcscope/replay.h"
+#include "gcscope/runtime.h"
+
+typedef struct leak {
+    uint64_t ev, obj;
+} leak;
+
+typedef struct young_list {
+    uint64_t *ids;
+    size_t n, cap;
+} young_list;
+
+struct gcs_vtrace {
+    gcs_replay *r;
+    young_list young[2]; /* load walk only: ids in lanes gen0 / gen1 */
+    gcs_layout *L;
+    char name[256];
+    leak *leaks;
+    size_t n_leaks, cap_leaks;
+    uint64_t heap_end_ev;      /* UINT64_MAX: none */
+    gcs_replay_rc_point *hist; /* refcount history of hist_id */
+    size_t n_hist;
+    uint64_t hist_id;
+};
+
+static int
+lane_of_gen(int gen)
+{
+    switch (gen) {
+    case 0:
+        return GCS_LANE_GEN0;
+    case 1:
+        return GCS_LANE_GEN1;
+    case 2:
+        return GCS_LANE_GEN2;
+    case GCS_REPLAY_GEN_PERMANENT:
+        return GCS_LANE_FROZEN;
+    default:
+        return GCS_LANE_UNTRACKED;
+    }
+}
+
+static bool
+add_leak(gcs_vtrace *t, uint64_t ev, uint64_t obj)
+{
+    if (t->n_leaks == t->cap_leaks) {
+        size_t cap = t->cap_leaks ? t->cap_leaks * 2 : 32;
+        leak *p = realloc(t->leaks, cap * sizeof *p);
+        if (p == NULL)
+            return false;
+        t->leaks = p;
+        t->cap_leaks = cap;
+    }
+    t->leaks[t->n_leaks++] = (leak){ev, obj};
+    return true;
+}
+
+/* {==== The load walk ====} */
+
+/* The singletons None, True, False and () (immortal: a huge refcount, or
+ * their kind) would only crowd the untracked lane; the viewer leaves them
+ * out, and references to them with them. */
+static bool
+is_immortal(const gcs_replay_obj *o)
+{
+    return o->refcnt >= 100000000 || o->kind == GCS_KIND_NONE || o->kind == GCS_KIND_BOOL ||
+           (o->kind == GCS_KIND_TUPLE && o->label != NULL && strcmp(o->label, "()") == 0);
+}
+
+/* Ids placed in the young lanes (generations 0 and 1) since their last
+ * collection: the only objects a promotion can move. Kept so a promotion
+ * costs O(young objects), not O(heap). May hold duplicates and dead ids. */
+static bool
+young_add(gcs_vtrace *t, int lane, uint64_t id)
+{
+    young_list *y = &t->young[lane];
+    if (y->n == y->cap) {
+        size_t cap = y->cap ? y->cap * 2 : 256;
+        uint64_t *p = realloc(y->ids, cap * sizeof *p);
+        if (p == NULL)
+            return false;
+        y->ids = p;
+        y->cap = cap;
+    }
+    y->ids[y->n++] = id;
+    return true;
+}
+
+/* Place `id` in the lane of generation `gen` from event i. */
+static int
+place(gcs_vtrace *t, uint64_t id, int gen, uint64_t i)
+{
+    int lane = lane_of_gen(gen);
+    int rc = gcs_layout_place(t->L, id, lane, i);
+    if (rc == 0 && lane <= GCS_LANE_GEN1 && !young_add(t, lane, id))
+        rc = GCS_ENOMEM;
+    return rc;
+}
+
+/* Place object `id` in the lane the replay says it is in after event i. */
+static int
+place_one(gcs_vtrace *t, uint64_t id, uint64_t i)
+{
+    gcs_replay_obj o;
+    if (gcs_replay_object(t->r, id, &o) < 0 || !o.alive || is_immortal(&o))
+        return 0;
+    return place(t, id, o.gen, i);
+}
+
+/* After a promotion from generations 0..from: re-place their objects. */
+static int
+place_young(gcs_vtrace *t, unsigned from, uint64_t i)
+{
+    for (unsigned l = 0; l <= from && l <= GCS_LANE_GEN1; l++) {
+        young_list old = t->young[l];
+        memset(&t->young[l], 0, sizeof t->young[l]);
+        int rc = 0;
+        for (size_t k = 0; k < old.n && rc == 0; k++) {
+            gcs_replay_obj o;
+            if (gcs_replay_object(t->r, old.ids[k], &o) < 0 || !o.alive || is_immortal(&o))
+                continue;
+            int lane_now;
+            double x, y;
+            if (gcs_layout_pos(t->L, o.id, i, &x, &y, &lane_now) &&
+                lane_now == lane_of_gen(o.gen) && lane_now != (int)l)
+                continue; /* already moved (a duplicate entry) */
+            rc = place(t, o.id, o.gen, i);
+        }
+        free(old.ids);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Re-place every alive object (freeze / unfreeze: rare). */
+static int
+place_all(gcs_vtrace *t, uint64_t i)
+{
+    size_t n = gcs_replay_n_objects(t->r);
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_obj o;
+        if (gcs_replay_object_at(t->r, k, &o) < 0 || !o.alive || is_immortal(&o))
+            continue;
+        int rc = place(t, o.id, o.gen, i);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc);
+static int scene_edges(gcs_vtrace *t, gcs_scene *sc);
+static int scene_roots(gcs_vtrace *t, const gcs_event *cur, gcs_scene *sc);
+
+/* Objects alive at heap teardown that no variable reaches (following strong
+ * references) are leaks. Objects without an allocation site belong to the
+ * runtime itself and are not reported. */
+static int
+note_heap_end(gcs_vtrace *t, uint64_t i, const gcs_event *e)
+{
+    t->heap_end_ev = i;
+    gcs_scene tmp;
+    gcs_scene_init(&tmp);
+    int rc = scene_objects(t, i, 0, &tmp);
+    if (rc == 0)
+        rc = scene_edges(t, &tmp);
+    if (rc == 0)
+        rc = scene_roots(t, e, &tmp);
+    if (rc == 0)
+        rc = gcs_scene_index(&tmp);
+    bool *seen = rc == 0 ? calloc(tmp.n_objs + 1, sizeof *seen) : NULL;
+    uint32_t *stack = rc == 0 ? malloc((tmp.n_objs + 1) * sizeof *stack) : NULL;
+    if (rc == 0 && (seen == NULL || stack == NULL))
+        rc = GCS_ENOMEM;
+    size_t top = 0;
+    for (size_t k = 0; rc == 0 && k < tmp.n_vars; k++) {
+        uint32_t v = gcs_scene_find(&tmp, tmp.vars[k].obj);
+        if (v != GCS_SCENE_NONE && !seen[v]) {
+            seen[v] = true;
+            stack[top++] = v;
+        }
+    }
+    /* out-edges by source (CSR), then a depth-first walk from the variables */
+    uint32_t *off = rc == 0 ? calloc(tmp.n_objs + 2, sizeof *off) : NULL;
+    uint32_t *adj = rc == 0 ? malloc((tmp.n_edges + 1) * sizeof *adj) : NULL;
+    if (rc == 0 && (off == NULL || adj == NULL))
+        rc = GCS_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < tmp.n_edges; k++)
+        if (tmp.edges[k].si != GCS_SCENE_NONE && tmp.edges[k].di != GCS_SCENE_NONE)
+            off[tmp.edges[k].si + 2]++;
+    for (size_t k = 2; rc == 0 && k < tmp.n_objs + 2; k++)
+        off[k] += off[k - 1];
+    for (size_t k = 0; rc == 0 && k < tmp.n_edges; k++)
+        if (tmp.edges[k].si != GCS_SCENE_NONE && tmp.edges[k].di != GCS_SCENE_NONE)
+            adj[off[tmp.edges[k].si + 1]++] = tmp.edges[k].di;
+    while (rc == 0 && top > 0) {
+        uint32_t v = stack[--top];
+        for (uint32_t k = off[v]; k < off[v + 1]; k++)
+            if (!seen[adj[k]]) {
+                seen[adj[k]] = true;
+                stack[top++] = adj[k];
+            }
+    }
+    free(off);
+    free(adj);
+    for (size_t k = 0; rc == 0 && k < tmp.n_objs; k++)
+        if (!seen[k] && (tmp.objs[k].flags & GCS_SOBJ_SITED) &&
+            !(tmp.objs[k].flags & GCS_SOBJ_FREED) && !add_leak(t, i, tmp.objs[k].id))
+            rc = GCS_ENOMEM;
+    free(seen);
+    free(stack);
+    gcs_scene_fini(&tmp);
+    return rc;
+}
+
+/* The replay state after event i (the walk moves the cursor only when it
+ * needs the model: each seek compacts the model, O(heap)). */
+static bool
+seek_to(gcs_vtrace *t, uint64_t i)
+{
+    return gcs_replay_seek(t->r, i + 1) == 0;
+}
+
+static bool
+alloc_is_atom(const gcs_ev_alloc *a)
+{
+    return a->kind == GCS_KIND_INT || a->kind == GCS_KIND_STR || a->kind == GCS_KIND_NONE ||
+           a->kind == GCS_KIND_BOOL;
+}
+
+/* None, True, False and the empty tuple: left out (see is_immortal). */
+static bool
+alloc_is_singleton(const gcs_ev_alloc *a)
+{
+    return a->kind == GCS_KIND_NONE || a->kind == GCS_KIND_BOOL;
+}
+
+/* Generation a new object starts in: 0 if the very next event tracks it
+ * (what the runtime does for containers: no slide from lane to lane), else
+ * untracked until its TRACK event (then it slides, tagged "tracked"). */
+static int
+alloc_gen(gcs_vtrace *t, uint64_t i, const gcs_ev_alloc *a)
+{
+    gcs_event next;
+    if (alloc_is_atom(a) || gcs_replay_event(t->r, i + 1, &next) < 0)
+        return -1;
+    return next.kind == GCS_EV_TRACK && next.u.track.obj == a->obj ? 0 : -1;
+}
+
+/* Track / untrack of an object the layout has placed (skips left-out ones). */
+static int
+place_known(gcs_vtrace *t, uint64_t id, int gen, uint64_t i)
+{
+    double x, y;
+    int lane;
+    if (!gcs_layout_pos(t->L, id, i, &x, &y, &lane))
+        return 0;
+    return place(t, id, gen, i);
+}
+
+/* What event i does to the layout. */
+static int
+layout_event(gcs_vtrace *t, uint64_t i, const gcs_event *e)
+{
+    switch (e->kind) {
+    case GCS_EV_ALLOC:
+        if (alloc_is_singleton(&e->u.alloc))
+            return 0;
+        return place(t, e->u.alloc.obj, alloc_gen(t, i, &e->u.alloc), i);
+    case GCS_EV_LABEL: /* the empty-tuple singleton shows itself by its label */
+        if (e->u.label.text != NULL && strcmp(e->u.label.text, "()") == 0)
+            return gcs_layout_remove(t->L, e->u.label.obj, i);
+        return 0;
+    case GCS_EV_FREE:
+        return gcs_layout_remove(t->L, e->u.free.obj, i);
+    case GCS_EV_TRACK:
+        return place_known(t, e->u.track.obj, 0, i);
+    case GCS_EV_UNTRACK:
+        return place_known(t, e->u.untrack.obj, -1, i);
+    case GCS_EV_RESURRECT:
+        return seek_to(t, i) ? place_one(t, e->u.resurrect.obj, i) : GCS_ENOMEM;
+    case GCS_EV_GC_PROMOTE:
+        return seek_to(t, i) ? place_young(t, (unsigned)e->u.gc_promote.from, i) : GCS_ENOMEM;
+    case GCS_EV_FREEZE:
+    case GCS_EV_UNFREEZE:
+        return seek_to(t, i) ? place_all(t, i) : GCS_ENOMEM;
+    case GCS_EV_HEAP_END:
+        return seek_to(t, i) ? note_heap_end(t, i, e) : GCS_ENOMEM;
+    case GCS_EV_ERROR:
+        return e->u.error.obj && !add_leak(t, i, e->u.error.obj) ? GCS_ENOMEM : 0;
+    case GCS_EV_INCREF:
+    case GCS_EV_DECREF:
+    case GCS_EV_REF_SET:
+    case GCS_EV_REF_DEL:
+    case GCS_EV_FRAME_PUSH:
+    case GCS_EV_FRAME_POP:
+    case GCS_EV_VAR_SET:
+    case GCS_EV_VAR_DEL:
+    case GCS_EV_WEAKREF_NEW:
+    case GCS_EV_WEAKREF_CLEAR:
+    case GCS_EV_WEAKREF_CALLBACK:
+    case GCS_EV_FINALIZE:
+    case GCS_EV_GC_END:
+    case GCS_EV_GC_BEGIN:
+    case GCS_EV_GC_PHASE:
+    case GCS_EV_GC_REFS:
+    case GCS_EV_GC_STATE:
+    case GCS_EV_GC_GARBAGE:
+    case GCS_EV_GC_CONFIG:
+    case GCS_EV_MARKER:
+    case GCS_EV__COUNT:
+        return 0;
+    }
+    return 0;
+}
+
+static int
+load_walk(gcs_vtrace *t, double aspect)
+{
+    uint64_t n = gcs_replay_n_events(t->r);
+    for (uint64_t i = 0; i < n; i++) {
+        gcs_event e;
+        int rc = gcs_replay_event(t->r, i, &e);
+        if (rc == 0)
+            rc = layout_event(t, i, &e);
+        if (rc < 0)
+            return rc;
+    }
+    gcs_layout_finish(t->L, aspect);
+    for (int l = 0; l < 2; l++) {
+        free(t->young[l].ids);
+        memset(&t->young[l], 0, sizeof t->young[l]);
+    }
+    return 0;
+}
+
+static int
+vtrace_finish_open(gcs_vtrace *t, const char *name, double aspect, char *errbuf, size_t errsize)
+{
+    const char *slash = strrchr(name, '/');
+    snprintf(t->name, sizeof t->name, "%s", slash ? slash + 1 : name);
+    t->heap_end_ev = UINT64_MAX;
+    int rc = gcs_layout_new(&t->L);
+    if (rc == 0)
+        rc = load_walk(t, aspect);
+    if (rc < 0)
+        snprintf(errbuf, errsize, "%s: %s", name, gcs_strerror(rc));
+    return rc;
+}
+
+int
+gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize)
+{
+    *out = NULL;
+    gcs_vtrace *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return GCS_ENOMEM;
+    int rc = gcs_replay_open(path, NULL, &t->r);
+    if (rc < 0) {
+        snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
+        free(t);
+        return rc;
+    }
+    rc = vtrace_finish_open(t, path, aspect, errbuf, errsize);
+    if (rc < 0) {
+        gcs_vtrace_close(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int
+gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double aspect, gcs_vtrace **out,
+                    char *errbuf, size_t errsize)
+{
+    *out = NULL;
+    gcs_vtrace *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return GCS_ENOMEM;
+    int rc = gcs_replay_open_mem(data, len, name, NULL, &t->r);
+    if (rc < 0) {
+        snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
+        free(t);
+        return rc;
+    }
+    rc = vtrace_finish_open(t, name, aspect, errbuf, errsize);
+    if (rc < 0) {
+        gcs_vtrace_close(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+void
+gcs_vtrace_close(gcs_vtrace *t)
+{
+    if (t == NULL)
+        return;
+    gcs_replay_close(t->r);
+    gcs_layout_free(t->L);
+    free(t->young[0].ids);
+    free(t->young[1].ids);
+    gcs_replay_history_free(t->hist);
+    free(t->leaks);
+    free(t);
+}
+
+uint64_t
+gcs_vtrace_n_events(const gcs_vtrace *t)
+{
+    return gcs_replay_n_events(t->r);
+}
+
+const gcs_layout *
+gcs_vtrace_layout(const gcs_vtrace *t)
+{
+    return t->L;
+}
+
+const char *
+gcs_vtrace_name(const gcs_vtrace *t)
+{
+    return t->name;
+}
+
+/* {==== Scenes ====} */
+
+static const char *
+site_str(gcs_scene *sc, const gcs_site *s)
+{
+    if (s == NULL || s->file == NULL)
+        return NULL;
+    const char *f = strrchr(s->file, '/');
+    return gcs_scene_strf(sc, "%s:%d %s", f ? f + 1 : s->file, s->line, s->func ? s->func : "");
+}
+
+/* Objects of the state: alive ones, and those freed by this very event. */
+static int
+scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
+{
+    size_t n = gcs_replay_n_objects(t->r);
+    bool at_end = t->heap_end_ev != UINT64_MAX && ev >= t->heap_end_ev;
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_obj o;
+        if (gcs_replay_object_at(t->r, k, &o) < 0 || (!o.alive && o.free_event != ev) ||
+            is_immortal(&o))
+            continue;
+        gcs_sobj *s = gcs_scene_add_obj(sc, o.id, (int)o.kind, o.type, o.label ? o.label : "",
+                                        o.refcnt, lane_of_gen(o.gen));
+        if (s == NULL)
+            return GCS_ENOMEM;
+        if (o.alloc_site != NULL) /* formatted only for the inspector: 100k snprintfs add up */
+            s->flags |= GCS_SOBJ_SITED;
+        if (o.id == inspect || inspect == UINT64_MAX)
+            s->site = site_str(sc, o.alloc_site);
+        s->flags |= o.alive ? 0 : GCS_SOBJ_FREED;
+        s->flags |= o.alloc_event == ev ? GCS_SOBJ_NEW : 0;
+        s->flags |= o.in_garbage ? GCS_SOBJ_GARBAGE : 0;
+        if (at_end && o.alive)
+            for (size_t j = 0; j < t->n_leaks; j++)
+                if (t->leaks[j].obj == o.id && t->leaks[j].ev == t->heap_end_ev)
+                    s->flags |= GCS_SOBJ_LEAK;
+        if (o.in_pass) {
+            s->flags |= GCS_SOBJ_IN_PASS;
+            s->gc_refs = o.gc_refs;
+            s->gc_state = o.gc_state;
+        }
+        int lane_now, lane_before;
+        double x, y;
+        if (ev > 0 && gcs_layout_pos(t->L, o.id, ev, &x, &y, &lane_now) &&
+            gcs_layout_pos(t->L, o.id, ev - 1, &x, &y, &lane_before) && lane_now != lane_before) {
+            s->flags |= GCS_SOBJ_MOVED;
+            s->prev_lane = lane_before;
+        }
+    }
+    return 0;
+}
+
+static int
+scene_edges(gcs_vtrace *t, gcs_scene *sc)
+{
+    for (size_t k = 0; k < sc->n_objs; k++) {
+        gcs_replay_obj o;
+        if (gcs_replay_object(t->r, sc->objs[k].id, &o) < 0)
+            continue;
+        for (size_t j = 0; j < o.n_refs_out; j++) {
+            gcs_replay_ref ref;
+            if (gcs_replay_ref_out(t->r, o.id, j, &ref) == 0 &&
+                !gcs_scene_add_edge(sc, ref.src, ref.slot, ref.dst, 0))
+                return GCS_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+/* Weak references: dashed while set; snapping at the event that clears them. */
+static int
+scene_weakrefs(gcs_vtrace *t, const gcs_event *cur, gcs_scene *sc)
+{
+    size_t n = gcs_replay_n_weakrefs(t->r);
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_weakref w;
+        if (gcs_replay_weakref_at(t->r, k, &w) < 0)
+            continue;
+        unsigned f = GCS_SEDGE_WEAK;
+        uint64_t dst = w.referent;
+        if (w.cleared) {
+            bool now = cur->kind == GCS_EV_WEAKREF_CLEAR && cur->u.weakref_clear.wr == w.wr;
+            bool cb = cur->kind == GCS_EV_WEAKREF_CALLBACK && cur->u.weakref_callback.wr == w.wr;
+            if (!now && !cb)
+                continue;
+            f |= GCS_SEDGE_CLEARED | (cb ? GCS_SEDGE_CALLBACK : 0);
+            dst = w.old_referent;
+        }
+        if (!gcs_scene_add_edge(sc, w.wr, "weakref", dst, f))
+            return GCS_ENOMEM;
+    }
+    return 0;
+}
+
+static int
+scene_roots(gcs_vtrace *t, const gcs_event *cur, gcs_scene *sc)
+{
+    size_t nf = gcs_replay_n_frames(t->r);
+    for (size_t f = 0; f < nf; f++) {
+        gcs_replay_frame fr;
+        if (gcs_replay_frame_at(t->r, f, &fr) < 0)
+            continue;
+        int fi = gcs_scene_add_frame(sc, fr.name);
+        if (fi < 0)
+            return GCS_ENOMEM;
+        for (size_t v = 0; v < fr.n_vars; v++) {
+            gcs_replay_var var;
+            if (gcs_replay_var_at(t->r, f, v, &var) < 0)
+                continue;
+            gcs_svar *s = gcs_scene_add_var(sc, (uint32_t)fi, var.name, var.obj);
+            if (s == NULL)
+                return GCS_ENOMEM;
+            s->changed = cur->kind == GCS_EV_VAR_SET && cur->u.var_set.frame == fr.id &&
+                         strcmp(cur->u.var_set.name, var.name) == 0;
+        }
+    }
+    return 0;
+}
+
+static int
+scene_timeline(gcs_vtrace *t, gcs_scene *sc)
+{
+    size_t np = gcs_replay_n_passes(t->r), nm = gcs_replay_n_markers(t->r);
+    uint64_t last = sc->n_events ? sc->n_events - 1 : 0;
+    for (size_t k = 0; k < np; k++) {
+        gcs_replay_pass p;
+        if (gcs_replay_pass_at(t->r, k, &p) == 0 &&
+            !gcs_scene_add_tl(sc, GCS_TL_PASS, p.begin_event,
+                              p.end_event == UINT64_MAX ? last : p.end_event, (int)p.gen, NULL))
+            return GCS_ENOMEM;
+    }
+    for (size_t k = 0; k < nm; k++) {
+        gcs_replay_marker m;
+        if (gcs_replay_marker_at(t->r, k, &m) == 0 &&
+            !gcs_scene_add_tl(sc, GCS_TL_MARKER, m.event, m.event, 0, m.text))
+            return GCS_ENOMEM;
+    }
+    uint64_t prev_ev = UINT64_MAX;
+    for (size_t k = 0; k < t->n_leaks; k++) {
+        if (t->leaks[k].ev == prev_ev)
+            continue; /* one tick per event */
+        prev_ev = t->leaks[k].ev;
+        int kind = prev_ev == t->heap_end_ev ? GCS_TL_LEAK : GCS_TL_ERROR;
+        if (!gcs_scene_add_tl(sc, kind, prev_ev, prev_ev, 0, NULL))
+            return GCS_ENOMEM;
+    }
+    return 0;
+}
+
+static const char *
+type_of(const gcs_scene *sc, uint64_t id)
+{
+    uint32_t i = gcs_scene_find(sc, id);
+    return i == GCS_SCENE_NONE ? "object" : sc->objs[i].type;
+}
+
+#define ID(x) ((unsigned long long)(x))
+
+/* A short classroom description of event e ("incref list #7 -> rc 2"). */
+static void
+describe(const gcs_scene *sc, const gcs_event *e, char *buf, size_t n)
+{
+    const char *gc_states[] = {"reachable", "tentatively unreachable", "unreachable",
+                               "uncollectable (legacy finalizer)", "resurrected"};
+    switch (e->kind) {
+    case GCS_EV_ALLOC:
+        snprintf(buf, n, "new %s #%llu", e->u.alloc.type, ID(e->u.alloc.obj));
+        return;
+    case GCS_EV_FREE:
+        snprintf(buf, n, "%s #%llu freed", type_of(sc, e->u.free.obj), ID(e->u.free.obj));
+        return;
+    case GCS_EV_INCREF:
+    case GCS_EV_DECREF: {
+        const gcs_ev_incref *r =
+            e->kind == GCS_EV_INCREF ? &e->u.incref : (const gcs_ev_incref *)&e->u.decref;
+        snprintf(buf, n, "%s %s #%llu \xE2\x86\x92 rc %lld",
+                 e->kind == GCS_EV_INCREF ? "incref" : "decref", type_of(sc, r->obj), ID(r->obj),
+                 (long long)r->refcnt);
+        return;
+    }
+    case GCS_EV_REF_SET:
+        snprintf(buf, n, "%s #%llu %s \xE2\x86\x92 #%llu", type_of(sc, e->u.ref_set.src),
+                 ID(e->u.ref_set.src), e->u.ref_set.slot ? e->u.ref_set.slot : "",
+                 ID(e->u.ref_set.dst));
+        return;
+    case GCS_EV_REF_DEL:
+        snprintf(buf, n, "%s #%llu %s removed", type_of(sc, e->u.ref_del.src), ID(e->u.ref_del.src),
+                 e->u.ref_del.slot ? e->u.ref_del.slot : "");
+        return;
+    case GCS_EV_VAR_SET:
+        snprintf(buf, n, "%s = %s #%llu", e->u.var_set.name, type_of(sc, e->u.var_set.obj),
+                 ID(e->u.var_set.obj));
+        return;
+    case GCS_EV_VAR_DEL:
+        snprintf(buf, n, "del %s", e->u.var_del.name);
+        return;
+    case GCS_EV_GC_BEGIN:
+        snprintf(buf, n, "collector pass starts: generations 0..%llu", ID(e->u.gc_begin.gen));
+        return;
+    case GCS_EV_GC_PHASE:
+        snprintf(buf, n, "phase %s", gcs_gc_phase_name((gcs_gc_phase)e->u.gc_phase.phase));
+        return;
+    case GCS_EV_GC_REFS:
+        snprintf(buf, n, "%s #%llu: gc_refs = %lld", type_of(sc, e->u.gc_refs.obj),
+                 ID(e->u.gc_refs.obj), (long long)e->u.gc_refs.refs);
+        return;
+    case GCS_EV_GC_STATE:
+        snprintf(buf, n, "%s #%llu is %s", type_of(sc, e->u.gc_state.obj), ID(e->u.gc_state.obj),
+                 e->u.gc_state.state < 5 ? gc_states[e->u.gc_state.state] : "?");
+        return;
+    case GCS_EV_GC_PROMOTE:
+        snprintf(buf, n, "%llu survivor(s) promoted to generation %llu", ID(e->u.gc_promote.n),
+                 ID(e->u.gc_promote.to));
+        return;
+    case GCS_EV_GC_END:
+        snprintf(buf, n, "pass done: %llu collected, %llu uncollectable", ID(e->u.gc_end.collected),
+                 ID(e->u.gc_end.uncollectable));
+        return;
+    case GCS_EV_MARKER:
+        snprintf(buf, n, "marker");
+        return;
+    case GCS_EV_LABEL:
+    case GCS_EV_TRACK:
+    case GCS_EV_UNTRACK:
+    case GCS_EV_FRAME_PUSH:
+    case GCS_EV_FRAME_POP:
+    case GCS_EV_WEAKREF_NEW:
+    case GCS_EV_WEAKREF_CLEAR:
+    case GCS_EV_WEAKREF_CALLBACK:
+    case GCS_EV_FINALIZE:
+    case GCS_EV_RESURRECT:
+    case GCS_EV_GC_GARBAGE:
+    case GCS_EV_GC_CONFIG:
+    case GCS_EV_FREEZE:
+    case GCS_EV_UNFREEZE:
+    case GCS_EV_ERROR:
+    case GCS_EV_HEAP_END:
+    case GCS_EV__COUNT:
+        break;
+    }
+    gcs_event_format(e, buf, n);
+    char *cut = strstr(buf, " @ "); /* the site goes on its own */
+    if (cut != NULL)
+        *cut = '\0';
+    if ((cut = strstr(buf, " t=")) != NULL)
+        *cut = '\0';
+}
+
+/* Mark what the current event touched, and describe it. */
+static void
+scene_current(gcs_vtrace *t, const gcs_event *e, gcs_scene *sc)
+{
+    char buf[256];
+    describe(sc, e, buf, sizeof buf);
+    sc->event_text = gcs_scene_str(sc, buf);
+    sc->event_site = site_str(sc, e->site);
+    uint64_t touched[2] = {0, 0};
+    switch (e->kind) {
+    case GCS_EV_INCREF:
+        touched[0] = e->u.incref.obj;
+        break;
+    case GCS_EV_DECREF:
+        touched[0] = e->u.decref.obj;
+        break;
+    case GCS_EV_LABEL:
+        touched[0] = e->u.label.obj;
+        break;
+    case GCS_EV_REF_SET:
+        touched[0] = e->u.ref_set.src;
+        touched[1] = e->u.ref_set.dst;
+        break;
+    case GCS_EV_REF_DEL:
+        touched[0] = e->u.ref_del.src;
+        break;
+    case GCS_EV_FINALIZE:
+        touched[0] = e->u.finalize.obj;
+        sc->firing = gcs_scene_strf(sc, "__del__ of #%llu runs (once, PEP 442)",
+                                    (unsigned long long)e->u.finalize.obj);
+        break;
+    case GCS_EV_WEAKREF_CALLBACK:
+        touched[0] = e->u.weakref_callback.wr;
+        sc->firing = gcs_scene_strf(sc, "the callback of weakref #%llu runs",
+                                    (unsigned long long)e->u.weakref_callback.wr);
+        break;
+    case GCS_EV_ALLOC:
+    case GCS_EV_FREE:
+    case GCS_EV_TRACK:
+    case GCS_EV_UNTRACK:
+    case GCS_EV_FRAME_PUSH:
+    case GCS_EV_FRAME_POP:
+    case GCS_EV_VAR_SET:
+    case GCS_EV_VAR_DEL:
+    case GCS_EV_WEAKREF_NEW:
+    case GCS_EV_WEAKREF_CLEAR:
+    case GCS_EV_RESURRECT:
+    case GCS_EV_GC_BEGIN:
+    case GCS_EV_GC_PHASE:
+    case GCS_EV_GC_REFS:
+    case GCS_EV_GC_STATE:
+    case GCS_EV_GC_PROMOTE:
+    case GCS_EV_GC_GARBAGE:
+    case GCS_EV_GC_END:
+    case GCS_EV_GC_CONFIG:
+    case GCS_EV_FREEZE:
+    case GCS_EV_UNFREEZE:
+    case GCS_EV_MARKER:
+    case GCS_EV_ERROR:
+    case GCS_EV_HEAP_END:
+    case GCS_EV__COUNT:
+        break;
+    }
+    for (size_t k = 0; k < sc->n_objs; k++) {
+        gcs_sobj *o = &sc->objs[k];
+        if (o->id == touched[0] || o->id == touched[1])
+            o->flags |= GCS_SOBJ_CHANGED;
+        if (e->kind == GCS_EV_FINALIZE && o->id == e->u.finalize.obj)
+            o->flags |= GCS_SOBJ_FINALIZING;
+        if (e->kind == GCS_EV_ERROR && o->id == e->u.error.obj)
+            o->flags |= GCS_SOBJ_ERROR;
+    }
+    if (e->kind == GCS_EV_REF_SET)
+        for (size_t k = 0; k < sc->n_edges; k++) {
+            gcs_sedge *ed = &sc->edges[k];
+            if (ed->src == e->u.ref_set.src && ed->dst == e->u.ref_set.dst &&
+                strcmp(ed->slot, e->u.ref_set.slot ? e->u.ref_set.slot : "") == 0)
+                ed->flags |= GCS_SEDGE_CHANGED;
+        }
+    (void)t;
+}
+
+static void
+scene_pass(gcs_vtrace *t, gcs_scene *sc)
+{
+    gcs_replay_gc_now now;
+    gcs_replay_gc_current(t->r, &now);
+    if (!now.active)
+        return;
+    sc->in_pass = true;
+    sc->pass_gen = (int)now.gen;
+    sc->pass_phase = now.phase >= 0 ? gcs_gc_phase_name((gcs_gc_phase)now.phase) : "starting";
+}
+
+static int
+scene_history(gcs_vtrace *t, uint64_t id, gcs_scene *sc)
+{
+    if (id == 0)
+        return 0;
+    if (id != t->hist_id) {
+        gcs_replay_history_free(t->hist);
+        t->hist = NULL;
+        t->n_hist = 0;
+        t->hist_id = id;
+        if (gcs_replay_rc_history(t->r, id, &t->hist, &t->n_hist) < 0) {
+            t->hist = NULL;
+            t->n_hist = 0;
+        }
+    }
+    for (size_t k = 0; k < t->n_hist && t->hist[k].event <= sc->cur_event; k++)
+        if (!gcs_scene_add_rc(sc, t->hist[k].event, t->hist[k].refcnt,
+                              site_str(sc, t->hist[k].site)))
+            return GCS_ENOMEM;
+    return 0;
+}
+
+int
+gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
+{
+    uint64_t n = gcs_replay_n_events(t->r);
+    gcs_scene_clear(sc);
+    sc->n_events = n;
+    sc->title = gcs_scene_str(sc, t->name);
+    if (n == 0)
+        return gcs_scene_index(sc);
+    if (ev >= n)
+        ev = n - 1;
+    sc->cur_event = ev;
+    gcs_event cur;
+    int rc = gcs_replay_seek(t->r, ev + 1);
+    if (rc == 0)
+        rc = gcs_replay_event(t->r, ev, &cur);
+    if (rc == 0)
+        rc = scene_objects(t, ev, inspect, sc);
+    if (rc == 0)
+        rc = scene_edges(t, sc);
+    if (rc == 0)
+        rc = scene_weakrefs(t, &cur, sc);
+    if (rc == 0)
+        rc = scene_roots(t, &cur, sc);
+    if (rc == 0)
+        rc = scene_timeline(t, sc);
+    if (rc == 0)
+        rc = scene_history(t, inspect, sc);
+    if (rc < 0)
+        return rc;
+    uint64_t mev = 0;
+    const char *cap = gcs_replay_last_marker(t->r, &mev);
+    sc->caption = gcs_scene_str(sc, cap);
+    sc->marker_now = cap != NULL && mev == ev;
+    scene_pass(t, sc);
+    rc = gcs_scene_index(sc);
+    if (rc < 0)
+        return rc;
+    scene_current(t, &cur, sc);
+    gcs_layout_apply(t->L, sc);
+    return gcs_scene_index(sc);
+}
+
+/* {==== Navigation ====} */
+
+size_t
+gcs_vtrace_n_passes(const gcs_vtrace *t)
+{
+    return gcs_replay_n_passes(t->r);
+}
+
+size_t
+gcs_vtrace_n_markers(const gcs_vtrace *t)
+{
+    return gcs_replay_n_markers(t->r);
+}
+
+bool
+gcs_vtrace_pass_event(gcs_vtrace *t, size_t k, const char *phase, uint64_t *ev)
+{
+    gcs_replay_pass p;
+    if (gcs_replay_pass_at(t->r, k, &p) < 0)
+        return false;
+    *ev = p.begin_event;
+    if (phase == NULL)
+        return true;
+    uint64_t end = p.end_event == UINT64_MAX ? gcs_replay_n_events(t->r) - 1 : p.end_event;
+    for (uint64_t i = p.begin_event; i <= end; i++) {
+        gcs_event e;
+        if (gcs_replay_event(t->r, i, &e) == 0 && e.kind == GCS_EV_GC_PHASE &&
+            strcmp(gcs_gc_phase_name((gcs_gc_phase)e.u.gc_phase.phase), phase) == 0) {
+            /* show the phase done: its last event before the next phase */
+            for (*ev = i; *ev + 1 <= end; ++*ev) {
+                gcs_event nx;
+                if (gcs_replay_event(t->r, *ev + 1, &nx) < 0 || nx.kind == GCS_EV_GC_PHASE ||
+                    nx.kind == GCS_EV_GC_END)
+                    break;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+gcs_vtrace_marker_event(const gcs_vtrace *t, size_t k, uint64_t *ev)
+{
+    gcs_replay_marker m;
+    if (gcs_replay_marker_at(t->r, k, &m) < 0)
+        return false;
+    *ev = m.event;
+    return true;
+}
+
+bool
+gcs_vtrace_next_pass(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out)
+{
+    size_t n = gcs_replay_n_passes(t->r);
+    bool found = false;
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_pass p;
+        if (gcs_replay_pass_at(t->r, k, &p) < 0)
+            continue;
+        if (dir > 0 && p.begin_event > ev) {
+            *out = p.begin_event;
+            return true;
+        }
+        if (dir < 0 && p.begin_event < ev) {
+            *out = p.begin_event;
+            found = true;
+        }
+    }
+    return found;
+}
+
+bool
+gcs_vtrace_next_marker(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out)
+{
+    size_t n = gcs_replay_n_markers(t->r);
+    bool found = false;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t m;
+        if (!gcs_vtrace_marker_event(t, k, &m))
+            continue;
+        if (dir > 0 && m > ev) {
+            *out = m;
+            return true;
+        }
+        if (dir < 0 && m < ev) {
+            *out = m;
+            found = true;
+        }
+    }
+    return found;
+}
+
+size_t
+gcs_vtrace_n_leaks(const gcs_vtrace *t)
+{
+    return t->n_leaks;
+}
+
+bool
+gcs_vtrace_leak_at(const gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj)
+{
+    if (k >= t->n_leaks)
+        return false;
+    *ev = t->leaks[k].ev;
+    *obj = t->leaks[k].obj;
+    return true;
+}

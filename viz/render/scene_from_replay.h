@@ -1,0 +1,59 @@
+/* viz/render/scene_from_replay.h — a trace opened for viewing: the replay
+ * model plus the layout precomputed for the whole trace, and scenes built
+ * from it at any event. scene_from_replay.c is the only viz file that reads
+ * the replay API (gcscope/replay.h).
+ *
+ * Event numbering: `ev` is a 0-based event index; the scene at `ev` shows the
+ * state AFTER event ev happened (replay position ev + 1). The status line and
+ * the CLI (`--at N`) count from 1: N = ev + 1.
+ */
+#ifndef GCS_VIZ_SCENE_FROM_REPLAY_H
+#define GCS_VIZ_SCENE_FROM_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout/layout.h"
+#include "render/scene.h"
+
+typedef struct gcs_vtrace gcs_vtrace;
+
+/* Open a trace file (or memory: data/len borrowed, must outlive the handle)
+ * and precompute the layout, with lanes fitted to a view of `aspect`.
+ * 0 or a GCS_E* code with a message in errbuf; *out NULL on error. */
+int gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf,
+                    size_t errsize);
+int gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double aspect,
+                        gcs_vtrace **out, char *errbuf, size_t errsize);
+/* Free; accepts NULL. */
+void gcs_vtrace_close(gcs_vtrace *t);
+
+uint64_t gcs_vtrace_n_events(const gcs_vtrace *t);
+const gcs_layout *gcs_vtrace_layout(const gcs_vtrace *t);
+/* Short name of the trace (file name without directories). */
+const char *gcs_vtrace_name(const gcs_vtrace *t);
+
+/* Build the scene at event `ev` (clamped) into `sc` (cleared first), with
+ * positions applied. `inspect` (0: none) gets its refcount history. */
+int gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc);
+
+/* {==== Navigation (all return false when there is nothing there) ====} */
+
+/* Begin event of pass k (0-based), and the event where it enters `phase`
+ * (a gcs_gc_phase name; NULL: the GC_BEGIN itself). */
+bool gcs_vtrace_pass_event(gcs_vtrace *t, size_t k, const char *phase, uint64_t *ev);
+size_t gcs_vtrace_n_passes(const gcs_vtrace *t);
+/* Event of marker k (0-based). */
+bool gcs_vtrace_marker_event(const gcs_vtrace *t, size_t k, uint64_t *ev);
+size_t gcs_vtrace_n_markers(const gcs_vtrace *t);
+/* The next (dir > 0) or previous (dir < 0) pass begin / marker / leak-or-error
+ * event strictly after / before `ev`. */
+bool gcs_vtrace_next_pass(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out);
+bool gcs_vtrace_next_marker(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out);
+/* Leaks and misuse, in event order: objects still alive at heap teardown
+ * (at the HEAP_END event) and objects named by ERROR events. */
+size_t gcs_vtrace_n_leaks(const gcs_vtrace *t);
+bool gcs_vtrace_leak_at(const gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj);
+
+#endif
