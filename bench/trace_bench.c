@@ -1,0 +1,496 @@
+/* bench/trace_bench.c — issue #3 performance: what recording a trace costs and
+ * how fast traces read back. All figures are measured in one run, on this
+ * machine, and printed as a table with the issue's targets:
+ *   1. two runtime workloads (refcount-heavy, allocation-heavy), each run with
+ *      recording off and on: slowdown, ns added per recorded event, bytes per
+ *      event on disk;
+ *   2. a trace of >= 50 M events: reader decode rate, replay rate, index build
+ *      rate (gcs_replay_open), seek median / p99, index memory vs file size;
+ *   3. heaptrack (if installed) on an equivalent malloc-only loop, run as a
+ *      child (this program re-executed with --malloc-loop N), beside our cost
+ *      per allocated object; else the reference figure, labelled as such.
+ * Usage: trace_bench [--quick] [--events N] [--dir DIR]   (build: release preset) */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gcscope/replay.h"
+#include "gcscope/runtime.h"
+#include "gcscope/trace.h"
+
+/* {==== Helpers ====} */
+
+static uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static void
+fail(const char *what, int rc)
+{
+    fprintf(stderr, "trace_bench: %s failed: %s\n", what, gcs_strerror(rc));
+    exit(1);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t
+xorshift(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* {==== Workloads on the runtime ====} */
+
+typedef struct run_result {
+    uint64_t ns;         /* wall time of workload + teardown (+ recorder close) */
+    uint64_t events;     /* events recorded (0 when off) */
+    uint64_t file_bytes; /* trace size (0 when off) */
+} run_result;
+
+/* A heap with checked mode off; recording to `path` if not NULL. */
+static gcs_heap *
+bench_heap(const char *path, gcs_recorder **rec)
+{
+    gcs_config cfg;
+    gcs_heap *h = NULL;
+    int rc;
+    gcs_config_init(&cfg);
+    cfg.checked = false;
+    cfg.no_env = true;
+    *rec = NULL;
+    if (path) {
+        gcs_recorder_opts ro;
+        gcs_recorder_opts_init(&ro);
+        ro.cmdline = "trace_bench";
+        if ((rc = gcs_recorder_open(path, &ro, rec)) != 0)
+            fail("gcs_recorder_open", rc);
+        cfg.hook = gcs_recorder_hook;
+        cfg.hook_ud = *rec;
+    }
+    if ((rc = gcs_heap_new(&cfg, &h)) != 0)
+        fail("gcs_heap_new", rc);
+    return h;
+}
+
+/* Refcount-heavy: overwrite list slots and take/drop references to a pool of
+ * 256 long-lived ints (per iteration: one list_set, two incref/decref pairs). */
+static void
+work_refcount(gcs_heap *h, uint64_t iters)
+{
+    enum { POOL = 256, SLOTS = 64 };
+    gcs_obj *pool[POOL], *l;
+    for (int i = 0; i < POOL; i++)
+        if (gcs_int_new(h, 100000 + i, &pool[i]) != 0)
+            fail("gcs_int_new", -1);
+    if (gcs_list_new(h, &l) != 0)
+        fail("gcs_list_new", -1);
+    for (int i = 0; i < SLOTS; i++)
+        gcs_list_append(h, l, pool[i]);
+    for (uint64_t i = 0; i < iters; i++) {
+        gcs_obj *a = pool[i % POOL], *b = pool[(i * 7 + 3) % POOL];
+        gcs_list_set(h, l, (ptrdiff_t)(i % SLOTS), a);
+        gcs_incref(h, a);
+        gcs_incref(h, b);
+        gcs_decref(h, a);
+        gcs_decref(h, b);
+    }
+    gcs_decref(h, l);
+    for (int i = 0; i < POOL; i++)
+        gcs_decref(h, pool[i]);
+}
+
+/* Allocation-heavy: per iteration a new list holding a new int; a ring of 64
+ * young lists, so each list dies 64 iterations later (1 in 64 survives into
+ * a long-lived list, trimmed now and then). The collector runs as usual. */
+static void
+work_alloc(gcs_heap *h, uint64_t iters)
+{
+    enum { RING = 64 };
+    gcs_obj *ring[RING] = {0}, *old;
+    if (gcs_list_new(h, &old) != 0)
+        fail("gcs_list_new", -1);
+    for (uint64_t i = 0; i < iters; i++) {
+        gcs_obj *l, *x;
+        if (gcs_list_new(h, &l) != 0 || gcs_int_new(h, (int64_t)(1000 + i), &x) != 0)
+            fail("allocation", -1);
+        gcs_list_append(h, l, x);
+        gcs_decref(h, x);
+        if ((i & 63) == 0)
+            gcs_list_append(h, old, l);
+        if ((i & 0xffff) == 0)
+            gcs_list_clear(h, old);
+        gcs_obj *prev = ring[i % RING];
+        ring[i % RING] = l;
+        if (prev)
+            gcs_decref(h, prev);
+    }
+    for (int i = 0; i < RING; i++)
+        if (ring[i])
+            gcs_decref(h, ring[i]);
+    gcs_decref(h, old);
+}
+
+typedef void (*workload_fn)(gcs_heap *h, uint64_t iters);
+
+static run_result
+run_once(workload_fn fn, uint64_t iters, const char *path)
+{
+    run_result res = {0, 0, 0};
+    gcs_recorder *rec;
+    uint64_t t0 = now_ns();
+    gcs_heap *h = bench_heap(path, &rec);
+    fn(h, iters);
+    gcs_heap_free(h);
+    if (rec) {
+        gcs_recorder_stats st;
+        int rc = gcs_recorder_finish(rec);
+        if (rc != 0)
+            fail(gcs_recorder_errmsg(rec), rc);
+        gcs_recorder_get_stats(rec, &st);
+        gcs_recorder_close(rec);
+        res.events = st.events;
+    }
+    res.ns = now_ns() - t0;
+    if (path)
+        res.file_bytes = file_size(path);
+    return res;
+}
+
+/* Median of 3 runs by time (the other figures are deterministic). */
+static run_result
+run_median(workload_fn fn, uint64_t iters, const char *path)
+{
+    run_result r[3];
+    for (int i = 0; i < 3; i++)
+        r[i] = run_once(fn, iters, path);
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (r[j].ns < r[i].ns) {
+                run_result t = r[i];
+                r[i] = r[j];
+                r[j] = t;
+            }
+    return r[1];
+}
+
+/* {==== Report ====} */
+
+static void
+row(const char *what, double value, const char *unit, const char *target, bool ok)
+{
+    const char *verdict = target[0] == '(' ? "" : ok ? "ok" : "MISSED";
+    printf("  %-44s %12.2f %-8s %-10s %s\n", what, value, unit, target, verdict);
+}
+
+typedef struct workload_figs {
+    double slowdown, ns_per_event, bytes_per_event;
+    uint64_t events, iters, off_ns, on_ns, file_bytes;
+} workload_figs;
+
+static workload_figs
+measure_workload(const char *name, workload_fn fn, uint64_t iters, const char *path)
+{
+    workload_figs w;
+    fprintf(stderr, "trace_bench: %s workload, %" PRIu64 " iterations, off/on x3...\n", name,
+            iters);
+    run_result off = run_median(fn, iters, NULL);
+    run_result on = run_median(fn, iters, path);
+    w.iters = iters;
+    w.events = on.events;
+    w.off_ns = off.ns;
+    w.on_ns = on.ns;
+    w.file_bytes = on.file_bytes;
+    w.slowdown = (double)on.ns / (double)off.ns;
+    w.ns_per_event = on.events ? ((double)on.ns - (double)off.ns) / (double)on.events : 0;
+    w.bytes_per_event = on.events ? (double)on.file_bytes / (double)on.events : 0;
+    remove(path);
+    return w;
+}
+
+static void
+print_workload(const char *name, const workload_figs *w)
+{
+    printf("%s: %" PRIu64 " iterations, %" PRIu64 " events recorded, off %.3f s, on %.3f s, "
+           "trace %.1f MB\n",
+           name, w->iters, w->events, w->off_ns / 1e9, w->on_ns / 1e9, w->file_bytes / 1e6);
+    row("slowdown with recording on", w->slowdown, "x", "<= 2", w->slowdown <= 2.0);
+    row("ns added per recorded event", w->ns_per_event, "ns", "<= 10", w->ns_per_event <= 10.0);
+    row("bytes per event on disk", w->bytes_per_event, "B", "<= 3", w->bytes_per_event <= 3.0);
+}
+
+/* {==== The big trace: reader, replay, index, seek ====} */
+
+/* Record mixed rounds (allocation then refcount work) until >= n events. */
+static uint64_t
+make_big_trace(const char *path, uint64_t n, uint64_t *elapsed_ns)
+{
+    gcs_recorder *rec;
+    gcs_recorder_stats st = {0};
+    uint64_t t0 = now_ns();
+    gcs_heap *h = bench_heap(path, &rec);
+    while (st.events < n) {
+        work_alloc(h, 200000);
+        work_refcount(h, 400000);
+        gcs_recorder_get_stats(rec, &st);
+        fprintf(stderr, "\rtrace_bench: big trace %5.1f M events", st.events / 1e6);
+    }
+    fputc('\n', stderr);
+    gcs_heap_free(h);
+    gcs_recorder_finish(rec);
+    gcs_recorder_get_stats(rec, &st);
+    gcs_recorder_close(rec);
+    *elapsed_ns = now_ns() - t0;
+    return st.events;
+}
+
+typedef struct read_figs {
+    uint64_t events, file_bytes, index_bytes;
+    double decode_rate, replay_rate, step_rate, index_rate, seek_med_ms, seek_p99_ms;
+} read_figs;
+
+static double
+reader_decode_rate(const char *path, uint64_t *n_out)
+{
+    gcs_reader *rd;
+    gcs_event ev;
+    int rc;
+    uint64_t n = 0, t0 = now_ns();
+    if ((rc = gcs_reader_open(path, NULL, &rd)) != 0)
+        fail(gcs_reader_open_errmsg(), rc);
+    while ((rc = gcs_reader_next(rd, &ev)) == 1)
+        n++;
+    uint64_t dt = now_ns() - t0;
+    gcs_reader_close(rd);
+    *n_out = n;
+    return n / (dt / 1e9);
+}
+
+static void
+seek_times(gcs_replay *r, uint64_t n, int n_seeks, double *med_ms, double *p99_ms)
+{
+    uint64_t *t = malloc((size_t)n_seeks * sizeof *t);
+    for (int i = 0; i < n_seeks; i++) {
+        uint64_t pos = xorshift() % (n + 1);
+        uint64_t t0 = now_ns();
+        int rc = gcs_replay_seek(r, pos);
+        t[i] = now_ns() - t0;
+        if (rc != 0)
+            fail("gcs_replay_seek", rc);
+    }
+    qsort(t, (size_t)n_seeks, sizeof *t, cmp_u64);
+    *med_ms = t[n_seeks / 2] / 1e6;
+    *p99_ms = t[(n_seeks * 99) / 100] / 1e6;
+    free(t);
+}
+
+static read_figs
+measure_reading(const char *path, int n_seeks)
+{
+    read_figs f = {0};
+    gcs_replay *r;
+    uint64_t n_read;
+    int rc;
+    f.file_bytes = file_size(path);
+    fprintf(stderr, "trace_bench: reader decode...\n");
+    f.decode_rate = reader_decode_rate(path, &n_read);
+    fprintf(stderr, "trace_bench: index build (gcs_replay_open)...\n");
+    uint64_t t0 = now_ns();
+    if ((rc = gcs_replay_open(path, NULL, &r)) != 0)
+        fail(gcs_replay_open_errmsg(), rc);
+    f.events = gcs_replay_n_events(r);
+    f.index_rate = f.events / ((now_ns() - t0) / 1e9);
+    f.index_bytes = gcs_replay_index_bytes(r);
+    fprintf(stderr, "trace_bench: replay forward in moves of 4096 events...\n");
+    gcs_replay_seek(r, 0);
+    t0 = now_ns();
+    for (uint64_t pos = 0; pos < f.events; pos += 4096)
+        gcs_replay_seek(r, pos + 4096);
+    f.replay_rate = f.events / ((now_ns() - t0) / 1e9);
+    fprintf(stderr, "trace_bench: replay, one step at a time (first 5 M events)...\n");
+    uint64_t n_steps = f.events < 5000000 ? f.events : 5000000;
+    gcs_replay_seek(r, 0);
+    t0 = now_ns();
+    for (uint64_t pos = 0; pos < n_steps; pos++)
+        gcs_replay_step(r, 1);
+    f.step_rate = n_steps / ((now_ns() - t0) / 1e9);
+    fprintf(stderr, "trace_bench: %d random seeks...\n", n_seeks);
+    seek_times(r, f.events, n_seeks, &f.seek_med_ms, &f.seek_p99_ms);
+    gcs_replay_close(r);
+    if (n_read != f.events)
+        fprintf(stderr, "trace_bench: WARNING reader saw %" PRIu64 " events, replay %" PRIu64 "\n",
+                n_read, f.events);
+    return f;
+}
+
+static void
+print_reading(const read_figs *f, uint64_t record_ns)
+{
+    printf("big trace: %" PRIu64 " events, %.1f MB (%.2f B/event), recorded in %.2f s\n", f->events,
+           f->file_bytes / 1e6, (double)f->file_bytes / f->events, record_ns / 1e9);
+    row("reader decode (M events/s)", f->decode_rate / 1e6, "M/s", ">= 50", f->decode_rate >= 50e6);
+    row("decode + replay, 4096-event moves (M ev/s)", f->replay_rate / 1e6, "M/s", ">= 50",
+        f->replay_rate >= 50e6);
+    row("decode + replay, step(+1) each (M ev/s)", f->step_rate / 1e6, "M/s", "(info)", true);
+    row("index build, gcs_replay_open (M events/s)", f->index_rate / 1e6, "M/s", ">= 50",
+        f->index_rate >= 50e6);
+    row("seek median", f->seek_med_ms, "ms", "<= 10", f->seek_med_ms <= 10);
+    row("seek p99", f->seek_p99_ms, "ms", "<= 50", f->seek_p99_ms <= 50);
+    double pct = 100.0 * (double)f->index_bytes / (double)f->file_bytes;
+    row("index memory (% of trace file)", pct, "%", "<= 10", pct <= 10);
+}
+
+/* {==== heaptrack comparison ====} */
+
+/* The malloc-only equivalent of work_alloc: a ring of 64 young blocks of
+ * 16..128 bytes (sizes vary, as in anchor-bench/alloc_bench.c, so heaptrack's
+ * trace is not flattered by one repeated line). */
+static int
+malloc_loop(uint64_t n)
+{
+    enum { RING = 64 };
+    void *ring[RING] = {0};
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned char *p = malloc(16 + xorshift() % 113); /* like anchor-bench/alloc_bench.c */
+        if (p == NULL)
+            return 1;
+        p[0] = (unsigned char)i;
+        free(ring[i % RING]);
+        ring[i % RING] = p;
+        sum += p[0];
+    }
+    for (int i = 0; i < RING; i++)
+        free(ring[i]);
+    printf("%" PRIu64 "\n", sum);
+    return 0;
+}
+
+/* Wall time of `heaptrack -o OUT self --malloc-loop n`, or 0 on failure. */
+static uint64_t
+run_heaptrack(const char *out, uint64_t n)
+{
+    char count[32];
+    snprintf(count, sizeof count, "%" PRIu64, n);
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return 0;
+    self[len] = '\0';
+    fflush(stdout); /* the child must not inherit unwritten output */
+    fflush(stderr);
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDOUT_FILENO);
+        dup2(devnull, STDERR_FILENO);
+        execlp("heaptrack", "heaptrack", "-o", out, self, "--malloc-loop", count, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 0;
+    return now_ns() - t0;
+}
+
+static void
+compare_heaptrack(const workload_figs *alloc, const char *dir, uint64_t n)
+{
+    char out[512], zst[600];
+    uint64_t allocs_ours = alloc->iters * 2; /* a list and an int per iteration */
+    double ours_ns = ((double)alloc->on_ns - (double)alloc->off_ns) / (double)allocs_ours;
+    double ours_b = (double)alloc->file_bytes / (double)allocs_ours;
+    printf("per allocated object (alloc workload: %" PRIu64 " objects, with their frees, "
+           "references and collections):\n",
+           allocs_ours);
+    printf("  %-44s %9.1f ns %9.2f B\n", "gcscope recording", ours_ns, ours_b);
+    snprintf(out, sizeof out, "%s/trace_bench_ht", dir);
+    snprintf(zst, sizeof zst, "%s.zst", out);
+    uint64_t t1 = 0, tn = 0;
+    if (system("command -v heaptrack >/dev/null 2>&1") == 0) {
+        fprintf(stderr, "trace_bench: heaptrack on %" PRIu64 " mallocs...\n", n);
+        t1 = run_heaptrack(out, 1);
+        tn = run_heaptrack(out, n);
+    }
+    if (t1 && tn) {
+        double ht_ns = ((double)tn - (double)t1) / (double)n;
+        double ht_b = (double)file_size(zst) / (double)n;
+        printf("  %-44s %9.1f ns %9.2f B   (measured now: (wall(N) - wall(1)) / N)\n",
+               "heaptrack 1.4, malloc-only loop", ht_ns, ht_b);
+        remove(zst);
+    } else {
+        printf("  %-44s %9.1f ns %9.2f B   (REFERENCE figure from\n"
+               "  /work/shared/reference/anchor-bench, not measured in this run)\n",
+               "heaptrack (reference)", 290.0, 3.38);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    uint64_t big_events = 50000000, rc_iters = 2000000, alloc_iters = 1000000;
+    int n_seeks = 400;
+    const char *dir = "/tmp";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--malloc-loop") == 0 && i + 1 < argc)
+            return malloc_loop(strtoull(argv[i + 1], NULL, 10));
+        if (strcmp(argv[i], "--quick") == 0) {
+            big_events = 2000000, rc_iters = 200000, alloc_iters = 100000, n_seeks = 50;
+        } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
+            big_events = strtoull(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else {
+            fprintf(stderr, "usage: trace_bench [--quick] [--events N] [--dir DIR]\n");
+            return 2;
+        }
+    }
+#ifdef GCS_DEBUG
+    fprintf(stderr, "trace_bench: WARNING built with GCS_DEBUG; use the release preset\n");
+#endif
+    char path[512], big[512];
+    snprintf(path, sizeof path, "%s/trace_bench_%ld.gctrace", dir, (long)getpid());
+    snprintf(big, sizeof big, "%s/trace_bench_big_%ld.gctrace", dir, (long)getpid());
+    workload_figs wr = measure_workload("refcount-heavy", work_refcount, rc_iters, path);
+    workload_figs wa = measure_workload("allocation-heavy", work_alloc, alloc_iters, path);
+    uint64_t record_ns;
+    make_big_trace(big, big_events, &record_ns);
+    read_figs rf = measure_reading(big, n_seeks);
+    remove(big);
+
+    printf("gcscope trace benchmark (issue #3); targets from the issue\n\n");
+    print_workload("refcount-heavy", &wr);
+    print_workload("allocation-heavy", &wa);
+    printf("\n");
+    print_reading(&rf, record_ns);
+    printf("\n");
+    compare_heaptrack(&wa, dir, alloc_iters * 2);
+    return 0;
+}
