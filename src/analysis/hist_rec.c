@@ -3,8 +3,10 @@
  * array of 24-byte entries. Call sites are interned by value, since a site
  * pointer (GCS_HERE is a compound literal) is only valid during the event.
  * Store detection looks one event back: the runtime emits INCREF then REF_SET
- * for a store, and VAR_DEL / REF_DEL then DECREF for a removal; both orders
- * are accepted.
+ * for a store (both orders are accepted). A removal (REF_DEL, VAR_DEL, or the
+ * old target of a REF_SET/VAR_SET) marks the removed object: its next DECREF
+ * is the removal's, however many events come between (a dict being freed
+ * reports every entry, then decrefs key and value of each in turn).
  */
 #include "analysis/hist_rec.h"
 
@@ -24,6 +26,7 @@ typedef struct objhist {
     uint64_t id; /* 0: empty slot; TOMB: deleted */
     entry *e;
     uint32_t n, cap;
+    uint32_t pending_unstore; /* removals reported whose DECREF has not come yet */
     bool truncated;
 } objhist;
 
@@ -308,6 +311,18 @@ retag_prev(gcs_hist_rec *r, gcs_ev_kind want, uint64_t obj, gcs_hg_op op)
     return false;
 }
 
+/* A reference to `obj` was removed: if its DECREF came just before, retag it;
+ * else the next DECREF of `obj` is the removal's. */
+static void
+note_removal(gcs_hist_rec *r, uint64_t obj)
+{
+    if (obj == 0 || retag_prev(r, GCS_EV_DECREF, obj, GCS_HGOP_UNSTORE))
+        return;
+    objhist *o = lookup(r, obj);
+    if (o)
+        o->pending_unstore++;
+}
+
 /* A store: if its incref came first, retag it; else the next INCREF of the
  * stored object is the store's (prev_obj stays set for on_refcnt). */
 static void
@@ -323,6 +338,7 @@ on_store(gcs_hist_rec *r, uint64_t stored, uint64_t old)
     }
     r->prev_obj = done ? 0 : stored;
     r->prev_old = old;
+    note_removal(r, old);
 }
 
 static void
@@ -334,10 +350,10 @@ on_refcnt(gcs_hist_rec *r, const gcs_event *ev, uint64_t obj, int64_t refcnt, bo
     if (inc && (r->prev_kind == GCS_EV_REF_SET || r->prev_kind == GCS_EV_VAR_SET) &&
         r->prev_obj == obj)
         op = GCS_HGOP_STORE;
-    bool removal = r->prev_kind == GCS_EV_REF_DEL || r->prev_kind == GCS_EV_VAR_DEL ||
-                   r->prev_kind == GCS_EV_REF_SET || r->prev_kind == GCS_EV_VAR_SET;
-    if (!inc && removal && r->prev_old == obj)
+    if (!inc && o && o->pending_unstore > 0) {
+        o->pending_unstore--;
         op = GCS_HGOP_UNSTORE;
+    }
     append(r, o, ev, op, refcnt);
     r->prev_obj = obj;
     r->prev_hist = o;
@@ -368,10 +384,12 @@ gcs_hist_rec_event(gcs_hist_rec *r, const gcs_event *ev)
         on_store(r, ev->u.var_set.obj, ev->u.var_set.old);
         break;
     case GCS_EV_REF_DEL:
+        note_removal(r, ev->u.ref_del.old);
         r->prev_obj = ev->u.ref_del.old;
         r->prev_old = ev->u.ref_del.old;
         break;
     case GCS_EV_VAR_DEL:
+        note_removal(r, ev->u.var_del.old);
         r->prev_obj = ev->u.var_del.old;
         r->prev_old = ev->u.var_del.old;
         break;

@@ -72,16 +72,21 @@ die(int status, const char *fmt, ...)
 }
 
 void
+gcs_cli_usage_verror(const char *cmd, const char *fmt, va_list ap)
+{
+    fflush(stdout);
+    fprintf(stderr, "gcscope %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (try 'gcscope %s --help')\n", cmd);
+    exit(GCS_EXIT_USAGE);
+}
+
+void
 gcs_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof prefix, "gcscope %s", cmd);
     va_list ap;
     va_start(ap, fmt);
-    verror(prefix, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "try 'gcscope %s --help'\n", cmd);
-    exit(GCS_EXIT_USAGE);
+    gcs_cli_usage_verror(cmd, fmt, ap);
 }
 
 uint64_t

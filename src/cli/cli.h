@@ -3,6 +3,7 @@
 #ifndef GCS_CLI_H
 #define GCS_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,9 +20,11 @@ char *xstrdup(const char *s);
 void gcs_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* gcs_cli_error, then exit(status). */
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Usage error: "gcscope CMD: message" + "try 'gcscope CMD --help'", exit 2. */
+/* Usage error, one line: "gcscope CMD: message (try 'gcscope CMD --help')",
+ * then exit 2. */
 _Noreturn void gcs_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+_Noreturn void gcs_cli_usage_verror(const char *cmd, const char *fmt, va_list ap);
 
 /* Progress bar on stderr, shown only when stderr is a terminal and the work has
  * taken more than about a second. */

@@ -260,6 +260,9 @@ heap_init_objects(gcs_heap *h)
         return rc;
     if ((rc = gcs_list_new_at(h, &h->callbacks, NULL)) != 0)
         return rc;
+    /* name them for the viewer and the leak report: they are the gc module's lists */
+    gcs_rt_ev_label(h, h->garbage, "gc.garbage", NULL);
+    gcs_rt_ev_label(h, h->callbacks, "gc.callbacks", NULL);
     h->count[0] = 0; /* the heap's own objects don't count as program allocations */
     return 0;
 }

@@ -222,7 +222,7 @@ gcs_list_clear_at(gcs_heap *h, gcs_obj *l, const gcs_site *site)
 void
 gcs_rt_list_release(gcs_heap *h, gcs_obj *l)
 {
-    list_clear(h, l, false, NULL);
+    list_clear(h, l, true, NULL);
 }
 
 size_t

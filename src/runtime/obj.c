@@ -355,7 +355,10 @@ gcs_rt_clear(gcs_heap *h, gcs_obj *o)
     }
 }
 
-/* Release every reference of a dying object and free its side arrays. */
+/* Release every reference of a dying object and free its side arrays. With a
+ * hook set, each released reference is reported (REF_DEL) before its decref,
+ * as an explicit clear does: consumers (the leak report's incref/decref
+ * pairing, the viewer) then see why each contained object lost a reference. */
 static void
 obj_release(gcs_heap *h, gcs_obj *o)
 {
@@ -367,14 +370,14 @@ obj_release(gcs_heap *h, gcs_obj *o)
         gcs_rt_list_release(h, o);
         break;
     case GCS_KIND_DICT:
-        gcs_rt_dict_release(h, o, false);
+        gcs_rt_dict_release(h, o, true);
         break;
     case GCS_KIND_CLASS:
-        gcs_rt_class_clear(h, o, false);
+        gcs_rt_class_clear(h, o, true);
         gcs_rt_class_free_body(h, o);
         break;
     case GCS_KIND_INSTANCE: {
-        gcs_rt_inst_clear(h, o, false);
+        gcs_rt_inst_clear(h, o, true);
         gcs_rt_inst_free_body(h, o);
         gcs_obj *cls = ((gcs_inst_obj *)o)->cls;
         ((gcs_inst_obj *)o)->cls = NULL; /* the type goes last, as in subtype_dealloc */

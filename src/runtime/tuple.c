@@ -90,6 +90,11 @@ gcs_rt_tuple_release(gcs_heap *h, gcs_obj *o)
     for (size_t i = t->n; i-- > 0;) {
         gcs_obj *x = t->items[i];
         t->items[i] = NULL;
+        if (x && h->hooked) {
+            char slot[32];
+            gcs_rt_slot_index(slot, sizeof slot, i);
+            gcs_rt_ev_ref_del(h, o, slot, x, NULL);
+        }
         gcs_rt_xdecref(h, x, NULL);
     }
 }

@@ -48,3 +48,16 @@ test $s -eq 3 || { echo \"damaged: want 3, got $s\"; exit 1; }; \
 \"$2\" leaks \"$3/no-such.gctrace\" 2> /dev/null; s=$?; \
 test $s -eq 3 || { echo \"missing: want 3, got $s\"; exit 1; }"
     sh $<TARGET_FILE:leak_clean> $<TARGET_FILE:gcscope> ${_leak_work})
+
+# Regression: the culprit of lesson 11's reference leak is the incref in
+# l11_handle_request. Freeing the sessions dict reports a REF_DEL per entry and
+# then decrefs key and value; the value's decref must still count as removing
+# the dict's stored reference (it used to pair with the wrong incref, and the
+# report blamed the store at lesson11_refleak.c:85).
+add_test(NAME leaks_culprit_lesson11
+    COMMAND sh -c "t=\"$3/lesson11.gctrace\"; rm -f \"$t\"; \
+GCSCOPE_TRACE=\"$t\" \"$1\" > /dev/null || exit 1; \
+out=$(\"$2\" leaks \"$t\"); echo \"$out\" | grep -A1 'likely culprits' ; \
+echo \"$out\" | grep -A1 'likely culprits' | grep -q 'in l11_handle_request()' || \
+{ echo 'wrong or missing culprit'; exit 1; }"
+    sh $<TARGET_FILE:lesson11_refleak> $<TARGET_FILE:gcscope> ${_leak_work})
