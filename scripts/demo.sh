@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — the README demo: runs the classic two-list cycle lesson,
-# prints what happened, and opens the viewer on it (or, with no display,
-# renders its key frames to PNG and says where).
+# scripts/demo.sh — the README demo: narrates the classic two-list cycle on the
+# runtime while recording it, then opens the viewer on the recording; with no
+# display it renders one picture per step to out/demo/ and says where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/release/gcscope
 [ -x "$bin" ] || bin=build/dev/gcscope
-"$bin" demo
-if "$bin" view --help >/dev/null 2>&1; then
-    if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
-        exec "$bin" view
-    fi
-    mkdir -p out/demo
-    "$bin" render --demo --frames out/demo --markers
-    echo "no display: rendered the demo's key frames to out/demo/"
+[ -x "$bin" ] || { echo "demo: build first: scripts/setup.sh release" >&2; exit 2; }
+mkdir -p out/demo
+trace=out/demo/demo.gctrace
+"$bin" demo -o "$trace"
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && "$bin" view "$trace"; then
+    exit 0
 fi
+n=$("$bin" info "$trace" --json | python3 -c 'import json,sys; print(json.load(sys.stdin).get("markers", 4))' 2>/dev/null || echo 4)
+for m in $(seq 1 "$n"); do
+    "$bin" render "$trace" --marker "$m" -o "out/demo/step$m.png" || break
+done
+echo
+echo "no display: rendered the demo's steps to out/demo/step1.png .. step$n.png"
+echo "(on a desktop, 'gcscope view $trace' plays it; press ? for the keys)"
