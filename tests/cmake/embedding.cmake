@@ -11,3 +11,11 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/docs/examples/embed.c)
         "weakref callback: referent gone = 1\n__del__ a\n__del__ b\ncollected: 2"
         FAIL_REGULAR_EXPRESSION "embed: FAIL")
 endif()
+
+# The installed library, headers, gcscope.pc and CMake package work for another
+# project (skipped in sanitizer builds: an outside program can't link them).
+if(NOT GCS_SANITIZE)
+    add_test(NAME embedding__installed_package
+        COMMAND ${PROJECT_SOURCE_DIR}/tests/install/check_install.sh
+                ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/tests/install)
+endif()
