@@ -1,0 +1,870 @@
+/* src/replay/replay.c — the public replay API (gcscope/replay.h). Start at
+ * gcs_replay_open(): one reader pass validates the trace and, through the
+ * reader's on_event callback, applies every event to the model, records the
+ * pass/marker/error timelines and takes keyframes (zstd-compressed model
+ * snapshots). Spacing rule (want_keyframe), estimating 3 bytes of trace per
+ * event: a keyframe when the events since the last one are worth 8x its size
+ * (small states), or 2x once 131072 events passed (big states), or after
+ * 1048576 events regardless; never closer than 1024 events. Keyframes then
+ * use about 1/8 of a 3 B/event trace for classroom heaps and about half for
+ * big ones, and a seek applies at most ~1M events. seek(pos)
+ * restores the last keyframe at or before pos (unless the cursor is already
+ * between it and pos) and applies the events in between. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+#include "gcscope/replay.h"
+#include "model.h"
+#include "replay_int.h"
+#include "trace/reader_int.h"
+
+#define GCS_KF_MIN_GAP         1024u
+#define GCS_KF_MAX_GAP         131072u
+#define GCS_KF_HARD_GAP        1048576u
+#define GCS_KF_BYTES_PER_EVENT 3u
+#define GCS_EPH_GAP            1024u
+
+typedef struct keyframe {
+    uint64_t pos;
+    uint8_t *data; /* zstd frame */
+    size_t len, raw_len;
+} keyframe;
+
+struct gcs_replay {
+    gcs_reader *rd;
+    gcs_model m;
+    uint64_t n_events;
+    uint64_t freed_window;
+
+    keyframe *kf;
+    size_t n_kf, cap_kf, kf_bytes;
+    uint64_t last_kf_pos;
+    size_t last_kf_size;
+    ZSTD_CCtx *zc;
+    ZSTD_DCtx *dz;
+    uint8_t *scratch;
+    size_t scratch_cap;
+    int build_err;
+    uint8_t *eph; /* step-back snapshot (seek_back_with_snapshot), raw */
+    size_t eph_len;
+    uint64_t eph_pos;
+
+    gcs_replay_pass *passes;
+    size_t n_passes, cap_passes;
+    gcs_replay_marker *markers;
+    size_t n_markers, cap_markers;
+    gcs_replay_error *errors;
+    size_t n_errors, cap_errors;
+};
+
+static _Thread_local char open_err[512];
+
+const char *
+gcs_replay_open_errmsg(void)
+{
+    return open_err;
+}
+
+void
+gcs_replay_opts_init(gcs_replay_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->freed_window = 5000;
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t esz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(*p, c * esz);
+    if (n == NULL)
+        return GCS_ENOMEM;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+/* {==== Keyframes ====} */
+
+static int
+take_keyframe(gcs_replay *r)
+{
+    uint8_t *raw;
+    size_t raw_len;
+    int rc = gcs_model_save(&r->m, &raw, &raw_len);
+    if (rc != 0)
+        return rc;
+    size_t bound = ZSTD_compressBound(raw_len);
+    uint8_t *z = malloc(bound);
+    if (z == NULL || grow((void **)&r->kf, &r->cap_kf, r->n_kf + 1, sizeof *r->kf)) {
+        free(z);
+        free(raw);
+        return GCS_ENOMEM;
+    }
+    size_t zn = ZSTD_compressCCtx(r->zc, z, bound, raw, raw_len, 3);
+    free(raw);
+    if (ZSTD_isError(zn)) {
+        free(z);
+        return GCS_ENOMEM;
+    }
+    uint8_t *shrunk = realloc(z, zn ? zn : 1);
+    if (shrunk)
+        z = shrunk;
+    r->kf[r->n_kf++] = (keyframe){r->m.pos, z, zn, raw_len};
+    r->kf_bytes += zn + sizeof(keyframe);
+    r->last_kf_pos = r->m.pos;
+    r->last_kf_size = zn;
+    return 0;
+}
+
+static int
+want_keyframe(const gcs_replay *r)
+{
+    uint64_t gap = r->m.pos - r->last_kf_pos;
+    uint64_t bytes = gap * GCS_KF_BYTES_PER_EVENT, kf = r->last_kf_size;
+    if (gap < GCS_KF_MIN_GAP)
+        return 0;
+    return bytes >= 8 * kf                               /* small state: cheap keyframes */
+           || (gap >= GCS_KF_MAX_GAP && bytes >= 2 * kf) /* big state: bound seeks, ~1/2 */
+           || gap >= GCS_KF_HARD_GAP;                    /* huge state: seeks stay bounded */
+}
+
+static int
+restore_keyframe(gcs_replay *r, size_t k)
+{
+    const keyframe *f = &r->kf[k];
+    if (grow((void **)&r->scratch, &r->scratch_cap, f->raw_len + 1, 1))
+        return GCS_ENOMEM;
+    size_t n = ZSTD_decompressDCtx(r->dz, r->scratch, r->scratch_cap, f->data, f->len);
+    if (ZSTD_isError(n) || n != f->raw_len)
+        return GCS_ECORRUPT;
+    return gcs_model_load(&r->m, r->scratch, n);
+}
+
+/* {==== Open pass ====} */
+
+static void
+timeline(gcs_replay *r, uint64_t i, const gcs_event *ev)
+{
+    if (ev->kind == GCS_EV_GC_BEGIN) {
+        if (grow((void **)&r->passes, &r->cap_passes, r->n_passes + 1, sizeof *r->passes)) {
+            r->build_err = GCS_ENOMEM;
+            return;
+        }
+        r->passes[r->n_passes++] = (gcs_replay_pass){
+            i, UINT64_MAX, (unsigned)ev->u.gc_begin.gen, (unsigned)ev->u.gc_begin.reason, 0, 0,
+            0, ev->t_ns};
+    } else if (ev->kind == GCS_EV_GC_END) {
+        if (r->n_passes && r->passes[r->n_passes - 1].end_event == UINT64_MAX) {
+            gcs_replay_pass *p = &r->passes[r->n_passes - 1];
+            p->end_event = i;
+            p->collected = ev->u.gc_end.collected;
+            p->uncollectable = ev->u.gc_end.uncollectable;
+            p->duration_ns = ev->u.gc_end.duration_ns;
+        }
+    } else if (ev->kind == GCS_EV_MARKER) {
+        if (grow((void **)&r->markers, &r->cap_markers, r->n_markers + 1, sizeof *r->markers)) {
+            r->build_err = GCS_ENOMEM;
+            return;
+        }
+        r->markers[r->n_markers++] =
+            (gcs_replay_marker){i, ev->u.marker.text ? ev->u.marker.text : "", ev->t_ns};
+    } else if (ev->kind == GCS_EV_ERROR) {
+        if (grow((void **)&r->errors, &r->cap_errors, r->n_errors + 1, sizeof *r->errors)) {
+            r->build_err = GCS_ENOMEM;
+            return;
+        }
+        r->errors[r->n_errors++] = (gcs_replay_error){i, (int)ev->u.error.code, ev->u.error.obj,
+                                                      ev->u.error.detail, ev->site};
+    }
+}
+
+static int
+on_event(void *ud, uint64_t i, const gcs_event *ev)
+{
+    gcs_replay *r = ud;
+    if (want_keyframe(r) && (r->build_err = take_keyframe(r)) != 0)
+        return 1;
+    timeline(r, i, ev);
+    if (r->build_err)
+        return 1;
+    if (gcs_model_apply(&r->m, ev) != 0) {
+        r->build_err = GCS_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+static int
+replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const char *name,
+            const gcs_replay_opts *opts, gcs_replay **out)
+{
+    gcs_reader_opts ro = {0};
+    if (opts) {
+        ro.progress = opts->progress;
+        ro.progress_ud = opts->progress_ud;
+        ro.salvage = opts->salvage;
+    }
+    ro.on_event = on_event;
+    ro.on_event_ud = r;
+    long th[3] = {700, 10, 10};
+    gcs_model_init(&r->m, r->freed_window, th, true, 0);
+    r->zc = ZSTD_createCCtx();
+    r->dz = ZSTD_createDCtx();
+    int rc = (r->zc && r->dz) ? take_keyframe(r) : GCS_ENOMEM; /* pos 0, empty */
+    if (rc == 0)
+        rc = path ? gcs_reader_open(path, &ro, &r->rd)
+                  : gcs_reader_open_mem(data, len, name, &ro, &r->rd);
+    if (rc == GCS_ECALL && r->build_err)
+        rc = r->build_err;
+    if (rc != 0) {
+        if (rc == GCS_ENOMEM)
+            snprintf(open_err, sizeof open_err, "%s: out of memory",
+                     path ? path : (name ? name : "trace"));
+        else
+            snprintf(open_err, sizeof open_err, "%s", gcs_reader_open_errmsg());
+        gcs_replay_close(r);
+        return rc;
+    }
+    r->n_events = gcs_reader_n_events(r->rd);
+    rc = gcs_replay_seek(r, 0);
+    if (rc != 0) {
+        snprintf(open_err, sizeof open_err, "out of memory");
+        gcs_replay_close(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+static gcs_replay *
+replay_new(const gcs_replay_opts *opts)
+{
+    gcs_replay *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    gcs_replay_opts d;
+    gcs_replay_opts_init(&d);
+    r->freed_window = opts ? opts->freed_window : d.freed_window;
+    return r;
+}
+
+int
+gcs_replay_open(const char *path, const gcs_replay_opts *opts, gcs_replay **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return GCS_EINVAL;
+    gcs_replay *r = replay_new(opts);
+    if (r == NULL)
+        return GCS_ENOMEM;
+    return replay_open(r, path, NULL, 0, NULL, opts, out);
+}
+
+int
+gcs_replay_open_mem(const void *data, size_t len, const char *name, const gcs_replay_opts *opts,
+                    gcs_replay **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    gcs_replay *r = replay_new(opts);
+    if (r == NULL)
+        return GCS_ENOMEM;
+    return replay_open(r, NULL, data, len, name, opts, out);
+}
+
+void
+gcs_replay_close(gcs_replay *r)
+{
+    if (r == NULL)
+        return;
+    gcs_reader_close(r->rd);
+    gcs_model_fini(&r->m);
+    for (size_t i = 0; i < r->n_kf; i++)
+        free(r->kf[i].data);
+    free(r->kf);
+    ZSTD_freeCCtx(r->zc);
+    ZSTD_freeDCtx(r->dz);
+    free(r->scratch);
+    free(r->eph);
+    free(r->passes);
+    free(r->markers);
+    free(r->errors);
+    free(r);
+}
+
+void
+gcs_replay_info(const gcs_replay *r, gcs_trace_info *out)
+{
+    gcs_reader_info(r ? r->rd : NULL, out);
+}
+
+void
+gcs_replay_damage(const gcs_replay *r, gcs_trace_damage *out)
+{
+    gcs_reader_damage(r ? r->rd : NULL, out);
+}
+
+const char *
+gcs_replay_errmsg(const gcs_replay *r)
+{
+    return gcs_reader_errmsg(r ? r->rd : NULL);
+}
+
+size_t
+gcs_replay_index_bytes(const gcs_replay *r)
+{
+    return r->kf_bytes + gcs_reader_index_bytes_(r->rd) + r->n_passes * sizeof *r->passes +
+           r->n_markers * sizeof *r->markers + r->n_errors * sizeof *r->errors;
+}
+
+/* {==== Events and the cursor ====} */
+
+uint64_t
+gcs_replay_n_events(const gcs_replay *r)
+{
+    return r ? r->n_events : 0;
+}
+
+int
+gcs_replay_event(gcs_replay *r, uint64_t i, gcs_event *ev)
+{
+    if (r == NULL || ev == NULL)
+        return GCS_EINVAL;
+    return gcs_reader_event(r->rd, i, ev);
+}
+
+uint64_t
+gcs_replay_pos(const gcs_replay *r)
+{
+    return r ? r->m.pos : 0;
+}
+
+/* Apply events m.pos .. target-1. */
+static int
+apply_to(gcs_replay *r, uint64_t target)
+{
+    while (r->m.pos < target) {
+        size_t n;
+        uint64_t first;
+        const gcs_event *evs = gcs_reader_chunk_events_(r->rd, r->m.pos, &n, &first);
+        if (evs == NULL)
+            return GCS_ENOMEM;
+        for (size_t j = (size_t)(r->m.pos - first); j < n && r->m.pos < target; j++)
+            if (gcs_model_apply(&r->m, &evs[j]) != 0)
+                return GCS_ENOMEM;
+    }
+    return gcs_model_compact(&r->m);
+}
+
+/* Stepping back: a backward seek that has to replay more than GCS_EPH_GAP
+ * events also leaves an uncompressed snapshot GCS_EPH_GAP events before its
+ * target, so the next steps back restore from there (one snapshot, replaced
+ * each time; it is a cache, the state it gives is the same). */
+static int
+seek_back_with_snapshot(gcs_replay *r, uint64_t pos)
+{
+    int rc = apply_to(r, pos - GCS_EPH_GAP);
+    if (rc != 0)
+        return rc;
+    uint8_t *snap;
+    size_t len;
+    if (gcs_model_save(&r->m, &snap, &len) == 0) {
+        free(r->eph);
+        r->eph = snap;
+        r->eph_len = len;
+        r->eph_pos = r->m.pos;
+    }
+    return apply_to(r, pos);
+}
+
+int
+gcs_replay_seek(gcs_replay *r, uint64_t pos)
+{
+    if (r == NULL)
+        return GCS_EINVAL;
+    if (pos > r->n_events)
+        pos = r->n_events;
+    size_t lo = 0, hi = r->n_kf;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (r->kf[mid].pos <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int rc = 0, backward = pos < r->m.pos;
+    if (!(r->m.pos <= pos && r->m.pos >= r->kf[lo].pos) || r->m.oom) {
+        if (r->eph && r->eph_pos <= pos && r->eph_pos > r->kf[lo].pos)
+            rc = gcs_model_load(&r->m, r->eph, r->eph_len);
+        else
+            rc = restore_keyframe(r, lo);
+    }
+    if (rc == 0 && backward && pos - r->m.pos > 2 * GCS_EPH_GAP)
+        rc = seek_back_with_snapshot(r, pos);
+    else if (rc == 0)
+        rc = apply_to(r, pos);
+    if (rc != 0) { /* leave a consistent (empty) state */
+        gcs_model_clear(&r->m);
+        restore_keyframe(r, 0);
+    }
+    return rc;
+}
+
+int
+gcs_replay_step(gcs_replay *r, int64_t delta)
+{
+    if (r == NULL)
+        return GCS_EINVAL;
+    uint64_t p = r->m.pos;
+    if (delta < 0) {
+        uint64_t back = (uint64_t)0 - (uint64_t)delta; /* no overflow at INT64_MIN */
+        p = back > p ? 0 : p - back;
+    } else
+        p = (uint64_t)delta > r->n_events - p ? r->n_events : p + (uint64_t)delta;
+    return gcs_replay_seek(r, p);
+}
+
+/* {==== State queries ====} */
+
+static void
+fill_obj(const m_obj *o, gcs_replay_obj *out)
+{
+    *out = (gcs_replay_obj){
+        .id = o->id,
+        .kind = o->kind,
+        .type = o->type ? o->type : "?",
+        .label = o->label,
+        .refcnt = o->refcnt,
+        .gen = o->gen,
+        .tracked = (o->flags & M_TRACKED) != 0,
+        .alive = (o->flags & M_ALIVE) != 0,
+        .finalized = (o->flags & M_FINALIZED) != 0,
+        .resurrected = (o->flags & M_RESURRECTED) != 0,
+        .in_garbage = (o->flags & M_GARBAGE) != 0,
+        .size = o->size,
+        .alloc_event = o->alloc_ev,
+        .alloc_site = o->alloc_site,
+        .free_event = o->free_ev,
+        .in_pass = (o->flags & M_IN_PASS) != 0,
+        .gc_refs = o->gc_refs,
+        .gc_state = o->gc_state,
+        .n_refs_out = o->n_out - o->dead_out,
+        .n_refs_in = o->n_in - o->dead_in,
+    };
+}
+
+size_t
+gcs_replay_n_objects(const gcs_replay *r)
+{
+    return r ? r->m.n_objs - r->m.n_holes : 0;
+}
+
+size_t
+gcs_replay_n_alive(const gcs_replay *r)
+{
+    return r ? r->m.n_alive : 0;
+}
+
+int
+gcs_replay_object_at(const gcs_replay *r, size_t k, gcs_replay_obj *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->m.n_objs || r->m.n_holes)
+        return GCS_EINDEX;
+    fill_obj(&r->m.objs[k], out);
+    return 0;
+}
+
+int
+gcs_replay_object(const gcs_replay *r, uint64_t id, gcs_replay_obj *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    long i = gcs_model_find(&r->m, id);
+    if (i < 0)
+        return GCS_ENOTFOUND;
+    fill_obj(&r->m.objs[i], out);
+    return 0;
+}
+
+int
+gcs_replay_ref_out(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    long i = gcs_model_find(&r->m, id);
+    if (i < 0)
+        return GCS_ENOTFOUND;
+    const m_obj *o = &r->m.objs[i];
+    if (k >= o->n_out)
+        return GCS_EINDEX;
+    *out = (gcs_replay_ref){id, o->out[k].slot, o->out[k].other};
+    return 0;
+}
+
+int
+gcs_replay_ref_in(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    long i = gcs_model_find(&r->m, id);
+    if (i < 0)
+        return GCS_ENOTFOUND;
+    const m_obj *o = &r->m.objs[i];
+    if (k >= o->n_in)
+        return GCS_EINDEX;
+    *out = (gcs_replay_ref){o->in[k].other, o->in[k].slot, id};
+    return 0;
+}
+
+size_t
+gcs_replay_n_frames(const gcs_replay *r)
+{
+    return r ? r->m.n_frames : 0;
+}
+
+int
+gcs_replay_frame_at(const gcs_replay *r, size_t k, gcs_replay_frame *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->m.n_frames)
+        return GCS_EINDEX;
+    const m_frame *f = &r->m.frames[k];
+    *out = (gcs_replay_frame){f->id, f->name ? f->name : "?", f->n_vars};
+    return 0;
+}
+
+int
+gcs_replay_var_at(const gcs_replay *r, size_t frame_k, size_t var_k, gcs_replay_var *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (frame_k >= r->m.n_frames || var_k >= r->m.frames[frame_k].n_vars)
+        return GCS_EINDEX;
+    const m_frame *f = &r->m.frames[frame_k];
+    *out = (gcs_replay_var){f->id, f->vars[var_k].name, f->vars[var_k].obj};
+    return 0;
+}
+
+size_t
+gcs_replay_n_weakrefs(const gcs_replay *r)
+{
+    return r ? r->m.n_wrs : 0;
+}
+
+int
+gcs_replay_weakref_at(const gcs_replay *r, size_t k, gcs_replay_weakref *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->m.n_wrs)
+        return GCS_EINDEX;
+    *out = r->m.wrs[k];
+    return 0;
+}
+
+int
+gcs_replay_weakref_find(const gcs_replay *r, uint64_t wr, gcs_replay_weakref *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < r->m.n_wrs; i++) {
+        if (r->m.wrs[i].wr == wr) {
+            *out = r->m.wrs[i];
+            return 0;
+        }
+    }
+    return GCS_ENOTFOUND;
+}
+
+void
+gcs_replay_gc_current(const gcs_replay *r, gcs_replay_gc_now *out)
+{
+    if (r == NULL) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = r->m.gc;
+    if (!out->active)
+        *out = (gcs_replay_gc_now){.phase = -1, .pass_no = r->m.passes_begun};
+}
+
+size_t
+gcs_replay_n_pass_objects(const gcs_replay *r)
+{
+    return r ? r->m.pass_objs.n : 0;
+}
+
+int
+gcs_replay_pass_object_at(const gcs_replay *r, size_t k, uint64_t *id)
+{
+    if (r == NULL || id == NULL)
+        return GCS_EINVAL;
+    *id = 0;
+    if (k >= r->m.pass_objs.n)
+        return GCS_EINDEX;
+    *id = r->m.pass_objs.v[k];
+    return 0;
+}
+
+size_t
+gcs_replay_n_garbage(const gcs_replay *r)
+{
+    return r ? r->m.garbage.n : 0;
+}
+
+int
+gcs_replay_garbage_at(const gcs_replay *r, size_t k, uint64_t *id)
+{
+    if (r == NULL || id == NULL)
+        return GCS_EINVAL;
+    *id = 0;
+    if (k >= r->m.garbage.n)
+        return GCS_EINDEX;
+    *id = r->m.garbage.v[k];
+    return 0;
+}
+
+const char *
+gcs_replay_last_marker(const gcs_replay *r, uint64_t *event)
+{
+    if (event)
+        *event = r && r->m.last_marker ? r->m.last_marker_ev : 0;
+    return r ? r->m.last_marker : NULL;
+}
+
+void
+gcs_replay_gc_stats(const gcs_replay *r, gcs_replay_gen_stats out[3])
+{
+    for (int i = 0; i < 3; i++)
+        out[i] = r ? r->m.stats[i] : (gcs_replay_gen_stats){0, 0, 0};
+}
+
+void
+gcs_replay_gc_config_at(const gcs_replay *r, gcs_replay_gc_config *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r == NULL)
+        return;
+    *out = r->m.cfg;
+    if (!r->m.cfg_seen) { /* before any GC_CONFIG: the trace header's config */
+        gcs_trace_info info;
+        gcs_reader_info(r->rd, &info);
+        out->enabled = (info.gc_flags & 1) != 0;
+        out->debug = (info.gc_flags >> 8) & 0xff;
+        for (int i = 0; i < 3; i++)
+            out->thresholds[i] = info.thresholds[i];
+    }
+}
+
+/* {==== Timelines ====} */
+
+size_t
+gcs_replay_n_passes(const gcs_replay *r)
+{
+    return r ? r->n_passes : 0;
+}
+
+int
+gcs_replay_pass_at(const gcs_replay *r, size_t k, gcs_replay_pass *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->n_passes)
+        return GCS_EINDEX;
+    *out = r->passes[k];
+    return 0;
+}
+
+size_t
+gcs_replay_n_markers(const gcs_replay *r)
+{
+    return r ? r->n_markers : 0;
+}
+
+int
+gcs_replay_marker_at(const gcs_replay *r, size_t k, gcs_replay_marker *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->n_markers)
+        return GCS_EINDEX;
+    *out = r->markers[k];
+    return 0;
+}
+
+size_t
+gcs_replay_n_errors(const gcs_replay *r)
+{
+    return r ? r->n_errors : 0;
+}
+
+int
+gcs_replay_error_at(const gcs_replay *r, size_t k, gcs_replay_error *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (k >= r->n_errors)
+        return GCS_EINDEX;
+    *out = r->errors[k];
+    return 0;
+}
+
+/* {==== Refcount history ====} */
+
+typedef struct hist {
+    gcs_replay_rc_point *v;
+    size_t n, cap;
+} hist;
+
+static int
+hist_push(hist *h, uint64_t i, int64_t rc, gcs_ev_kind kind, const gcs_site *site)
+{
+    if (grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+        return GCS_ENOMEM;
+    h->v[h->n++] = (gcs_replay_rc_point){i, rc, kind, site};
+    return 0;
+}
+
+/* One event's contribution; returns 1 when the object's FREE was seen. */
+static int
+hist_event(hist *h, uint64_t id, uint64_t i, const gcs_event *ev, int *seen_alloc, int *rc)
+{
+    switch (ev->kind) {
+    case GCS_EV_ALLOC:
+        if (ev->u.alloc.obj == id) {
+            h->n = 0; /* a re-allocation restarts the history */
+            *seen_alloc = 1;
+            *rc = hist_push(h, i, 1, GCS_EV_ALLOC, ev->site);
+        }
+        return 0;
+    case GCS_EV_INCREF:
+        if (ev->u.incref.obj == id && *seen_alloc)
+            *rc = hist_push(h, i, ev->u.incref.refcnt, GCS_EV_INCREF, ev->site);
+        return 0;
+    case GCS_EV_DECREF:
+        if (ev->u.decref.obj == id && *seen_alloc)
+            *rc = hist_push(h, i, ev->u.decref.refcnt, GCS_EV_DECREF, ev->site);
+        return 0;
+    case GCS_EV_FREE:
+        if (ev->u.free.obj == id && *seen_alloc) {
+            *rc = hist_push(h, i, 0, GCS_EV_FREE, ev->site);
+            return 1;
+        }
+        return 0;
+    case GCS_EV_LABEL:
+    case GCS_EV_REF_SET:
+    case GCS_EV_REF_DEL:
+    case GCS_EV_TRACK:
+    case GCS_EV_UNTRACK:
+    case GCS_EV_FRAME_PUSH:
+    case GCS_EV_FRAME_POP:
+    case GCS_EV_VAR_SET:
+    case GCS_EV_VAR_DEL:
+    case GCS_EV_WEAKREF_NEW:
+    case GCS_EV_WEAKREF_CLEAR:
+    case GCS_EV_WEAKREF_CALLBACK:
+    case GCS_EV_FINALIZE:
+    case GCS_EV_RESURRECT:
+    case GCS_EV_GC_BEGIN:
+    case GCS_EV_GC_PHASE:
+    case GCS_EV_GC_REFS:
+    case GCS_EV_GC_STATE:
+    case GCS_EV_GC_PROMOTE:
+    case GCS_EV_GC_GARBAGE:
+    case GCS_EV_GC_END:
+    case GCS_EV_GC_CONFIG:
+    case GCS_EV_FREEZE:
+    case GCS_EV_UNFREEZE:
+    case GCS_EV_MARKER:
+    case GCS_EV_ERROR:
+    case GCS_EV_HEAP_END:
+    case GCS_EV__COUNT:
+        return 0;
+    }
+    return 0;
+}
+
+int
+gcs_replay_rc_history(gcs_replay *r, uint64_t id, gcs_replay_rc_point **out, size_t *n)
+{
+    if (r == NULL || out == NULL || n == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    *n = 0;
+    uint64_t start = 0;
+    long k = gcs_model_find(&r->m, id);
+    if (k >= 0 && r->m.objs[k].alloc_ev != UINT64_MAX)
+        start = r->m.objs[k].alloc_ev;
+    hist h = {0};
+    int seen = 0, rc = 0, done = 0;
+    for (uint64_t i = start; i < r->n_events && !done && rc == 0;) {
+        size_t cn;
+        uint64_t first;
+        const gcs_event *evs = gcs_reader_chunk_events_(r->rd, i, &cn, &first);
+        if (evs == NULL) {
+            rc = GCS_ENOMEM;
+            break;
+        }
+        for (size_t j = (size_t)(i - first); j < cn && !done && rc == 0; j++, i++)
+            done = hist_event(&h, id, i, &evs[j], &seen, &rc);
+    }
+    if (rc == 0 && !seen)
+        rc = GCS_ENOTFOUND;
+    if (rc != 0) {
+        free(h.v);
+        return rc;
+    }
+    *out = h.v;
+    *n = h.n;
+    return 0;
+}
+
+void
+gcs_replay_history_free(gcs_replay_rc_point *points)
+{
+    free(points);
+}
+
+/* {==== Test access (replay_int.h) ====} */
+
+const gcs_model *
+gcs_replay_model_(const gcs_replay *r)
+{
+    return &r->m;
+}
+
+gcs_reader *
+gcs_replay_reader_(gcs_replay *r)
+{
+    return r->rd;
+}
+
+size_t
+gcs_replay_n_keyframes_(const gcs_replay *r)
+{
+    return r->n_kf;
+}

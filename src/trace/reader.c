@@ -1,0 +1,1034 @@
+/* src/trace/reader.c — the trace reader. Start at reader_scan(): one linear
+ * pass over the file validates the header, then each chunk (magic, lengths
+ * within caps, CRC32C, decompression, every record) and stops at the first
+ * damage, keeping every intact chunk before it (the torn-tail rule; --salvage
+ * resyncs on the next chunk magic instead). Strings and sites are interned into
+ * a reader-wide pool, so decoded events point at stable, deduplicated memory
+ * and equal strings have equal pointers. Random access decodes one chunk
+ * (found by binary search on first_event) and caches it. No read ever leaves
+ * the mapped bytes: all decoding goes through gcs_rd (bounded, sticky bad). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "reader_int.h"
+#include "recorder_int.h"
+#include "trace_int.h"
+
+typedef struct rd_chunk {
+    uint64_t offset; /* chunk header offset */
+    uint32_t stored, raw;
+    uint8_t codec;
+    uint64_t first_event; /* reader's index of its first event */
+    uint32_t n_events;    /* known events in it */
+} rd_chunk;
+
+typedef struct arena_blk {
+    struct arena_blk *next;
+    size_t used, cap;
+    _Alignas(16) char mem[];
+} arena_blk;
+
+/* A pooled string: its uint32 length is stored just before it in the arena,
+ * so a table slot is one pointer. */
+typedef struct pool_ent {
+    const char *s;
+} pool_ent;
+
+static size_t
+pool_len(const char *s)
+{
+    uint32_t n;
+    memcpy(&n, s - 4, 4);
+    return n;
+}
+
+typedef struct site_pent {
+    gcs_site *site;
+} site_pent;
+
+struct gcs_reader {
+    const uint8_t *data;
+    size_t size;
+    void *map; /* mmap'd region, or NULL */
+    uint8_t *owned;
+    char *name;
+    gcs_trace_info info;
+    uint32_t header_len;
+
+    rd_chunk *chunks;
+    size_t n_chunks, chunks_cap;
+    uint64_t n_events;
+    uint64_t writer_events; /* events the writer counted (INDEX cross-check) */
+    gcs_trace_damage damage;
+    char errmsg[512];
+
+    arena_blk *arena;
+    pool_ent *pool;
+    size_t pool_cap, pool_n;
+    site_pent *spool;
+    size_t spool_cap, spool_n;
+
+    ZSTD_DCtx *dz;
+    uint8_t *raw;
+    size_t raw_cap;
+    const char **lstr;
+    size_t lstr_cap;
+    const gcs_site **lsite;
+    size_t lsite_cap;
+
+    size_t cached; /* chunk index decoded in evs, SIZE_MAX if none */
+    gcs_event *evs;
+    size_t evs_n, evs_cap;
+    uint64_t next; /* streaming cursor */
+};
+
+static _Thread_local char open_err[512];
+
+const char *
+gcs_reader_open_errmsg(void)
+{
+    return open_err;
+}
+
+/* {==== Pools ====} */
+
+static void *
+arena_alloc(gcs_reader *r, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    arena_blk *b = r->arena;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        b = malloc(sizeof *b + cap);
+        if (b == NULL)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        b->next = r->arena;
+        r->arena = b;
+    }
+    void *p = b->mem + b->used;
+    b->used += n;
+    return p;
+}
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ n;
+}
+
+static int
+pool_grow(gcs_reader *r)
+{
+    size_t ncap = r->pool_cap ? r->pool_cap * 2 : 1024;
+    pool_ent *np = calloc(ncap, sizeof *np);
+    if (np == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < r->pool_cap; i++) {
+        const char *c = r->pool[i].s;
+        if (c == NULL)
+            continue;
+        size_t j = hash_bytes(c, pool_len(c)) & (ncap - 1);
+        while (np[j].s)
+            j = (j + 1) & (ncap - 1);
+        np[j].s = c;
+    }
+    free(r->pool);
+    r->pool = np;
+    r->pool_cap = ncap;
+    return 0;
+}
+
+/* The pooled copy of s[0..n) (n bytes, no NUL inside required). NULL: ENOMEM. */
+const char *
+gcs_reader_intern_(gcs_reader *r, const char *s, size_t n)
+{
+    if ((r->pool_n + 1) * 2 > r->pool_cap && pool_grow(r) != 0)
+        return NULL;
+    uint64_t h = hash_bytes(s, n);
+    size_t mask = r->pool_cap - 1;
+    size_t j = h & mask;
+    for (; r->pool[j].s; j = (j + 1) & mask) {
+        const char *c = r->pool[j].s;
+        if (pool_len(c) == n && memcmp(c, s, n) == 0)
+            return c;
+    }
+    char *c = arena_alloc(r, n + 5);
+    if (c == NULL)
+        return NULL;
+    uint32_t n32 = (uint32_t)n;
+    memcpy(c, &n32, 4);
+    memcpy(c + 4, s, n);
+    c[4 + n] = 0;
+    r->pool[j].s = c + 4;
+    r->pool_n++;
+    return c + 4;
+}
+
+static uint64_t
+site_hash(const char *file, const char *func, int line)
+{
+    uint64_t x = (uint64_t)(uintptr_t)file * 0x9E3779B97F4A7C15ULL;
+    x ^= (uint64_t)(uintptr_t)func * 0xC2B2AE3D27D4EB4FULL;
+    x ^= (uint64_t)(uint32_t)line * 0x165667B19E3779F9ULL;
+    return x ^ (x >> 29);
+}
+
+static const gcs_site *
+site_intern(gcs_reader *r, const char *file, const char *func, int line)
+{
+    if ((r->spool_n + 1) * 2 > r->spool_cap) {
+        size_t ncap = r->spool_cap ? r->spool_cap * 2 : 256;
+        site_pent *np = calloc(ncap, sizeof *np);
+        if (np == NULL)
+            return NULL;
+        for (size_t i = 0; i < r->spool_cap; i++) {
+            gcs_site *s = r->spool[i].site;
+            if (s == NULL)
+                continue;
+            size_t j = site_hash(s->file, s->func, s->line) & (ncap - 1);
+            while (np[j].site)
+                j = (j + 1) & (ncap - 1);
+            np[j].site = s;
+        }
+        free(r->spool);
+        r->spool = np;
+        r->spool_cap = ncap;
+    }
+    size_t mask = r->spool_cap - 1;
+    size_t j = site_hash(file, func, line) & mask;
+    for (; r->spool[j].site; j = (j + 1) & mask) {
+        gcs_site *s = r->spool[j].site;
+        if (s->file == file && s->func == func && s->line == line)
+            return s;
+    }
+    gcs_site *s = arena_alloc(r, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    *s = (gcs_site){file, func, line};
+    r->spool[j].site = s;
+    r->spool_n++;
+    return s;
+}
+
+/* {==== Chunk decoding ====} */
+
+typedef struct dec_err {
+    char why[160];
+    int code;
+} dec_err;
+
+static int
+dfail(dec_err *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->why, sizeof e->why, fmt, ap);
+    va_end(ap);
+    e->code = code;
+    return code;
+}
+
+static int
+grow_array(void **arr, size_t *cap, size_t need, size_t esz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *n = realloc(*arr, ncap * esz);
+    if (n == NULL)
+        return GCS_ENOMEM;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}
+
+/* The raw payload of a chunk whose header is at `h` (already length- and
+ * CRC-checked). */
+static int
+chunk_payload(gcs_reader *r, const uint8_t *h, const uint8_t **raw, size_t *raw_len, dec_err *e)
+{
+    uint32_t stored = gcs_get_le32(h + 4), rawn = gcs_get_le32(h + 8);
+    uint8_t codec = h[13];
+    const uint8_t *payload = h + GCS_TR_CHUNK_HDR;
+    if (codec == GCS_TR_CODEC_NONE) {
+        if (stored != rawn)
+            return dfail(e, GCS_ECORRUPT, "stored length %u != raw length %u", stored, rawn);
+        *raw = payload;
+        *raw_len = stored;
+        return 0;
+    }
+    if (codec != GCS_TR_CODEC_ZSTD)
+        return dfail(e, GCS_ECORRUPT, "unknown codec %u", codec);
+    if (grow_array((void **)&r->raw, &r->raw_cap, rawn ? rawn : 1, 1) != 0)
+        return dfail(e, GCS_ENOMEM, "out of memory");
+    if (r->dz == NULL && (r->dz = ZSTD_createDCtx()) == NULL)
+        return dfail(e, GCS_ENOMEM, "out of memory");
+    size_t n = ZSTD_decompressDCtx(r->dz, r->raw, rawn, payload, stored);
+    if (ZSTD_isError(n))
+        return dfail(e, GCS_ECORRUPT, "zstd: %s", ZSTD_getErrorName(n));
+    if (n != rawn)
+        return dfail(e, GCS_ECORRUPT, "zstd gave %zu bytes, header says %u", n, rawn);
+    *raw = r->raw;
+    *raw_len = rawn;
+    return 0;
+}
+
+typedef struct dec_state {
+    size_t n_str, n_site;
+    uint64_t last_obj, last_ts;
+    uint64_t ocache[GCS_TR_OCACHE];
+    uint64_t n_records, unknown;
+} dec_state;
+
+static int
+dec_control(gcs_reader *r, gcs_rd *in, uint64_t ext, dec_state *st, dec_err *e)
+{
+    if (ext == GCS_TR_X_DEF_STRING) {
+        uint64_t id = gcs_get_uv(in), n = gcs_get_uv(in);
+        if (in->bad || n > (uint64_t)(in->end - in->p))
+            return dfail(e, GCS_ECORRUPT, "string definition truncated");
+        if (id != st->n_str + 1)
+            return dfail(e, GCS_ECORRUPT, "string id %" PRIu64 " out of order", id);
+        if (grow_array((void **)&r->lstr, &r->lstr_cap, id + 1, sizeof *r->lstr) != 0)
+            return dfail(e, GCS_ENOMEM, "out of memory");
+        const char *s = gcs_reader_intern_(r, (const char *)in->p, (size_t)n);
+        if (s == NULL)
+            return dfail(e, GCS_ENOMEM, "out of memory");
+        in->p += n;
+        r->lstr[id] = s;
+        st->n_str = id;
+        return 0;
+    }
+    if (ext == GCS_TR_X_DEF_SITE) {
+        uint64_t id = gcs_get_uv(in), fid = gcs_get_uv(in), nid = gcs_get_uv(in);
+        int64_t line = gcs_unzigzag(gcs_get_uv(in));
+        if (in->bad)
+            return dfail(e, GCS_ECORRUPT, "site definition truncated");
+        if (id != st->n_site + 1 || fid > st->n_str || nid > st->n_str || line < INT32_MIN ||
+            line > INT32_MAX)
+            return dfail(e, GCS_ECORRUPT, "bad site definition %" PRIu64, id);
+        if (grow_array((void **)&r->lsite, &r->lsite_cap, id + 1, sizeof *r->lsite) != 0)
+            return dfail(e, GCS_ENOMEM, "out of memory");
+        const gcs_site *s =
+            site_intern(r, fid ? r->lstr[fid] : NULL, nid ? r->lstr[nid] : NULL, (int)line);
+        if (s == NULL)
+            return dfail(e, GCS_ENOMEM, "out of memory");
+        r->lsite[id] = s;
+        st->n_site = id;
+        return 0;
+    }
+    return dfail(e, GCS_ECORRUPT, "unknown control record %" PRIu64 " without length", ext);
+}
+
+static int
+dec_fields(gcs_reader *r, gcs_rd *in, const gcs_ev_desc *d, gcs_event *ev, dec_state *st,
+           dec_err *e)
+{
+    for (unsigned k = 0; k < d->n_fields; k++) {
+        uint64_t v = gcs_get_uv(in);
+        switch (d->tags[k]) {
+        case 'O':
+            if (v > GCS_TR_OCACHE) {
+                if (v == GCS_TR_O_ABS)
+                    v = gcs_get_uv(in);
+                else
+                    v = st->last_obj + (uint64_t)gcs_unzigzag(v - GCS_TR_O_DELTA);
+                st->ocache[v & (GCS_TR_OCACHE - 1)] = v;
+                st->last_obj = v;
+            } else if (v) {
+                v = st->ocache[v - 1];
+                if (v == 0)
+                    return dfail(e, GCS_ECORRUPT, "empty object cache slot");
+                st->last_obj = v;
+            }
+            *gcs_ev_field_u64(ev, k) = v;
+            break;
+        case 'I':
+            *gcs_ev_field_u64(ev, k) = (uint64_t)gcs_unzigzag(v);
+            break;
+        case 'S':
+            if (v > st->n_str)
+                return dfail(e, GCS_ECORRUPT, "undefined string %" PRIu64, v);
+            *gcs_ev_field_str(ev, k) = v ? r->lstr[v] : NULL;
+            break;
+        default:
+            *gcs_ev_field_u64(ev, k) = v;
+            break;
+        }
+    }
+    return in->bad ? dfail(e, GCS_ECORRUPT, "record truncated") : 0;
+}
+
+/* One record at in->p. Appends a known event to r->evs. */
+static int
+dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
+{
+    uint8_t op = gcs_get_u8(in);
+    uint64_t code = op & GCS_TR_OP_CODE;
+    if (code == 0)
+        code = gcs_get_uv(in);
+    const uint8_t *body_end = NULL;
+    if (op & GCS_TR_OP_LEN) {
+        uint64_t len = gcs_get_uv(in);
+        if (in->bad || len > (uint64_t)(in->end - in->p))
+            return dfail(e, GCS_ECORRUPT, "record length past the chunk end");
+        body_end = in->p + len;
+    }
+    if (in->bad)
+        return dfail(e, GCS_ECORRUPT, "record truncated");
+    gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
+    int known = (op & GCS_TR_OP_CODE) == 0 && code < 32
+                    ? (code == GCS_TR_X_DEF_STRING || code == GCS_TR_X_DEF_SITE)
+                    : gcs_ev_kind_of_code((uint32_t)code) >= 0;
+    if (!known) {
+        if (!body_end)
+            return dfail(e, GCS_ECORRUPT, "unknown record code 0x%" PRIx64 " without length", code);
+        in->p = body_end;
+        if (!((op & GCS_TR_OP_CODE) == 0 && code < 32)) {
+            st->unknown++;
+            st->n_records++;
+        }
+        return 0;
+    }
+    if ((op & GCS_TR_OP_CODE) == 0 && code < 32) {
+        int rc = dec_control(r, &body, code, st, e);
+        in->p = body_end ? body_end : body.p;
+        return rc;
+    }
+    const gcs_ev_desc *d = gcs_ev_describe((gcs_ev_kind)gcs_ev_kind_of_code((uint32_t)code));
+    if (grow_array((void **)&r->evs, &r->evs_cap, r->evs_n + 1, sizeof *r->evs) != 0)
+        return dfail(e, GCS_ENOMEM, "out of memory");
+    gcs_event *ev = &r->evs[r->evs_n];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = (gcs_ev_kind)gcs_ev_kind_of_code((uint32_t)code);
+    if (op & GCS_TR_OP_TS) {
+        st->last_ts += (uint64_t)gcs_unzigzag(gcs_get_uv(&body));
+        ev->t_ns = st->last_ts;
+    }
+    if (op & GCS_TR_OP_SITE) {
+        uint64_t sid = gcs_get_uv(&body);
+        if (sid == 0 || sid > st->n_site)
+            return dfail(e, GCS_ECORRUPT, "undefined site %" PRIu64, sid);
+        ev->site = r->lsite[sid];
+    }
+    if (dec_fields(r, &body, d, ev, st, e) != 0)
+        return e->code;
+    in->p = body_end ? body_end : body.p;
+    r->evs_n++;
+    st->n_records++;
+    return 0;
+}
+
+/* Decode the chunk whose (validated) header is at h into r->evs. */
+static int
+decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
+{
+    const uint8_t *raw;
+    size_t raw_len;
+    r->cached = SIZE_MAX;
+    r->evs_n = 0;
+    if (chunk_payload(r, h, &raw, &raw_len, e) != 0)
+        return e->code;
+    dec_state st = {0};
+    gcs_rd in = {raw, raw + raw_len, 0};
+    while (in.p < in.end)
+        if (dec_record(r, &in, &st, e) != 0)
+            return e->code;
+    if (st.n_records != gcs_get_le32(h + 32))
+        return dfail(e, GCS_ECORRUPT, "chunk holds %" PRIu64 " events, header says %u",
+                     st.n_records, gcs_get_le32(h + 32));
+    if (unknown)
+        *unknown = st.unknown;
+    return 0;
+}
+
+/* {==== Open: header, scan ====} */
+
+static void
+set_damage(gcs_reader *r, uint64_t off, int code, const char *fmt, ...)
+{
+    if (r->damage.damaged)
+        return;
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    r->damage.damaged = true;
+    r->damage.byte_offset = off;
+    r->damage.event_index = r->n_events;
+    r->damage.bytes_lost = r->size - off;
+    r->damage.code = code;
+    snprintf(r->errmsg, sizeof r->errmsg, "%s: byte 0x%" PRIx64 " (event #%" PRIu64 "): %s",
+             r->name, off, r->n_events, why);
+}
+
+static int
+open_fail(gcs_reader *r, int code, const char *fmt, ...)
+{
+    char why[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    snprintf(open_err, sizeof open_err, "%s: %s", r->name ? r->name : "trace", why);
+    return code;
+}
+
+static int
+parse_header(gcs_reader *r)
+{
+    const uint8_t *h = r->data;
+    if (r->size == 0)
+        return open_fail(r, GCS_ETRUNC, "empty file");
+    size_t m = r->size < 8 ? r->size : 8;
+    if (memcmp(h, GCS_TR_MAGIC, m) != 0)
+        return open_fail(r, GCS_EFORMAT, "not a gcscope trace (bad magic)");
+    if (r->size < 12)
+        return open_fail(r, GCS_ETRUNC, "header truncated (%zu of %u bytes)", r->size,
+                         GCS_TR_HEADER_LEN);
+    unsigned maj = gcs_get_le16(h + 8), min = gcs_get_le16(h + 10);
+    if (maj != GCS_TRACE_VERSION_MAJOR)
+        return open_fail(r, GCS_EVERSION,
+                         "trace format version %u.%u is not supported (this gcscope reads %u.x)",
+                         maj, min, GCS_TRACE_VERSION_MAJOR);
+    if (r->size < GCS_TR_HEADER_LEN)
+        return open_fail(r, GCS_ETRUNC, "header truncated (%zu of %u bytes)", r->size,
+                         GCS_TR_HEADER_LEN);
+    if (gcs_get_le32(h + 60) != gcs_crc32c(0, h, 60))
+        return open_fail(r, GCS_ECORRUPT, "header CRC mismatch");
+    if (gcs_get_le32(h + 16) != GCS_TR_ENDIAN_MARK)
+        return open_fail(r, GCS_EFORMAT, "bad byte-order mark 0x%08x", gcs_get_le32(h + 16));
+    uint32_t hl = gcs_get_le32(h + 12);
+    if (hl < GCS_TR_HEADER_LEN || hl > 4096 || hl > r->size)
+        return open_fail(r, GCS_EFORMAT, "bad header length %u", hl);
+    r->header_len = hl;
+    gcs_trace_info *in = &r->info;
+    in->version_major = maj;
+    in->version_minor = min;
+    in->flags = gcs_get_le32(h + 20);
+    in->writer_pid = gcs_get_le32(h + 28);
+    in->start_unix_ns = gcs_get_le64(h + 32);
+    for (int i = 0; i < 3; i++)
+        in->thresholds[i] = (long)gcs_get_le32(h + 40 + 4 * i);
+    in->gc_flags = gcs_get_le32(h + 52);
+    in->recorder = "";
+    in->cmdline = "";
+    in->file_bytes = r->size;
+    return 0;
+}
+
+static int
+parse_meta(gcs_reader *r, const uint8_t *p, size_t n)
+{
+    gcs_rd in = {p, p + n, 0};
+    while (in.p < in.end) {
+        uint64_t kl = gcs_get_uv(&in);
+        if (in.bad || kl > (uint64_t)(in.end - in.p))
+            return GCS_ECORRUPT;
+        const uint8_t *k = in.p;
+        in.p += kl;
+        uint64_t vl = gcs_get_uv(&in);
+        if (in.bad || vl > (uint64_t)(in.end - in.p))
+            return GCS_ECORRUPT;
+        const char *v = gcs_reader_intern_(r, (const char *)in.p, (size_t)vl);
+        if (v == NULL)
+            return GCS_ENOMEM;
+        if (kl == 8 && memcmp(k, "recorder", 8) == 0)
+            r->info.recorder = v;
+        else if (kl == 7 && memcmp(k, "cmdline", 7) == 0)
+            r->info.cmdline = v;
+        in.p += vl;
+    }
+    return 0;
+}
+
+/* Cross-check an INDEX payload against what the scan found. 1 if consistent. */
+static int
+index_consistent(gcs_reader *r, const uint8_t *p, size_t n)
+{
+    gcs_rd in = {p, p + n, 0};
+    uint64_t nc = gcs_get_uv(&in);
+    if (in.bad || nc != r->n_chunks)
+        return 0;
+    uint64_t off = 0;
+    for (uint64_t i = 0; i < nc; i++) {
+        off += gcs_get_uv(&in);
+        (void)gcs_get_uv(&in); /* first_seq */
+        (void)gcs_get_uv(&in); /* n_events */
+        (void)gcs_get_uv(&in); /* first_ts */
+        (void)gcs_get_uv(&in); /* last_ts */
+        if (in.bad || off != r->chunks[i].offset)
+            return 0;
+    }
+    uint64_t total = gcs_get_uv(&in);
+    return !in.bad && total == r->writer_events;
+}
+
+/* Is there a valid trailer at off, pointing at the INDEX chunk at idx_off? */
+static int
+trailer_ok(gcs_reader *r, uint64_t off, uint64_t idx_off, uint64_t idx_len)
+{
+    if (r->size - off != GCS_TR_TRAILER_LEN)
+        return 0;
+    const uint8_t *t = r->data + off;
+    return memcmp(t + 16, GCS_TR_TRAILER_MAGIC, 8) == 0 &&
+           gcs_get_le32(t + 12) == gcs_crc32c(0, t, 12) && gcs_get_le64(t) == idx_off &&
+           gcs_get_le32(t + 8) == idx_len;
+}
+
+static int
+add_chunk(gcs_reader *r, uint64_t off, const uint8_t *h, uint32_t n_known)
+{
+    if (grow_array((void **)&r->chunks, &r->chunks_cap, r->n_chunks + 1, sizeof *r->chunks))
+        return GCS_ENOMEM;
+    r->chunks[r->n_chunks++] =
+        (rd_chunk){off, gcs_get_le32(h + 4), gcs_get_le32(h + 8), h[13], r->n_events, n_known};
+    return 0;
+}
+
+static int
+deliver(gcs_reader *r, const gcs_reader_opts *o)
+{
+    for (size_t i = 0; i < r->evs_n; i++) {
+        if (r->evs[i].t_ns > r->info.last_t_ns)
+            r->info.last_t_ns = r->evs[i].t_ns;
+        if (o && o->on_event && o->on_event(o->on_event_ud, r->n_events + i, &r->evs[i]))
+            return GCS_ECALL;
+    }
+    return 0;
+}
+
+/* Find the next chunk magic after `from` (salvage). SIZE_MAX if none. */
+static uint64_t
+resync(gcs_reader *r, uint64_t from)
+{
+    for (uint64_t o = from; o + GCS_TR_CHUNK_HDR <= r->size; o++)
+        if (gcs_get_le32(r->data + o) == GCS_TR_CHUNK_MAGIC)
+            return o;
+    return UINT64_MAX;
+}
+
+/* Validate one chunk at off; on success *next is the offset after it. Returns
+ * 0 ok, >0 damage (already recorded), <0 fatal error. */
+static int
+scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next, uint64_t *idx_off,
+           uint64_t *idx_len)
+{
+    uint64_t left = r->size - off;
+    const uint8_t *h = r->data + off;
+    if (left < GCS_TR_CHUNK_HDR) {
+        set_damage(r, off, GCS_ETRUNC, "truncated chunk header (%" PRIu64 " bytes)", left);
+        return 1;
+    }
+    if (gcs_get_le32(h) != GCS_TR_CHUNK_MAGIC) {
+        set_damage(r, off, GCS_ECORRUPT, "bad chunk magic");
+        return 1;
+    }
+    uint32_t stored = gcs_get_le32(h + 4), raw = gcs_get_le32(h + 8);
+    if (stored > GCS_TR_MAX_CHUNK || raw > GCS_TR_MAX_CHUNK) {
+        set_damage(r, off, GCS_ECORRUPT, "chunk length %u/%u over the %u cap", stored, raw,
+                   GCS_TR_MAX_CHUNK);
+        return 1;
+    }
+    if (stored > left - GCS_TR_CHUNK_HDR) {
+        set_damage(r, off, GCS_ETRUNC, "truncated chunk (%u payload bytes, %" PRIu64 " left)",
+                   stored, left - GCS_TR_CHUNK_HDR);
+        return 1;
+    }
+    uint32_t crc = gcs_crc32c(gcs_crc32c(0, h + 4, 32), h + GCS_TR_CHUNK_HDR, stored);
+    if (crc != gcs_get_le32(h + 36)) {
+        set_damage(r, off, GCS_ECORRUPT, "chunk CRC mismatch");
+        return 1;
+    }
+    *next = off + GCS_TR_CHUNK_HDR + stored;
+    dec_err e = {{0}, 0};
+    const uint8_t *p;
+    size_t n;
+    switch (h[12]) {
+    case GCS_TR_KIND_EVENTS: {
+        uint64_t unknown = 0;
+        if (decode_chunk(r, h, &e, &unknown) != 0) {
+            if (e.code == GCS_ENOMEM)
+                return GCS_ENOMEM;
+            set_damage(r, off, e.code, "%s", e.why);
+            return 1;
+        }
+        int rc = deliver(r, o);
+        if (rc != 0)
+            return rc;
+        if (add_chunk(r, off, h, (uint32_t)r->evs_n) != 0)
+            return GCS_ENOMEM;
+        r->n_events += r->evs_n;
+        r->writer_events += gcs_get_le32(h + 32);
+        r->info.unknown_skipped += unknown;
+        r->cached = r->n_chunks - 1;
+        return 0;
+    }
+    case GCS_TR_KIND_META:
+        if (chunk_payload(r, h, &p, &n, &e) != 0 || parse_meta(r, p, n) != 0) {
+            set_damage(r, off, GCS_ECORRUPT, "bad META chunk");
+            return 1;
+        }
+        return 0;
+    case GCS_TR_KIND_INDEX:
+        if (chunk_payload(r, h, &p, &n, &e) == 0 && index_consistent(r, p, n)) {
+            *idx_off = off;
+            *idx_len = GCS_TR_CHUNK_HDR + stored;
+        }
+        return 0;
+    default:
+        return 0; /* a chunk kind from a newer minor version: skip it */
+    }
+}
+
+static int
+reader_scan(gcs_reader *r, const gcs_reader_opts *o)
+{
+    uint64_t off = r->header_len;
+    uint64_t last_progress = 0;
+    while (off < r->size) {
+        uint64_t next = off, idx_off = UINT64_MAX, idx_len = 0;
+        int rc = scan_chunk(r, off, o, &next, &idx_off, &idx_len);
+        if (rc < 0)
+            return rc;
+        if (rc > 0) {
+            if (!(o && o->salvage))
+                break;
+            uint64_t again = resync(r, off + 1);
+            if (again == UINT64_MAX)
+                break;
+            off = again;
+            continue;
+        }
+        if (idx_off != UINT64_MAX) {
+            if (trailer_ok(r, next, idx_off, idx_len)) {
+                r->info.clean_close = !r->damage.damaged;
+                off = r->size;
+                break;
+            }
+            if (next < r->size && r->size - next < GCS_TR_TRAILER_LEN) {
+                set_damage(r, next, GCS_ETRUNC, "truncated trailer");
+                off = r->size;
+                break;
+            }
+            if (next < r->size && memcmp(r->data + next + 16, GCS_TR_TRAILER_MAGIC, 8) == 0) {
+                set_damage(r, next, GCS_ECORRUPT, "bad trailer");
+                off = r->size;
+                break;
+            }
+        }
+        off = next;
+        if (o && o->progress && off - last_progress >= (1u << 20)) {
+            last_progress = off;
+            if (o->progress(o->progress_ud, off, r->size))
+                return GCS_ECALL;
+        }
+    }
+    if (o && o->progress && o->progress(o->progress_ud, r->size, r->size))
+        return GCS_ECALL;
+    r->info.n_chunks = r->n_chunks;
+    r->info.file_bytes = r->size;
+    return 0;
+}
+
+static int
+reader_new(const char *name, gcs_reader **out)
+{
+    gcs_reader *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return GCS_ENOMEM;
+    r->name = strdup(name ? name : "<memory>");
+    if (r->name == NULL) {
+        free(r);
+        return GCS_ENOMEM;
+    }
+    r->cached = SIZE_MAX;
+    *out = r;
+    return 0;
+}
+
+static int
+reader_finish_open(gcs_reader *r, const gcs_reader_opts *o, gcs_reader **out)
+{
+    open_err[0] = 0;
+    int rc = parse_header(r);
+    if (rc == 0) {
+        rc = reader_scan(r, o);
+        if (rc == GCS_ENOMEM)
+            open_fail(r, rc, "out of memory");
+        else if (rc == GCS_ECALL)
+            open_fail(r, rc, "cancelled");
+    }
+    if (rc != 0) {
+        gcs_reader_close(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int
+gcs_reader_open_mem(const void *data, size_t len, const char *name, const gcs_reader_opts *opts,
+                    gcs_reader **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    if (data == NULL && len != 0)
+        return GCS_EINVAL;
+    gcs_reader *r;
+    if (reader_new(name, &r) != 0)
+        return GCS_ENOMEM;
+    r->data = data ? data : (const uint8_t *)"";
+    r->size = len;
+    return reader_finish_open(r, opts, out);
+}
+
+static int
+read_all(int fd, uint8_t **buf, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    uint8_t *b = malloc(cap);
+    if (b == NULL)
+        return GCS_ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap * 2);
+            if (nb == NULL) {
+                free(b);
+                return GCS_ENOMEM;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, b + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            free(b);
+            return GCS_EIO;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int
+gcs_reader_open(const char *path, const gcs_reader_opts *opts, gcs_reader **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return GCS_EINVAL;
+    gcs_reader *r;
+    if (reader_new(path, &r) != 0)
+        return GCS_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int rc = open_fail(r, GCS_EIO, "%s", strerror(errno));
+        gcs_reader_close(r);
+        return rc;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            r->map = m;
+            r->data = m;
+            r->size = (size_t)st.st_size;
+        }
+    }
+    if (r->map == NULL) {
+        int rc = read_all(fd, &r->owned, &r->size);
+        if (rc != 0) {
+            close(fd);
+            open_fail(r, rc, "%s", rc == GCS_EIO ? strerror(errno) : "out of memory");
+            gcs_reader_close(r);
+            return rc;
+        }
+        r->data = r->owned;
+    }
+    close(fd);
+    return reader_finish_open(r, opts, out);
+}
+
+void
+gcs_reader_close(gcs_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->map)
+        munmap(r->map, r->size);
+    free(r->owned);
+    while (r->arena) {
+        arena_blk *n = r->arena->next;
+        free(r->arena);
+        r->arena = n;
+    }
+    free(r->pool);
+    free(r->spool);
+    ZSTD_freeDCtx(r->dz);
+    free(r->raw);
+    free(r->lstr);
+    free(r->lsite);
+    free(r->evs);
+    free(r->chunks);
+    free(r->name);
+    free(r);
+}
+
+/* {==== Access ====} */
+
+uint64_t
+gcs_reader_n_events(const gcs_reader *r)
+{
+    return r ? r->n_events : 0;
+}
+
+/* Chunk holding event i (i < n_events). */
+static size_t
+find_chunk(const gcs_reader *r, uint64_t i)
+{
+    size_t lo = 0, hi = r->n_chunks;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->chunks[mid].first_event <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    while (lo + 1 < r->n_chunks && r->chunks[lo].n_events == 0)
+        lo++;
+    return lo;
+}
+
+/* Make chunk k the decoded one. */
+static int
+reader_load_chunk(gcs_reader *r, size_t k)
+{
+    if (r->cached == k)
+        return 0;
+    dec_err e = {{0}, 0};
+    if (decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL) != 0)
+        return e.code == GCS_ENOMEM ? GCS_ENOMEM : GCS_ECORRUPT; /* validated at open */
+    r->cached = k;
+    return 0;
+}
+
+int
+gcs_reader_event(gcs_reader *r, uint64_t index, gcs_event *ev)
+{
+    if (r == NULL || ev == NULL)
+        return GCS_EINVAL;
+    memset(ev, 0, sizeof *ev);
+    if (index >= r->n_events)
+        return GCS_EINDEX;
+    size_t k = find_chunk(r, index);
+    int rc = reader_load_chunk(r, k);
+    if (rc != 0)
+        return rc;
+    uint64_t j = index - r->chunks[k].first_event;
+    if (j >= r->evs_n)
+        return GCS_ECORRUPT;
+    *ev = r->evs[j];
+    return 0;
+}
+
+int
+gcs_reader_rewind(gcs_reader *r, uint64_t index)
+{
+    if (r == NULL)
+        return GCS_EINVAL;
+    r->next = index > r->n_events ? r->n_events : index;
+    return 0;
+}
+
+int
+gcs_reader_next(gcs_reader *r, gcs_event *ev)
+{
+    if (r == NULL || ev == NULL)
+        return GCS_EINVAL;
+    if (r->next >= r->n_events)
+        return 0;
+    int rc = gcs_reader_event(r, r->next, ev);
+    if (rc != 0)
+        return rc;
+    r->next++;
+    return 1;
+}
+
+const gcs_event *
+gcs_reader_chunk_events_(gcs_reader *r, uint64_t index, size_t *n, uint64_t *first)
+{
+    if (index >= r->n_events)
+        return NULL;
+    size_t k = find_chunk(r, index);
+    if (reader_load_chunk(r, k) != 0)
+        return NULL;
+    *n = r->evs_n;
+    *first = r->chunks[k].first_event;
+    return r->evs;
+}
+
+void
+gcs_reader_info(const gcs_reader *r, gcs_trace_info *out)
+{
+    if (r)
+        *out = r->info;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+void
+gcs_reader_damage(const gcs_reader *r, gcs_trace_damage *out)
+{
+    if (r)
+        *out = r->damage;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+const char *
+gcs_reader_errmsg(const gcs_reader *r)
+{
+    return r ? r->errmsg : "";
+}
+
+size_t
+gcs_reader_index_bytes_(const gcs_reader *r)
+{
+    return r->n_chunks * sizeof(rd_chunk);
+}
+
+size_t
+gcs_reader_pool_bytes_(const gcs_reader *r)
+{
+    size_t n = r->pool_cap * sizeof(pool_ent) + r->spool_cap * sizeof(site_pent);
+    for (const arena_blk *b = r->arena; b; b = b->next)
+        n += sizeof *b + b->cap;
+    return n;
+}

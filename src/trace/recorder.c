@@ -1,0 +1,1100 @@
+/* src/trace/recorder.c — the trace writer. Start at gcs_recorder_hook(): each
+ * event is encoded straight into the chunk buffer (op byte, varints, zigzag
+ * deltas; docs/trace-format.md), after the DEF records of any string or site
+ * it is the first to use in this chunk. flush_chunk() closes a chunk
+ * (optionally zstd), checksums it and hands header+payload to ONE write().
+ * Invariant: every chunk decodes on its own — delta state and intern ids reset
+ * at each chunk start (the intern tables are stamped with the chunk serial,
+ * so resetting them costs nothing). A write error prints one warning line,
+ * stops recording and keeps the file's complete chunks. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "gcscope/runtime.h"
+#include "recorder_int.h"
+#include "tio.h"
+#include "trace_int.h"
+
+/* {==== Intern tables (open addressing, stale entries = empty) ====} */
+
+typedef struct str_ent {
+    const char *ptr; /* key of the pointer map; the caller's pointer */
+    uint64_t hash;   /* key of the content map */
+    uint32_t gen;    /* chunk serial the entry belongs to */
+    uint32_t id;     /* chunk-local string id */
+    uint32_t off;    /* copy of the content in the chunk's string arena */
+} str_ent;
+
+typedef struct site_ent {
+    const char *file, *func;
+    int line;
+    uint32_t gen, id;
+} site_ent;
+
+typedef struct intern_map {
+    void *ents;
+    size_t cap; /* power of two */
+    size_t n;   /* entries of the current generation */
+} intern_map;
+
+struct gcs_recorder {
+    gcs_tio io;
+    char *path;
+    gcs_recorder_opts opts;
+    int err; /* sticky GCS_E* */
+    char errmsg[256];
+    int finished;
+    volatile sig_atomic_t busy; /* inside the hook (signal flush must wait) */
+    volatile sig_atomic_t sig_pending;
+
+    /* the open chunk: GCS_TR_CHUNK_HDR reserved bytes, then the payload */
+    uint8_t *buf;
+    size_t len, cap; /* payload bytes used / capacity (excluding the header) */
+    uint32_t gen;    /* chunk serial (intern stamp), starts at 1 */
+    uint32_t n_events, n_strings, n_sites;
+    uint64_t last_obj, last_ts, first_ts, max_ts;
+    uint64_t ocache[GCS_TR_OCACHE]; /* object id cache (trace_int.h) */
+    uint64_t first_seq;
+
+    char *sarena; /* copies of this chunk's strings */
+    size_t sa_len, sa_cap;
+    intern_map by_ptr, by_content, sites;
+    site_ent last_site; /* one-entry cache in front of `sites` (gen-stamped) */
+
+    ZSTD_CCtx *zc;
+    uint8_t *zbuf;
+    size_t zcap;
+
+    gcs_tr_chunk_ent *chunks; /* EVENTS chunks written, for INDEX */
+    size_t n_chunks, chunks_cap;
+    uint8_t *ibuf; /* room for the INDEX chunk, kept ready so the signal path needs no malloc */
+    size_t ibuf_cap;
+    gcs_recorder_stats stats;
+};
+
+static uint32_t
+hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (uint32_t)x;
+}
+
+static uint64_t
+hash_str(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ n;
+}
+
+static int
+map_init(intern_map *m, size_t esz)
+{
+    m->cap = 256;
+    m->n = 0;
+    m->ents = calloc(m->cap, esz);
+    return m->ents ? 0 : GCS_ENOMEM;
+}
+
+/* {==== Errors ====} */
+
+static void
+rec_fail(gcs_recorder *w, int code, int errnum)
+{
+    if (w->err)
+        return;
+    w->err = code;
+    snprintf(w->errmsg, sizeof w->errmsg, "%s: %s", w->path ? w->path : "<memory>",
+             errnum ? strerror(errnum) : gcs_strerror(code));
+    if (!w->opts.quiet) /* the one warning line the spec asks for */
+        fprintf(stderr, "gcscope: trace recording stopped: %s\n", w->errmsg);
+}
+
+static int
+rec_write(gcs_recorder *w, const void *p, size_t n)
+{
+    if (w->err)
+        return w->err;
+    int e = gcs_tio_write(&w->io, p, n);
+    if (e) {
+        rec_fail(w, e == ENOMEM ? GCS_ENOMEM : GCS_EIO, e);
+        return w->err;
+    }
+    w->stats.file_bytes += n;
+    return 0;
+}
+
+/* {==== Chunk buffer ====} */
+
+static int
+ensure(gcs_recorder *w, size_t extra)
+{
+    if (w->len + extra <= w->cap)
+        return 0;
+    size_t cap = w->cap * 2;
+    while (cap < w->len + extra)
+        cap *= 2;
+    uint8_t *nb = realloc(w->buf, GCS_TR_CHUNK_HDR + cap);
+    if (nb == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return GCS_ENOMEM;
+    }
+    w->buf = nb;
+    w->cap = cap;
+    return 0;
+}
+
+static uint8_t *
+cur(gcs_recorder *w)
+{
+    return w->buf + GCS_TR_CHUNK_HDR + w->len;
+}
+
+static void
+put_uv(gcs_recorder *w, uint64_t v)
+{
+    w->len += gcs_put_uv(cur(w), v);
+}
+
+/* Fill the 40-byte chunk header at h for a payload already placed after it. */
+static void
+fill_chunk_header(uint8_t *h, uint32_t stored, uint32_t raw, uint8_t kind, uint8_t codec,
+                  uint64_t first_seq, uint64_t first_ts, uint32_t n_records)
+{
+    gcs_put_le32(h, GCS_TR_CHUNK_MAGIC);
+    gcs_put_le32(h + 4, stored);
+    gcs_put_le32(h + 8, raw);
+    h[12] = kind;
+    h[13] = codec;
+    gcs_put_le16(h + 14, 0);
+    gcs_put_le64(h + 16, first_seq);
+    gcs_put_le64(h + 24, first_ts);
+    gcs_put_le32(h + 32, n_records);
+    uint32_t crc = gcs_crc32c(0, h + 4, 32);
+    crc = gcs_crc32c(crc, h + GCS_TR_CHUNK_HDR, stored);
+    gcs_put_le32(h + 36, crc);
+}
+
+/* Write a standalone chunk (META, INDEX) from `payload`. */
+static int
+write_plain_chunk(gcs_recorder *w, uint8_t kind, const uint8_t *payload, size_t n,
+                  uint64_t first_seq, uint32_t n_records)
+{
+    uint8_t *c = malloc(GCS_TR_CHUNK_HDR + n);
+    if (c == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return w->err;
+    }
+    memcpy(c + GCS_TR_CHUNK_HDR, payload, n);
+    fill_chunk_header(c, (uint32_t)n, (uint32_t)n, kind, GCS_TR_CODEC_NONE, first_seq, 0,
+                      n_records);
+    int rc = rec_write(w, c, GCS_TR_CHUNK_HDR + n);
+    free(c);
+    return rc;
+}
+
+static void
+reset_chunk(gcs_recorder *w)
+{
+    w->first_seq += w->n_events;
+    w->len = 0;
+    w->n_events = w->n_strings = w->n_sites = 0;
+    w->last_obj = w->last_ts = w->first_ts = w->max_ts = 0;
+    memset(w->ocache, 0, sizeof w->ocache);
+    w->sa_len = 0;
+    w->gen++;
+    w->by_ptr.n = w->by_content.n = w->sites.n = 0;
+}
+
+/* Keep room for one more chunk entry and for the INDEX chunk that would list
+ * it (normal context only: it may allocate). */
+static int
+reserve_index(gcs_recorder *w)
+{
+    if (w->n_chunks + 1 > w->chunks_cap) {
+        size_t cap = w->chunks_cap ? w->chunks_cap * 2 : 64;
+        gcs_tr_chunk_ent *nc = realloc(w->chunks, cap * sizeof *nc);
+        if (nc == NULL)
+            return GCS_ENOMEM;
+        w->chunks = nc;
+        w->chunks_cap = cap;
+    }
+    size_t need = GCS_TR_CHUNK_HDR + 32 + (w->n_chunks + 1) * 50;
+    if (need > w->ibuf_cap) {
+        size_t cap = w->ibuf_cap ? w->ibuf_cap * 2 : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *nb = realloc(w->ibuf, cap);
+        if (nb == NULL)
+            return GCS_ENOMEM;
+        w->ibuf = nb;
+        w->ibuf_cap = cap;
+    }
+    return 0;
+}
+
+static int
+note_chunk(gcs_recorder *w, uint64_t off)
+{
+    if (w->n_chunks == w->chunks_cap) { /* reserve_index failed earlier */
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return w->err;
+    }
+    gcs_tr_chunk_ent *e = &w->chunks[w->n_chunks++];
+    e->offset = off;
+    e->first_seq = w->first_seq;
+    e->n_events = w->n_events;
+    e->first_ts = w->first_ts;
+    e->last_ts = w->max_ts;
+    return 0;
+}
+
+/* Close the open chunk: compress when it pays, checksum, one write. `allow_zstd`
+ * is false in the signal handler path. */
+static int
+flush_chunk_(gcs_recorder *w, int allow_zstd)
+{
+    if (w->err || w->len == 0)
+        return w->err;
+    uint8_t *out = w->buf;
+    size_t stored = w->len;
+    uint8_t codec = GCS_TR_CODEC_NONE;
+    if (allow_zstd && w->zc && w->len >= 128) {
+        size_t bound = ZSTD_compressBound(w->len);
+        if (w->zcap < bound) {
+            uint8_t *nz = realloc(w->zbuf, GCS_TR_CHUNK_HDR + bound);
+            if (nz != NULL) {
+                w->zbuf = nz;
+                w->zcap = bound;
+            }
+        }
+        if (w->zcap >= bound) {
+            size_t z = ZSTD_compressCCtx(w->zc, w->zbuf + GCS_TR_CHUNK_HDR, w->zcap,
+                                         w->buf + GCS_TR_CHUNK_HDR, w->len, w->opts.zstd_level);
+            if (!ZSTD_isError(z) && z + z / 16 + 16 < w->len) { /* pays: > ~6% smaller */
+                out = w->zbuf;
+                stored = z;
+                codec = GCS_TR_CODEC_ZSTD;
+            }
+        }
+    }
+    fill_chunk_header(out, (uint32_t)stored, (uint32_t)w->len, GCS_TR_KIND_EVENTS, codec,
+                      w->first_seq, w->first_ts, w->n_events);
+    uint64_t off = gcs_tio_tell(&w->io);
+    if (rec_write(w, out, GCS_TR_CHUNK_HDR + stored) != 0)
+        return w->err;
+    if (note_chunk(w, off) != 0)
+        return w->err;
+    w->stats.chunks++;
+    w->stats.raw_bytes += w->len;
+    reset_chunk(w);
+    if (allow_zstd && reserve_index(w) != 0) /* not in the signal path */
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+    return 0;
+}
+
+/* {==== Interning ====} */
+
+static uint32_t def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_out);
+static int grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr);
+
+/* Slot of pointer s in by_ptr: its entry (*found = 1) or the first free one. */
+static size_t
+probe_ptr(gcs_recorder *w, const char *s, int *found)
+{
+    str_ent *pe = w->by_ptr.ents;
+    size_t mask = w->by_ptr.cap - 1;
+    for (size_t i = hash_ptr(s) & mask;; i = (i + 1) & mask) {
+        if (pe[i].gen != w->gen) {
+            *found = 0;
+            return i;
+        }
+        if (pe[i].ptr == s) {
+            *found = 1;
+            return i;
+        }
+    }
+}
+
+/* Chunk-local id of string s (0 for NULL), emitting DEF_STRING on first use.
+ * Looks up by pointer first (one probe in the common case), then content. */
+static uint32_t
+intern_str(gcs_recorder *w, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    int found;
+    size_t i = probe_ptr(w, s, &found);
+    str_ent *pe = w->by_ptr.ents;
+    if (found && strcmp(w->sarena + pe[i].off, s) == 0)
+        return pe[i].id;
+    /* new pointer, or the caller reused its buffer: go by content */
+    size_t n = strnlen(s, GCS_TRACE_MAX_STRING);
+    uint64_t h = hash_str(s, n);
+    str_ent *ce = w->by_content.ents;
+    size_t cmask = w->by_content.cap - 1;
+    uint32_t id = 0, off = 0;
+    for (size_t j = h & cmask; ce[j].gen == w->gen; j = (j + 1) & cmask) {
+        if (ce[j].hash == h && strncmp(w->sarena + ce[j].off, s, n) == 0 &&
+            w->sarena[ce[j].off + n] == 0) {
+            id = ce[j].id;
+            off = ce[j].off;
+            break;
+        }
+    }
+    if (id == 0 && (id = def_string(w, s, n, h, &off)) == 0)
+        return 0;
+    if (!found && (w->by_ptr.n + 1) * 2 > w->by_ptr.cap && grow_str_map(w, &w->by_ptr, 1))
+        return 0;
+    i = probe_ptr(w, s, &found);
+    ((str_ent *)w->by_ptr.ents)[i] = (str_ent){s, h, w->gen, id, off};
+    if (!found)
+        w->by_ptr.n++;
+    return id;
+}
+
+/* Rehash the current generation's entries of a str_ent map into twice the
+ * room; keyed by pointer (by_ptr) or by content hash. */
+static int
+grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr)
+{
+    size_t ncap = m->cap * 2;
+    str_ent *ne = calloc(ncap, sizeof *ne);
+    if (ne == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return GCS_ENOMEM;
+    }
+    str_ent *old = m->ents;
+    for (size_t k = 0; k < m->cap; k++) {
+        if (old[k].gen != w->gen)
+            continue;
+        size_t j = (by_ptr ? hash_ptr(old[k].ptr) : old[k].hash) & (ncap - 1);
+        while (ne[j].gen == w->gen)
+            j = (j + 1) & (ncap - 1);
+        ne[j] = old[k];
+    }
+    free(old);
+    m->ents = ne;
+    m->cap = ncap;
+    return 0;
+}
+
+static uint32_t
+def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_out)
+{
+    if ((w->by_content.n + 1) * 2 > w->by_content.cap && grow_str_map(w, &w->by_content, 0))
+        return 0;
+    if (w->sa_len + n + 1 > w->sa_cap) {
+        size_t cap = w->sa_cap ? w->sa_cap : 4096;
+        while (cap < w->sa_len + n + 1)
+            cap *= 2;
+        char *na = realloc(w->sarena, cap);
+        if (na == NULL) {
+            rec_fail(w, GCS_ENOMEM, ENOMEM);
+            return 0;
+        }
+        w->sarena = na;
+        w->sa_cap = cap;
+    }
+    if (ensure(w, n + 32) != 0)
+        return 0;
+    uint32_t id = ++w->n_strings;
+    uint32_t off = (uint32_t)w->sa_len;
+    memcpy(w->sarena + off, s, n);
+    w->sarena[off + n] = 0;
+    w->sa_len += n + 1;
+    str_ent *ce = w->by_content.ents;
+    size_t cmask = w->by_content.cap - 1;
+    size_t j = h & cmask;
+    while (ce[j].gen == w->gen)
+        j = (j + 1) & cmask;
+    ce[j] = (str_ent){NULL, h, w->gen, id, off};
+    w->by_content.n++;
+    /* DEF_STRING: op 0, ext 1, uv id, uv len, bytes */
+    *cur(w) = 0;
+    w->len++;
+    put_uv(w, GCS_TR_X_DEF_STRING);
+    put_uv(w, id);
+    put_uv(w, n);
+    memcpy(cur(w), s, n);
+    w->len += n;
+    *off_out = off;
+    return id;
+}
+
+static int
+grow_site_map(gcs_recorder *w)
+{
+    intern_map *m = &w->sites;
+    size_t ncap = m->cap * 2;
+    site_ent *ne = calloc(ncap, sizeof *ne);
+    if (ne == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return GCS_ENOMEM;
+    }
+    site_ent *old = m->ents;
+    for (size_t k = 0; k < m->cap; k++) {
+        if (old[k].gen != w->gen)
+            continue;
+        size_t j =
+            (hash_ptr(old[k].file) ^ hash_ptr(old[k].func) ^ (uint32_t)old[k].line * 0x9E3779B1u) &
+            (ncap - 1);
+        while (ne[j].gen == w->gen)
+            j = (j + 1) & (ncap - 1);
+        ne[j] = old[k];
+    }
+    free(old);
+    m->ents = ne;
+    m->cap = ncap;
+    return 0;
+}
+
+/* Chunk-local id of a call site (0 for NULL). Keyed by (file, func, line)
+ * pointers: GCS_HERE's compound literal lives on the stack, its strings don't. */
+static uint32_t
+intern_site(gcs_recorder *w, const gcs_site *site)
+{
+    if (site == NULL)
+        return 0;
+    site_ent *ls = &w->last_site;
+    if (ls->gen == w->gen && ls->file == site->file && ls->func == site->func &&
+        ls->line == site->line)
+        return ls->id;
+    uint32_t hv = hash_ptr(site->file) ^ hash_ptr(site->func) ^ (uint32_t)site->line * 0x9E3779B1u;
+    site_ent *se = w->sites.ents;
+    size_t mask = w->sites.cap - 1;
+    size_t i = hv & mask;
+    for (;; i = (i + 1) & mask) {
+        site_ent *e = &se[i];
+        if (e->gen != w->gen)
+            break;
+        if (e->file == site->file && e->func == site->func && e->line == site->line) {
+            *ls = *e;
+            return e->id;
+        }
+    }
+    if ((w->sites.n + 1) * 2 > w->sites.cap) {
+        if (grow_site_map(w) != 0)
+            return 0;
+        return intern_site(w, site);
+    }
+    uint32_t fid = intern_str(w, site->file);
+    uint32_t nid = intern_str(w, site->func);
+    if (w->err || ensure(w, 64) != 0)
+        return 0;
+    uint32_t id = ++w->n_sites;
+    se[i] = (site_ent){site->file, site->func, site->line, w->gen, id};
+    *ls = se[i];
+    w->sites.n++;
+    *cur(w) = 0;
+    w->len++;
+    put_uv(w, GCS_TR_X_DEF_SITE);
+    put_uv(w, id);
+    put_uv(w, fid);
+    put_uv(w, nid);
+    put_uv(w, gcs_zigzag(site->line));
+    return id;
+}
+
+/* {==== Event encoding (generated from GCS_EVENT_MAP) ====} */
+
+static inline uint8_t *
+enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
+{
+    if (id == 0) {
+        *p++ = 0;
+        return p;
+    }
+    unsigned slot = (unsigned)(id & (GCS_TR_OCACHE - 1));
+    if (w->ocache[slot] == id) {
+        *p++ = (uint8_t)(1 + slot);
+    } else {
+        uint64_t zz = gcs_zigzag((int64_t)(id - w->last_obj));
+        if (zz <= UINT64_MAX - GCS_TR_O_DELTA) {
+            p += gcs_put_uv(p, zz + GCS_TR_O_DELTA);
+        } else {
+            *p++ = GCS_TR_O_ABS;
+            p += gcs_put_uv(p, id);
+        }
+        w->ocache[slot] = id;
+    }
+    w->last_obj = id;
+    return p;
+}
+static inline uint8_t *
+enc_U(uint8_t *p, uint64_t v)
+{
+    return p + gcs_put_uv(p, v);
+}
+static inline uint8_t *
+enc_I(uint8_t *p, int64_t v)
+{
+    return p + gcs_put_uv(p, gcs_zigzag(v));
+}
+
+/* Pass 1 per event: intern its strings (DEF records go before the event). */
+#define PRE_O(x)
+#define PRE_U(x)
+#define PRE_I(x)
+#define PRE_S(x)      sid[ns++] = intern_str(w, (x));
+#define F(tag, field) PRE_##tag(p->field)
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    static inline void pre_##name(gcs_recorder *w, const gcs_ev_##name *p, uint32_t *sid)          \
+    {                                                                                              \
+        unsigned ns = 0;                                                                           \
+        (void)w;                                                                                   \
+        (void)p;                                                                                   \
+        (void)sid;                                                                                 \
+        (void)ns;                                                                                  \
+        FIELDS                                                                                     \
+    }
+GCS_EVENT_MAP(X)
+#undef X
+#undef F
+
+/* Pass 2: the fields. */
+#define PUT_O(x)      q = enc_O(w, q, (x));
+#define PUT_U(x)      q = enc_U(q, (x));
+#define PUT_I(x)      q = enc_I(q, (x));
+#define PUT_S(x)      q = enc_U(q, sid[ns++]);
+#define F(tag, field) PUT_##tag(p->field)
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    static inline uint8_t *put_##name(gcs_recorder *w, uint8_t *q, const gcs_ev_##name *p,         \
+                                      const uint32_t *sid)                                         \
+    {                                                                                              \
+        unsigned ns = 0;                                                                           \
+        (void)w;                                                                                   \
+        (void)p;                                                                                   \
+        (void)sid;                                                                                 \
+        (void)ns;                                                                                  \
+        FIELDS return q;                                                                           \
+    }
+GCS_EVENT_MAP(X)
+#undef X
+#undef F
+
+/* Write op byte, (ext code, length,) ts and site; returns where fields go.
+ * Records with a length are built in place and fixed up by end_long(). */
+static inline uint8_t *
+begin_record(gcs_recorder *w, uint8_t *q, uint32_t code, const gcs_event *ev, uint32_t site_id)
+{
+    uint8_t op = (uint8_t)((ev->t_ns ? GCS_TR_OP_TS : 0) | (site_id ? GCS_TR_OP_SITE : 0));
+    if (code <= GCS_TR_V1_0_LAST_CODE) {
+        *q++ = (uint8_t)(op | code);
+    } else {
+        *q++ = (uint8_t)(op | GCS_TR_OP_LEN);
+        q += gcs_put_uv(q, code);
+        *q++ = 0; /* length placeholder, fixed by end_long() */
+    }
+    if (ev->t_ns) {
+        q += gcs_put_uv(q, gcs_zigzag((int64_t)(ev->t_ns - w->last_ts)));
+        w->last_ts = ev->t_ns;
+        if (w->first_ts == 0)
+            w->first_ts = ev->t_ns;
+        if (ev->t_ns > w->max_ts)
+            w->max_ts = ev->t_ns;
+    }
+    if (site_id)
+        q += gcs_put_uv(q, site_id);
+    return q;
+}
+
+/* Length fix-up for a long-form record starting at rec whose length byte is
+ * at lenp (one placeholder byte); moves the body if the length needs more. */
+static uint8_t *
+end_long(uint8_t *lenp, uint8_t *end)
+{
+    size_t body = (size_t)(end - (lenp + 1));
+    uint8_t tmp[10];
+    size_t k = gcs_put_uv(tmp, body);
+    if (k > 1)
+        memmove(lenp + k, lenp + 1, body);
+    memcpy(lenp, tmp, k);
+    return lenp + k + body;
+}
+
+static void
+encode_event(gcs_recorder *w, const gcs_event *ev)
+{
+    uint32_t sid[GCS_EV_MAX_FIELDS];
+    uint32_t site_id = intern_site(w, ev->site);
+    switch (ev->kind) {
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    case GCS_EV_##NAME: {                                                                          \
+        pre_##name(w, &ev->u.name, sid);                                                           \
+        if (w->err || ensure(w, 160) != 0)                                                         \
+            return;                                                                                \
+        uint8_t *start = cur(w);                                                                   \
+        uint8_t *q = begin_record(w, start, (code), ev, site_id);                                  \
+        q = put_##name(w, q, &ev->u.name, sid);                                                    \
+        if ((code) > GCS_TR_V1_0_LAST_CODE) {                                                      \
+            uint8_t *lenp = start + 1;                                                             \
+            while (*lenp & 0x80)                                                                   \
+                lenp++;                                                                            \
+            q = end_long(lenp + 1, q);                                                             \
+        }                                                                                          \
+        w->len += (size_t)(q - start);                                                             \
+        break;                                                                                     \
+    }
+        GCS_EVENT_MAP(X)
+#undef X
+    case GCS_EV__COUNT:
+        return;
+    }
+    w->n_events++;
+    w->stats.events++;
+}
+
+/* {==== Signals (optional) ====} */
+
+static int
+write_index_and_trailer(gcs_recorder *w);
+
+static gcs_recorder *volatile sig_rec;
+static struct sigaction sig_old_int, sig_old_term;
+
+static void
+sig_restore(void)
+{
+    sigaction(SIGINT, &sig_old_int, NULL);
+    sigaction(SIGTERM, &sig_old_term, NULL);
+}
+
+/* Best effort: write the pending chunk uncompressed (write() is
+ * async-signal-safe; zstd may not be), then the INDEX chunk and trailer from
+ * the buffer reserve_index keeps ready (no malloc), then die of the signal as
+ * before. Entry points that touch the buffers set `busy`; a signal arriving
+ * then is handled when they finish. */
+static void
+sig_flush_and_raise(gcs_recorder *w, int sig)
+{
+    flush_chunk_(w, 0);
+    if (!w->err && !w->finished) /* a complete trace: INDEX + trailer */
+        write_index_and_trailer(w);
+    w->finished = 1;
+    sig_rec = NULL;
+    sig_restore();
+    raise(sig);
+}
+
+static void
+on_signal(int sig)
+{
+    gcs_recorder *w = sig_rec;
+    if (w == NULL) {
+        sig_restore();
+        raise(sig);
+        return;
+    }
+    if (w->busy) { /* inside the hook: the hook finishes the event, then flushes */
+        w->sig_pending = sig;
+        return;
+    }
+    sig_flush_and_raise(w, sig);
+}
+
+static void
+sig_install(gcs_recorder *w)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sig_rec = w;
+    sigaction(SIGINT, &sa, &sig_old_int);
+    sigaction(SIGTERM, &sa, &sig_old_term);
+}
+
+/* {==== Public API ====} */
+
+void
+gcs_recorder_hook(void *ud, const gcs_event *ev)
+{
+    gcs_recorder *w = ud;
+    if (GCS_UNLIKELY(w->err || w->finished)) {
+        w->stats.dropped++;
+        return;
+    }
+    w->busy = 1;
+    if (w->len >= w->opts.chunk_bytes)
+        flush_chunk_(w, 1);
+    encode_event(w, ev);
+    if (ev->kind == GCS_EV_GC_END)
+        flush_chunk_(w, 1);
+    w->busy = 0;
+    if (GCS_UNLIKELY(w->sig_pending))
+        sig_flush_and_raise(w, (int)w->sig_pending);
+}
+
+void
+gcs_recorder_opts_init(gcs_recorder_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->compress = true;
+    o->zstd_level = 1;
+    o->chunk_bytes = 65536;
+    o->thresholds[0] = 700;
+    o->thresholds[1] = 10;
+    o->thresholds[2] = 10;
+    o->gc_flags = 1;
+}
+
+static void
+put_meta_kv(uint8_t *buf, size_t *len, const char *k, const char *v)
+{
+    size_t kl = strlen(k), vl = strlen(v);
+    *len += gcs_put_uv(buf + *len, kl);
+    memcpy(buf + *len, k, kl);
+    *len += kl;
+    *len += gcs_put_uv(buf + *len, vl);
+    memcpy(buf + *len, v, vl);
+    *len += vl;
+}
+
+/* The event schema, so tools can name events a reader doesn't know:
+ * "alloc=1:OSUU free=2:O ...". */
+static size_t
+schema_string(char *out, size_t size)
+{
+    size_t n = 0;
+    for (int k = 0; k < GCS_EV__COUNT; k++) {
+        const gcs_ev_desc *d = gcs_ev_describe((gcs_ev_kind)k);
+        int m = snprintf(out + n, size - n, "%s%s=%u:%s", k ? " " : "", gcs_ev_name((gcs_ev_kind)k),
+                         (unsigned)d->code, d->tags);
+        if (m < 0 || (size_t)m >= size - n)
+            break;
+        n += (size_t)m;
+    }
+    return n;
+}
+
+static int
+write_header_and_meta(gcs_recorder *w)
+{
+    uint8_t h[GCS_TR_HEADER_LEN];
+    memset(h, 0, sizeof h);
+    memcpy(h, GCS_TR_MAGIC, 8);
+    gcs_put_le16(h + 8, GCS_TRACE_VERSION_MAJOR);
+    gcs_put_le16(h + 10, GCS_TRACE_VERSION_MINOR);
+    gcs_put_le32(h + 12, GCS_TR_HEADER_LEN);
+    gcs_put_le32(h + 16, GCS_TR_ENDIAN_MARK);
+    gcs_put_le32(h + 20, w->opts.compress ? 1u : 0u);
+    gcs_put_le32(h + 24, 1000000000u);
+    gcs_put_le32(h + 28, w->opts.writer_pid ? w->opts.writer_pid : (uint32_t)getpid());
+    uint64_t start = w->opts.start_unix_ns;
+    if (start == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        start = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    }
+    gcs_put_le64(h + 32, start);
+    for (int i = 0; i < 3; i++)
+        gcs_put_le32(h + 40 + 4 * i, (uint32_t)w->opts.thresholds[i]);
+    gcs_put_le32(h + 52, w->opts.gc_flags);
+    gcs_put_le32(h + 60, gcs_crc32c(0, h, 60));
+    if (rec_write(w, h, sizeof h) != 0)
+        return w->err;
+
+    char schema[4096];
+    size_t sl = schema_string(schema, sizeof schema);
+    schema[sl] = 0;
+    const char *cmd = w->opts.cmdline ? w->opts.cmdline : "";
+    size_t cl = strnlen(cmd, GCS_TRACE_MAX_STRING);
+    uint8_t *m = malloc(64 + sl + cl + 64);
+    if (m == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return w->err;
+    }
+    size_t ml = 0;
+    put_meta_kv(m, &ml, "recorder", "gcscope " GCS_VERSION_STRING);
+    ml += gcs_put_uv(m + ml, 7);
+    memcpy(m + ml, "cmdline", 7);
+    ml += 7;
+    ml += gcs_put_uv(m + ml, cl);
+    memcpy(m + ml, cmd, cl);
+    ml += cl;
+    put_meta_kv(m, &ml, "events", schema);
+    int rc = write_plain_chunk(w, GCS_TR_KIND_META, m, ml, 0, 3);
+    free(m);
+    return rc;
+}
+
+static int
+rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
+{
+    gcs_recorder *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return GCS_ENOMEM;
+    if (opts)
+        w->opts = *opts;
+    else
+        gcs_recorder_opts_init(&w->opts);
+    if (w->opts.chunk_bytes < 256)
+        w->opts.chunk_bytes = 256;
+    if (w->opts.chunk_bytes > GCS_TR_MAX_CHUNK / 2)
+        w->opts.chunk_bytes = GCS_TR_MAX_CHUNK / 2;
+    if (w->opts.zstd_level == 0)
+        w->opts.zstd_level = 1;
+    w->opts.cmdline = NULL; /* copied into META at open; don't keep the pointer */
+    w->cap = w->opts.chunk_bytes + 4096;
+    w->buf = malloc(GCS_TR_CHUNK_HDR + w->cap);
+    w->gen = 1;
+    int rc = w->buf ? 0 : GCS_ENOMEM;
+    if (rc == 0)
+        rc = map_init(&w->by_ptr, sizeof(str_ent));
+    if (rc == 0)
+        rc = map_init(&w->by_content, sizeof(str_ent));
+    if (rc == 0)
+        rc = map_init(&w->sites, sizeof(site_ent));
+    if (rc == 0 && w->opts.compress && (w->zc = ZSTD_createCCtx()) == NULL)
+        rc = GCS_ENOMEM;
+    if (rc == 0)
+        rc = reserve_index(w);
+    if (rc != 0) {
+        gcs_tio_open_mem(&w->io);
+        w->finished = 1;
+        gcs_recorder_close(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+static int
+rec_start(gcs_recorder *w, const gcs_recorder_opts *opts, gcs_recorder **out)
+{
+    gcs_recorder_opts o = opts ? *opts : w->opts;
+    w->opts.cmdline = o.cmdline;
+    write_header_and_meta(w); /* a failure here is the sticky error, not a failed open */
+    w->opts.cmdline = NULL;
+    if (w->err == GCS_ENOMEM) {
+        w->finished = 1;
+        gcs_recorder_close(w);
+        return GCS_ENOMEM;
+    }
+    if (w->opts.signals && sig_rec == NULL)
+        sig_install(w);
+    *out = w;
+    return 0;
+}
+
+int
+gcs_recorder_open(const char *path, const gcs_recorder_opts *opts, gcs_recorder **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return GCS_EINVAL;
+    gcs_recorder *w;
+    int rc = rec_alloc(opts, &w);
+    if (rc != 0)
+        return rc;
+    w->path = strdup(path);
+    if (w->path == NULL) {
+        gcs_tio_open_mem(&w->io);
+        w->finished = 1;
+        gcs_recorder_close(w);
+        return GCS_ENOMEM;
+    }
+    int e = gcs_tio_open_file(&w->io, path);
+    if (e != 0) {
+        w->finished = 1;
+        gcs_recorder_close(w);
+        return GCS_EIO;
+    }
+    return rec_start(w, opts, out);
+}
+
+int
+gcs_recorder_open_mem(const gcs_recorder_opts *opts, gcs_recorder **out)
+{
+    if (out == NULL)
+        return GCS_EINVAL;
+    *out = NULL;
+    gcs_recorder *w;
+    int rc = rec_alloc(opts, &w);
+    if (rc != 0)
+        return rc;
+    gcs_tio_open_mem(&w->io);
+    return rec_start(w, opts, out);
+}
+
+static void
+end_busy(gcs_recorder *w)
+{
+    w->busy = 0;
+    if (GCS_UNLIKELY(w->sig_pending))
+        sig_flush_and_raise(w, (int)w->sig_pending);
+}
+
+int
+gcs_recorder_flush(gcs_recorder *w)
+{
+    if (w == NULL)
+        return GCS_EINVAL;
+    if (w->finished)
+        return w->err;
+    w->busy = 1;
+    int rc = flush_chunk_(w, 1);
+    end_busy(w);
+    return rc;
+}
+
+/* The INDEX chunk (one write, from ibuf: no allocation, so the signal path
+ * can use it) and the trailer. */
+static int
+write_index_and_trailer(gcs_recorder *w)
+{
+    if (w->ibuf == NULL || GCS_TR_CHUNK_HDR + 32 + w->n_chunks * 50 > w->ibuf_cap) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return w->err;
+    }
+    uint8_t *p = w->ibuf + GCS_TR_CHUNK_HDR;
+    size_t n = gcs_put_uv(p, w->n_chunks);
+    uint64_t prev = 0, last_ts = 0;
+    for (size_t i = 0; i < w->n_chunks; i++) {
+        const gcs_tr_chunk_ent *c = &w->chunks[i];
+        n += gcs_put_uv(p + n, c->offset - prev);
+        n += gcs_put_uv(p + n, c->first_seq);
+        n += gcs_put_uv(p + n, c->n_events);
+        n += gcs_put_uv(p + n, c->first_ts);
+        n += gcs_put_uv(p + n, c->last_ts);
+        prev = c->offset;
+        if (c->last_ts > last_ts)
+            last_ts = c->last_ts;
+    }
+    n += gcs_put_uv(p + n, w->first_seq);
+    n += gcs_put_uv(p + n, last_ts);
+    uint64_t off = gcs_tio_tell(&w->io);
+    fill_chunk_header(w->ibuf, (uint32_t)n, (uint32_t)n, GCS_TR_KIND_INDEX, GCS_TR_CODEC_NONE,
+                      w->first_seq, 0, (uint32_t)w->n_chunks);
+    int rc = rec_write(w, w->ibuf, GCS_TR_CHUNK_HDR + n);
+    if (rc != 0)
+        return rc;
+    uint8_t t[GCS_TR_TRAILER_LEN];
+    gcs_put_le64(t, off);
+    gcs_put_le32(t + 8, (uint32_t)(GCS_TR_CHUNK_HDR + n));
+    gcs_put_le32(t + 12, gcs_crc32c(0, t, 12));
+    memcpy(t + 16, GCS_TR_TRAILER_MAGIC, 8);
+    return rec_write(w, t, sizeof t);
+}
+
+int
+gcs_recorder_finish(gcs_recorder *w)
+{
+    if (w == NULL)
+        return GCS_EINVAL;
+    if (w->finished)
+        return w->err;
+    w->busy = 1;
+    flush_chunk_(w, 1);
+    if (!w->err)
+        write_index_and_trailer(w);
+    w->finished = 1;
+    end_busy(w);
+    return w->err;
+}
+
+int
+gcs_recorder_close(gcs_recorder *w)
+{
+    if (w == NULL)
+        return 0;
+    if (sig_rec == w) {
+        sig_rec = NULL;
+        sig_restore();
+    }
+    gcs_recorder_finish(w);
+    int rc = w->err;
+    gcs_tio_close(&w->io);
+    ZSTD_freeCCtx(w->zc);
+    free(w->zbuf);
+    free(w->buf);
+    free(w->sarena);
+    free(w->by_ptr.ents);
+    free(w->by_content.ents);
+    free(w->sites.ents);
+    free(w->chunks);
+    free(w->ibuf);
+    free(w->path);
+    free(w);
+    return rc;
+}
+
+const uint8_t *
+gcs_recorder_mem_data(const gcs_recorder *w, size_t *len)
+{
+    if (w == NULL || w->io.write_ == NULL || w->path != NULL) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = w->io.u.mem.len;
+    return w->io.u.mem.buf;
+}
+
+int
+gcs_recorder_error(const gcs_recorder *w)
+{
+    return w ? w->err : GCS_EINVAL;
+}
+
+const char *
+gcs_recorder_errmsg(const gcs_recorder *w)
+{
+    return w ? w->errmsg : "";
+}
+
+void
+gcs_recorder_get_stats(const gcs_recorder *w, gcs_recorder_stats *out)
+{
+    if (w)
+        *out = w->stats;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+/* {==== Test hooks (recorder_int.h) ====} */
+
+int
+gcs_recorder_raw_(gcs_recorder *w, const uint8_t *rec, size_t len, int is_event)
+{
+    if (w->err || w->finished)
+        return GCS_ESTATE;
+    if (ensure(w, len) != 0)
+        return w->err;
+    memcpy(cur(w), rec, len);
+    w->len += len;
+    if (is_event) {
+        w->n_events++;
+        w->stats.events++;
+    }
+    return 0;
+}
+
+void
+gcs_recorder_mem_limit_(gcs_recorder *w, size_t limit)
+{
+    w->io.u.mem.limit = limit;
+}
+
+void
+gcs_recorder_reset_delta_(gcs_recorder *w)
+{
+    w->last_obj = 0;
+    memset(w->ocache, 0, sizeof w->ocache);
+}

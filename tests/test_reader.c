@@ -1,0 +1,337 @@
+/* tests/test_reader.c — the reader on damaged input. A small multi-chunk
+ * trace is truncated at EVERY byte offset and hit with seeded random bit
+ * flips; each time the reader must not crash (run it under ASan/UBSan), must
+ * recover exactly the events of the intact chunks before the damage, and must
+ * report the byte offset and event index where the damage starts. Also:
+ * garbage after a valid header, a file on disk (mmap path), salvage mode,
+ * the missing-index (killed between chunks) case, and header failures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gcscope/runtime.h"
+#include "gcscope/trace.h"
+#include "test_trace_util.h"
+#include "trace/trace_int.h"
+
+typedef struct layout {
+    uint64_t off[256];       /* chunk header offsets, then the trailer offset */
+    uint64_t end[256];       /* chunk end offsets */
+    uint64_t ev_before[256]; /* events in EVENTS chunks before chunk k */
+    size_t n;                /* chunks (INDEX included) */
+    uint64_t trailer;        /* trailer offset */
+    uint64_t total;
+} layout;
+
+/* Walk the chunk headers of an intact trace. */
+static void
+scan_layout(const uint8_t *b, size_t len, layout *L)
+{
+    memset(L, 0, sizeof *L);
+    uint64_t off = GCS_TR_HEADER_LEN, events = 0;
+    while (off + GCS_TR_CHUNK_HDR <= len && gcs_get_le32(b + off) == GCS_TR_CHUNK_MAGIC) {
+        assert_true(L->n < 256);
+        L->off[L->n] = off;
+        L->ev_before[L->n] = events;
+        uint32_t stored = gcs_get_le32(b + off + 4);
+        if (b[off + 12] == GCS_TR_KIND_EVENTS)
+            events += gcs_get_le32(b + off + 32);
+        off += GCS_TR_CHUNK_HDR + stored;
+        L->end[L->n++] = off;
+    }
+    L->trailer = off;
+    L->total = events;
+    assert_int_equal(len - off, GCS_TR_TRAILER_LEN);
+}
+
+static uint8_t *
+make_trace(size_t *len, tt_owned **evs, size_t *n_evs)
+{
+    gcs_recorder_opts o;
+    tt_opts(&o, 300, 1);
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    tt_gen g;
+    memset(&g, 0, sizeof g);
+    g.rng.s = 31337;
+    *n_evs = 700;
+    *evs = calloc(*n_evs, sizeof **evs);
+    for (size_t i = 0; i < *n_evs; i++) {
+        gcs_event ev;
+        tt_gen_event(&g, (int)(i % 3 == 0 ? GCS_EV_INCREF : -1), &ev);
+        if (ev.kind == GCS_EV_MARKER || ev.kind == GCS_EV_ERROR || ev.kind == GCS_EV_LABEL)
+            ev.kind = GCS_EV_DECREF; /* keep the strings short: more chunks */
+        tt_own(&(*evs)[i], &ev);
+        gcs_recorder_hook(rec, &ev);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    uint8_t *b = tt_take(rec, len);
+    gcs_recorder_close(rec);
+    return b;
+}
+
+static void
+free_evs(tt_owned *evs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        tt_unown(&evs[i]);
+    free(evs);
+}
+
+/* The recovered events must be exactly the first `want` original ones. */
+static void
+check_prefix(gcs_reader *r, const tt_owned *evs, uint64_t want, const char *what, uint64_t at)
+{
+    if (gcs_reader_n_events(r) != want)
+        fail_msg("%s at %" PRIu64 ": recovered %" PRIu64 " events, want %" PRIu64, what, at,
+                 gcs_reader_n_events(r), want);
+    gcs_event ev;
+    char why[200];
+    for (uint64_t i = 0; i < want; i++) {
+        assert_int_equal(gcs_reader_event(r, i, &ev), 0);
+        if (!tt_ev_equal(&evs[i].ev, &ev, why, sizeof why))
+            fail_msg("%s at %" PRIu64 ": event #%" PRIu64 ": %s", what, at, i, why);
+    }
+}
+
+/* The chunk containing byte t (L->n for the trailer). */
+static size_t
+chunk_of(const layout *L, uint64_t t)
+{
+    for (size_t k = 0; k < L->n; k++)
+        if (t < L->end[k])
+            return k;
+    return L->n;
+}
+
+static void
+test_reader__truncated_at_every_offset(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *full = make_trace(&len, &evs, &n_evs);
+    layout L;
+    scan_layout(full, len, &L);
+    assert_true(L.n >= 8); /* several chunks, or the test proves little */
+    assert_true(L.total == n_evs);
+    for (uint64_t t = 0; t <= len; t++) {
+        uint8_t *b = malloc(t ? t : 1); /* exact size: ASan sees any overread */
+        memcpy(b, full, t);
+        gcs_reader *r;
+        int rc = gcs_reader_open_mem(b, t, "cut", NULL, &r);
+        if (t < GCS_TR_HEADER_LEN) {
+            assert_true(rc == GCS_ETRUNC);
+            assert_null(r);
+            free(b);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        gcs_trace_damage dmg;
+        gcs_reader_damage(r, &dmg);
+        gcs_trace_info info;
+        gcs_reader_info(r, &info);
+        size_t k = chunk_of(&L, t);
+        int at_boundary = t == GCS_TR_HEADER_LEN || (k > 0 && t == L.end[k - 1]) || t == len;
+        uint64_t want = k < L.n ? L.ev_before[k] : L.total;
+        if (t == L.trailer || t == len) /* INDEX complete */
+            want = L.total;
+        check_prefix(r, evs, want, "truncation", t);
+        if (at_boundary) {
+            if (dmg.damaged)
+                fail_msg("cut at boundary %" PRIu64 " reported damage: %s", t,
+                         gcs_reader_errmsg(r));
+            assert_true(info.clean_close == (t == len));
+        } else {
+            if (!dmg.damaged)
+                fail_msg("cut at %" PRIu64 " not reported", t);
+            uint64_t start = k < L.n ? L.off[k] : L.trailer;
+            assert_true(dmg.byte_offset == start);
+            assert_true(dmg.event_index == want);
+            assert_true(dmg.bytes_lost == t - start);
+            assert_false(info.clean_close);
+            char hex[64];
+            snprintf(hex, sizeof hex, "cut: byte 0x%" PRIx64 " (event #%" PRIu64 "): ", start,
+                     want);
+            if (strstr(gcs_reader_errmsg(r), hex) == NULL)
+                fail_msg("message '%s' lacks '%s'", gcs_reader_errmsg(r), hex);
+        }
+        gcs_reader_close(r);
+        free(b);
+    }
+    free(full);
+    free_evs(evs, n_evs);
+}
+
+static void
+test_reader__random_bit_flips_recover_intact_prefix(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *full = make_trace(&len, &evs, &n_evs);
+    layout L;
+    scan_layout(full, len, &L);
+    tt_rng rng = {0xC0FFEE};
+    uint8_t *b = malloc(len);
+    for (int round = 0; round < 3000; round++) {
+        memcpy(b, full, len);
+        int flips = 1 + (int)tt_below(&rng, 3);
+        uint64_t first = UINT64_MAX;
+        for (int f = 0; f < flips; f++) {
+            uint64_t pos = tt_below(&rng, len);
+            b[pos] ^= (uint8_t)(1u << tt_below(&rng, 8));
+            if (pos < first)
+                first = pos;
+        }
+        gcs_reader *r;
+        int rc = gcs_reader_open_mem(b, len, "flip", NULL, &r);
+        if (first < GCS_TR_HEADER_LEN) {
+            if (rc == 0) /* only possible if the flips cancelled out */
+                assert_memory_equal(b, full, GCS_TR_HEADER_LEN);
+            gcs_reader_close(r);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        size_t k = chunk_of(&L, first);
+        uint64_t want = k < L.n ? L.ev_before[k] : L.total;
+        gcs_trace_damage dmg;
+        gcs_reader_damage(r, &dmg);
+        if (memcmp(b, full, len) == 0) { /* flips cancelled */
+            assert_false(dmg.damaged);
+        } else {
+            check_prefix(r, evs, want, "flip", first);
+            assert_true(dmg.damaged);
+            assert_true(dmg.byte_offset == (k < L.n ? L.off[k] : L.trailer));
+            assert_true(dmg.event_index == want);
+        }
+        gcs_reader_close(r);
+    }
+    free(b);
+    free(full);
+    free_evs(evs, n_evs);
+}
+
+static void
+test_reader__garbage_after_header_never_crashes(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *full = make_trace(&len, &evs, &n_evs);
+    tt_rng rng = {77};
+    for (int round = 0; round < 500; round++) {
+        size_t n = GCS_TR_HEADER_LEN + (size_t)tt_below(&rng, 3000);
+        uint8_t *b = malloc(n);
+        memcpy(b, full, GCS_TR_HEADER_LEN);
+        for (size_t i = GCS_TR_HEADER_LEN; i < n; i++)
+            b[i] = (uint8_t)tt_next(&rng);
+        if (round % 2 && n > GCS_TR_HEADER_LEN + 4) /* a plausible chunk magic */
+            gcs_put_le32(b + GCS_TR_HEADER_LEN, GCS_TR_CHUNK_MAGIC);
+        for (int salvage = 0; salvage < 2; salvage++) {
+            gcs_reader_opts o = {.salvage = salvage != 0};
+            gcs_reader *r;
+            assert_int_equal(gcs_reader_open_mem(b, n, "junk", &o, &r), 0);
+            gcs_trace_damage dmg;
+            gcs_reader_damage(r, &dmg);
+            assert_true(dmg.damaged);
+            assert_true(dmg.byte_offset == GCS_TR_HEADER_LEN);
+            assert_true(gcs_reader_n_events(r) == 0 || salvage);
+            gcs_reader_close(r);
+        }
+        free(b);
+    }
+    free(full);
+    free_evs(evs, n_evs);
+}
+
+static void
+test_reader__salvage_skips_a_bad_middle_chunk(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *b = make_trace(&len, &evs, &n_evs);
+    layout L;
+    scan_layout(b, len, &L);
+    size_t k = 3;
+    b[L.off[k] + GCS_TR_CHUNK_HDR + 2] ^= 0x40; /* payload of chunk 3 */
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "mid", NULL, &r), 0);
+    assert_true(gcs_reader_n_events(r) == L.ev_before[k]);
+    gcs_reader_close(r);
+    gcs_reader_opts o = {.salvage = true};
+    assert_int_equal(gcs_reader_open_mem(b, len, "mid", &o, &r), 0);
+    uint64_t lost = L.ev_before[k + 1] - L.ev_before[k];
+    assert_true(gcs_reader_n_events(r) == n_evs - lost);
+    gcs_trace_damage dmg;
+    gcs_reader_damage(r, &dmg);
+    assert_true(dmg.damaged && dmg.byte_offset == L.off[k]);
+    /* events after the gap are the originals after the lost chunk */
+    gcs_event ev;
+    char why[200];
+    assert_int_equal(gcs_reader_event(r, L.ev_before[k], &ev), 0);
+    if (!tt_ev_equal(&evs[L.ev_before[k + 1]].ev, &ev, why, sizeof why))
+        fail_msg("first event after the gap: %s", why);
+    gcs_trace_info info;
+    gcs_reader_info(r, &info);
+    assert_false(info.clean_close);
+    gcs_reader_close(r);
+    free(b);
+    free_evs(evs, n_evs);
+}
+
+static void
+test_reader__file_backend_and_missing_index(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *b = make_trace(&len, &evs, &n_evs);
+    layout L;
+    scan_layout(b, len, &L);
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/gcs_test_reader_%ld.gctrace", (long)getpid());
+    /* a recorder killed between chunks: no INDEX, no trailer */
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(b, 1, L.off[L.n - 1], f);
+    fclose(f);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open(path, NULL, &r), 0);
+    gcs_trace_damage dmg;
+    gcs_reader_damage(r, &dmg);
+    gcs_trace_info info;
+    gcs_reader_info(r, &info);
+    assert_false(dmg.damaged);
+    assert_false(info.clean_close);
+    assert_string_equal(gcs_reader_errmsg(r), "");
+    check_prefix(r, evs, n_evs, "no index", 0);
+    assert_string_equal(info.recorder, "gcscope " GCS_VERSION_STRING);
+    gcs_reader_close(r);
+    unlink(path);
+    assert_int_equal(gcs_reader_open(path, NULL, &r), GCS_EIO);
+    assert_non_null(strstr(gcs_reader_open_errmsg(), path));
+    free(b);
+    free_evs(evs, n_evs);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reader__truncated_at_every_offset),
+        cmocka_unit_test(test_reader__random_bit_flips_recover_intact_prefix),
+        cmocka_unit_test(test_reader__garbage_after_header_never_crashes),
+        cmocka_unit_test(test_reader__salvage_skips_a_bad_middle_chunk),
+        cmocka_unit_test(test_reader__file_backend_and_missing_index),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
