@@ -365,6 +365,49 @@ test_replay__promotion_freeze_and_untrack(void **state)
     free(bytes);
 }
 
+/* Regression: GC_PROMOTE used to move every young object, so the viewer showed
+ * a doomed cycle in generation 1 before it was freed. Only the survivors move;
+ * an unreachable object stays put, and if it survives the pass (resurrected)
+ * it reaches the older generation at GC_END, as CPython merges it into `old`. */
+static void
+test_replay__promotion_leaves_the_unreachable_behind(void **state)
+{
+    (void)state;
+    script s;
+    script_open(&s, 4096);
+    for (uint64_t id = 1; id <= 3; id++) {
+        emit(&s, EV(ALLOC, alloc, id, "Node", GCS_KIND_INSTANCE, 48));
+        emit(&s, EV(TRACK, track, id));
+    }
+    emit(&s, EV(GC_BEGIN, gc_begin, 0, 1, 3, 0, 0));
+    emit(&s, EV(GC_PHASE, gc_phase, GCS_PHASE_MOVE_UNREACHABLE));
+    emit(&s, EV(GC_STATE, gc_state, 2, GCS_GCST_UNREACHABLE));
+    emit(&s, EV(GC_STATE, gc_state, 3, GCS_GCST_UNREACHABLE));
+    uint64_t prom = emit(&s, EV(GC_PROMOTE, gc_promote, 0, 1, 1));
+    emit(&s, EV(FINALIZE, finalize, 3));
+    uint64_t res = emit(&s, EV(GC_STATE, gc_state, 3, GCS_GCST_RESURRECTED));
+    emit(&s, EV(FREE, free, 2));
+    uint64_t end = emit(&s, EV(GC_END, gc_end, 0, 1, 0, 10));
+    uint8_t *bytes;
+    gcs_replay *r = script_replay(&s, 100, &bytes);
+    after(r, prom);
+    assert_int_equal(obj_at(r, 1).gen, 1);
+    assert_int_equal(obj_at(r, 2).gen, 0);
+    assert_int_equal(obj_at(r, 3).gen, 0);
+    after(r, res);
+    assert_int_equal(obj_at(r, 3).gen, 0);
+    after(r, end);
+    assert_false(obj_at(r, 2).alive);
+    assert_int_equal(obj_at(r, 3).gen, 1);
+    assert_int_equal(obj_at(r, 1).gen, 1);
+    /* and from a cold seek (keyframes) to the same points */
+    assert_int_equal(gcs_replay_seek(r, 0), 0);
+    after(r, prom);
+    assert_int_equal(obj_at(r, 3).gen, 0);
+    gcs_replay_close(r);
+    free(bytes);
+}
+
 /* {==== Seek == replay from the start ====} */
 
 /* State bytes of a fresh model fed events 0..pos-1 straight from the reader. */
@@ -689,6 +732,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay__cycle_collected_step_by_step),
         cmocka_unit_test(test_replay__promotion_freeze_and_untrack),
+        cmocka_unit_test(test_replay__promotion_leaves_the_unreachable_behind),
         cmocka_unit_test(test_replay__seek_equals_replay_from_start),
         cmocka_unit_test(test_replay__random_streams_never_break_the_model),
         cmocka_unit_test(test_replay__damaged_trace_replays_its_intact_part),

@@ -343,8 +343,18 @@ set_gen(gcs_model *m, m_obj *o, int gen)
         vec_push(m, &m->young[gen], o->id);
 }
 
-/* GC_PROMOTE: alive tracked objects of generations 0..from move to `to`. Uses
- * the young lists, so the cost is the number of young objects, not the heap. */
+/* In the current pass and not (yet) known reachable: tentatively unreachable,
+ * unreachable, held by a legacy finalizer, or resurrected. */
+static bool
+pass_unreachable(const m_obj *o)
+{
+    return (o->flags & M_IN_PASS) && o->gc_state >= GCS_GCST_TENTATIVE;
+}
+
+/* GC_PROMOTE: the survivors of the collected set (alive tracked objects of
+ * generations 0..from, minus what the pass found unreachable) move to `to`.
+ * Uses the young lists, so the cost is the number of young objects, not the
+ * heap. */
 static void
 promote(gcs_model *m, uint64_t from, uint64_t to)
 {
@@ -355,8 +365,14 @@ promote(gcs_model *m, uint64_t from, uint64_t to)
         m->young[g] = (m_u64vec){NULL, 0, 0};
         for (size_t i = 0; i < v.n; i++) {
             m_obj *o = find(m, v.v[i]);
-            if (o && (o->flags & M_ALIVE) && (o->flags & M_TRACKED) && o->gen == g)
+            if (!o || !(o->flags & M_ALIVE) || !(o->flags & M_TRACKED) || o->gen != g)
+                continue;
+            if (pass_unreachable(o)) {
+                o->flags |= M_HELD; /* still in generation g until GC_END */
+                vec_push(m, &m->young[g], o->id);
+            } else {
                 set_gen(m, o, (int)to);
+            }
         }
         if (m->young[g].v == NULL) {
             m->young[g] = v; /* reuse the storage */
@@ -410,10 +426,13 @@ pass_obj(gcs_model *m, uint64_t id)
 static void
 pass_end(gcs_model *m)
 {
+    int older = m->gc.gen >= 2 ? 2 : (int)m->gc.gen + 1;
     for (size_t i = 0; i < m->pass_objs.n; i++) {
         m_obj *o = find(m, m->pass_objs.v[i]);
         if (o) {
-            o->flags &= (uint8_t)~M_IN_PASS;
+            if ((o->flags & M_HELD) && (o->flags & M_ALIVE) && (o->flags & M_TRACKED))
+                set_gen(m, o, older); /* survived its pass after all */
+            o->flags &= (uint8_t)~(M_IN_PASS | M_HELD);
             o->gc_refs = 0;
             o->gc_state = -1;
         }

@@ -47,7 +47,10 @@ enum {
     M_RESURRECTED = 8,
     M_GARBAGE = 16,
     M_IN_PASS = 32,
-    M_DIRTY = 64 /* has dead edge entries; on the dirty list (not part of the state) */
+    M_DIRTY = 64, /* has dead edge entries; on the dirty list (not part of the state) */
+    M_HELD = 128  /* unreachable when its pass promoted: stays put; GC_END moves it
+                   * to the older generation if it survived (resurrected, legacy
+                   * finalizer, alive after clear), as CPython merges it into `old` */
 };
 
 /* One strong reference in the edge hash (edges.c): key (src, slot, dst),
