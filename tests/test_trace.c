@@ -132,6 +132,10 @@ rt_check(const uint8_t *bytes, size_t len, const rt_case *c)
     assert_true(info.clean_close);
     assert_string_equal(info.cmdline, "test");
     assert_int_equal(info.writer_pid, 4242);
+    if (c->n > 0) { /* sizes for `gcscope info`'s compression ratio: compressed only if it pays */
+        assert_true(info.raw_bytes > 0 && info.stored_bytes > 0);
+        assert_true(info.stored_bytes <= info.raw_bytes);
+    }
     gcs_event ev;
     char why[200];
     for (size_t i = 0; i < c->n; i++) {

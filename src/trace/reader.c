@@ -602,6 +602,8 @@ add_chunk(gcs_reader *r, uint64_t off, const uint8_t *h, uint32_t n_known)
         return GCS_ENOMEM;
     r->chunks[r->n_chunks++] =
         (rd_chunk){off, gcs_get_le32(h + 4), gcs_get_le32(h + 8), h[13], r->n_events, n_known};
+    r->info.stored_bytes += gcs_get_le32(h + 4); /* for the compression ratio */
+    r->info.raw_bytes += gcs_get_le32(h + 8);
     return 0;
 }
 
