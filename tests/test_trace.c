@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -906,7 +907,20 @@ test_trace__sigkill_leaves_only_a_torn_tail(void **state)
             gen_events(rec, 500 + (uint64_t)round, -1); /* until killed */
             _exit(4);
         }
-        usleep(30000 + 20000 * (useconds_t)round);
+        /* Kill only once at least one events chunk is on disk: the file has
+         * grown three times (header, META, events). A fixed sleep was too
+         * short under sanitizers, where recording is ~15x slower. */
+        struct stat sb;
+        off_t last = 0;
+        int growths = 0; /* writes seen; the first may be header/META only */
+        for (int waited = 0; waited < 20000 && growths < 3; waited++) { /* up to ~20 s */
+            if (stat(path, &sb) == 0 && sb.st_size > last) {
+                last = sb.st_size;
+                growths++;
+            }
+            usleep(1000);
+        }
+        usleep(10000 * (useconds_t)round); /* then kill at a different point each round */
         kill(pid, SIGKILL);
         int st;
         waitpid(pid, &st, 0);
