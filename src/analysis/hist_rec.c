@@ -273,6 +273,20 @@ append(gcs_hist_rec *r, objhist *o, const gcs_event *ev, gcs_hg_op op, int64_t r
 
 /* {==== Events ====} */
 
+/* A copy of an ERROR's detail text (NULL for none or out of memory); the
+ * record owns it. */
+static char *
+dup_detail(const char *d)
+{
+    if (d == NULL)
+        return NULL;
+    size_t n = strlen(d) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, d, n);
+    return copy;
+}
+
 static void
 add_error(gcs_hist_rec *r, const gcs_event *ev)
 {
@@ -286,16 +300,8 @@ add_error(gcs_hist_rec *r, const gcs_event *ev)
         r->errors = ne;
         r->cap_errors = nc;
     }
-    const char *d = ev->u.error.detail;
-    char *copy = NULL;
-    if (d) {
-        size_t n = strlen(d) + 1;
-        copy = malloc(n);
-        if (copy)
-            memcpy(copy, d, n);
-    }
     r->errors[r->n_errors++] = (rec_error){r->n_events, (int)ev->u.error.code, ev->u.error.obj,
-                                           copy, site_id(r, ev->site)};
+                                           dup_detail(ev->u.error.detail), site_id(r, ev->site)};
 }
 
 /* The previous event was an INCREF/DECREF of obj that this store/removal

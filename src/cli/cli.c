@@ -72,13 +72,12 @@ die(int status, const char *fmt, ...)
 }
 
 void
-gcs_cli_usage_verror(const char *cmd, const char *fmt, va_list ap)
+gcs_cli_usage_vprint(const char *cmd, const char *fmt, va_list ap)
 {
     fflush(stdout);
     fprintf(stderr, "gcscope %s: ", cmd);
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, " (try 'gcscope %s --help')\n", cmd);
-    exit(GCS_EXIT_USAGE);
 }
 
 void
@@ -86,7 +85,9 @@ gcs_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    gcs_cli_usage_verror(cmd, fmt, ap);
+    gcs_cli_usage_vprint(cmd, fmt, ap);
+    va_end(ap);
+    exit(GCS_EXIT_USAGE);
 }
 
 uint64_t

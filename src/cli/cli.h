@@ -24,7 +24,8 @@ _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(print
  * then exit 2. */
 _Noreturn void gcs_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-_Noreturn void gcs_cli_usage_verror(const char *cmd, const char *fmt, va_list ap);
+/* The same line without exiting (for wrappers). */
+void gcs_cli_usage_vprint(const char *cmd, const char *fmt, va_list ap);
 
 /* Progress bar on stderr, shown only when stderr is a terminal and the work has
  * taken more than about a second. */

@@ -63,8 +63,10 @@ gcs_cmd_run(int argc, char **argv)
         gcs_cli_usage_error("run", "missing SNIPPET.py");
     if (check) {
         FILE *f = fopen(path, "rb");
-        if (f == NULL)
-            die(GCS_EXIT_USAGE, "run: cannot open '%s'", path);
+        if (f == NULL) {
+            gcs_cli_error("run: cannot open '%s'", path);
+            return GCS_EXIT_USAGE;
+        }
         static char buf[1 << 20];
         size_t n = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);

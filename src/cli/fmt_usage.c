@@ -14,5 +14,7 @@ gcs_fmt_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    gcs_cli_usage_verror(cmd, fmt, ap);
+    gcs_cli_usage_vprint(cmd, fmt, ap);
+    va_end(ap);
+    exit(GCS_EXIT_USAGE);
 }

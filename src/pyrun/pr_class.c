@@ -289,6 +289,8 @@ pr_call_pyfunc(pr_interp *I, gcs_obj *func, const pr_code *code, gcs_obj *const 
             free(slots);
         return pr_raise_rc(I, rc, "frame");
     }
+    /* the interpreter points at this C frame while the call runs; restored below */
+    // cppcheck-suppress autoVariables
     I->frame = &fr;
     I->depth++;
     int st = pr_exec_body(I, &fr, code->kind == 2 ? NULL : code->body);

@@ -494,6 +494,8 @@ exec_stmt(pr_interp *I, pr_node *s)
 static int
 exec_block(pr_interp *I, pr_node *b)
 {
+    if (b == NULL)
+        return EX_OK;
     for (int i = 0; i < b->n; i++) {
         int st = exec_stmt(I, b->v[i]);
         if (st != EX_OK)

@@ -389,8 +389,9 @@ pr_len(pr_interp *I, gcs_obj *o, int64_t *out)
         }
         if (gcs_type_name(o) && strcmp(gcs_type_name(o), "range") == 0) {
             int64_t *r = gcs_obj_data(o);
-            int64_t n =
-                r[2] > 0 ? (r[1] - r[0] + r[2] - 1) / r[2] : (r[0] - r[1] - r[2] - 1) / -r[2];
+            int64_t n = r[2] > 0   ? (r[1] - r[0] + r[2] - 1) / r[2]
+                        : r[2] < 0 ? (r[0] - r[1] - r[2] - 1) / -r[2]
+                                   : 0; /* range() refuses step 0; never divide by it */
             *out = n > 0 ? n : 0;
             return 0;
         }

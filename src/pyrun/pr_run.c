@@ -270,6 +270,10 @@ read_file(const char *path)
 int
 gcs_pyrun_file(const char *path, const gcs_pyrun_opts *opts)
 {
+    if (path == NULL) {
+        fprintf(err_stream(opts), "gcscope run: no snippet file given\n");
+        return 2;
+    }
     char *src = read_file(path);
     if (src == NULL) {
         fprintf(err_stream(opts), "%s: cannot read the file (missing, unreadable or not text)\n",

@@ -18,7 +18,7 @@ typedef struct gcs_tr_chunk_ent {
 
 /* Tests: append raw record bytes to the open chunk (counted as an event if
  * is_event). The bytes must be a valid record for the reader to accept them. */
-int gcs_recorder_raw_(gcs_recorder *rec, const uint8_t *bytes, size_t len, int is_event);
+int gcs_recorder_raw_(gcs_recorder *w, const uint8_t *rec, size_t len, int is_event);
 /* Tests: the memory backend fails with ENOSPC once `limit` bytes are written. */
 void gcs_recorder_mem_limit_(gcs_recorder *rec, size_t limit);
 /* Tests: forget the object-id delta predictor (after raw records). */

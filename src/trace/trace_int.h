@@ -129,7 +129,7 @@ gcs_get_le64(const uint8_t *p)
 static inline uint64_t
 gcs_zigzag(int64_t v)
 {
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return ((uint64_t)v << 1) ^ ((uint64_t)0 - ((uint64_t)v >> 63)); /* sign mask, no signed shift */
 }
 static inline int64_t
 gcs_unzigzag(uint64_t v)
