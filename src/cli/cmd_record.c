@@ -212,7 +212,11 @@ gcs_cmd_record(int argc, char **argv)
         gcs_fmt_usage_error("record", "empty output file name");
     char *out = output ? xstrdup(output) : default_output(argv[i]);
     char *abs = absolute(out);
-    if (unlink(abs) != 0 && errno != ENOENT) {
+    /* Remove an old trace so a program that never records can't leave it
+     * looking new — but only a regular file: never a device (-o /dev/full as
+     * root), a FIFO or a symlink, which the recorder opens and writes as is. */
+    struct stat st;
+    if (lstat(abs, &st) == 0 && S_ISREG(st.st_mode) && unlink(abs) != 0) {
         fprintf(stderr, "gcscope record: cannot overwrite %s: %s\n", out, strerror(errno));
         exit(GCS_EXIT_USAGE);
     }

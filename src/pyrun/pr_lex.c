@@ -311,6 +311,9 @@ static int
 lex_escape(lexer *L, const char **pp, sbuf *sb)
 {
     const char *q = *pp;
+    if (*q == '\0')
+        return 0; /* a backslash at the end of the input: the caller reports the
+                   * unterminated literal (found by fuzzing: it read past the end) */
     char c = *q++;
     int rc = 0;
     switch (c) {

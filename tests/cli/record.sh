@@ -47,4 +47,11 @@ run "$G" info --json "$T/h.gctrace"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sum(d["passes"]) >= 1, d' \
     "$T/out" || fail "trace after SIGTERM lacks the pass"
 ok
+# -o on something that is not a regular file is never removed (it used to be
+# unlinked unconditionally: as root, -o /dev/full would delete the device)
+mkfifo "$T/fifo"
+run "$G" record -q -o "$T/fifo" -- true
+expect_rc 0 "record -o FIFO with a program that never records"
+[ -p "$T/fifo" ] || fail "record -o removed or replaced the FIFO"
+ok
 finish
