@@ -88,6 +88,7 @@ rec_hook(void *ud, const gcs_event *e)
     case GCS_EV_MARKER:
     case GCS_EV_ERROR:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }

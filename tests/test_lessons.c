@@ -351,6 +351,7 @@ ev_obj(const gcs_event *e)
     case GCS_EV_UNFREEZE:
     case GCS_EV_MARKER:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }
@@ -750,6 +751,7 @@ gm_apply(genmodel *m, const gcs_event *e, const long t[3])
     case GCS_EV_MARKER:
     case GCS_EV_ERROR:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }

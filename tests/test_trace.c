@@ -360,7 +360,7 @@ test_trace__unknown_major_version_refused(void **state)
     assert_int_equal(gcs_reader_open_mem(b, len, "new.gctrace", NULL, &r), GCS_EVERSION);
     assert_null(r);
     assert_non_null(strstr(gcs_reader_open_errmsg(), "new.gctrace"));
-    assert_non_null(strstr(gcs_reader_open_errmsg(), "version 2.0 is not supported"));
+    assert_non_null(strstr(gcs_reader_open_errmsg(), "version 2.1 is not supported"));
     /* a newer MINOR version reads fine */
     gcs_put_le16(b + 8, 1);
     gcs_put_le16(b + 10, 7);
@@ -613,10 +613,11 @@ write_file(const char *path, const void *b, size_t n)
     fclose(f);
 }
 
-/* traces/golden/v1_0_{zstd,raw}.gctrace + .txt (the dump). GCS_GOLDEN_REGEN=1
- * rewrites them (only after a deliberate, documented format change). */
+/* Files written by an older minor version (traces/golden/v1_0_*) must keep
+ * reading exactly as they did: their dump is compared with the .txt saved
+ * when they were written. */
 static void
-test_trace__golden_files_read_and_rewrite_identically(void **state)
+test_trace__golden_v1_0_files_still_read(void **state)
 {
     (void)state;
     for (int z = 0; z < 2; z++) {
@@ -624,6 +625,36 @@ test_trace__golden_files_read_and_rewrite_identically(void **state)
         snprintf(tpath, sizeof tpath, "%s/traces/golden/v1_0_%s.gctrace", GCS_SOURCE_DIR,
                  z ? "zstd" : "raw");
         snprintf(dpath, sizeof dpath, "%s/traces/golden/v1_0_%s.txt", GCS_SOURCE_DIR,
+                 z ? "zstd" : "raw");
+        size_t tlen;
+        char *want = (char *)read_file(dpath, &tlen);
+        assert_non_null(want);
+        gcs_reader *r;
+        assert_int_equal(gcs_reader_open(tpath, NULL, &r), 0);
+        gcs_trace_info info;
+        gcs_reader_info(r, &info);
+        assert_true(info.clean_close);
+        assert_int_equal(info.version_minor, 0);
+        char *got = dump_text(r);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+        gcs_reader_close(r);
+    }
+}
+
+/* traces/golden/v1_1_{zstd,raw}.gctrace + .txt (the dump), written by this
+ * version (1.1) from every event kind. GCS_GOLDEN_REGEN=1
+ * rewrites them (only after a deliberate, documented format change). */
+static void
+test_trace__golden_files_read_and_rewrite_identically(void **state)
+{
+    (void)state;
+    for (int z = 0; z < 2; z++) {
+        char tpath[512], dpath[512];
+        snprintf(tpath, sizeof tpath, "%s/traces/golden/v1_1_%s.gctrace", GCS_SOURCE_DIR,
+                 z ? "zstd" : "raw");
+        snprintf(dpath, sizeof dpath, "%s/traces/golden/v1_1_%s.txt", GCS_SOURCE_DIR,
                  z ? "zstd" : "raw");
         gcs_recorder_opts o;
         tt_opts(&o, 2048, z);
@@ -1003,6 +1034,7 @@ main(void)
         cmocka_unit_test(test_trace__write_to_dev_full_warns_once_and_stops),
         cmocka_unit_test(test_trace__write_error_keeps_complete_chunks),
         cmocka_unit_test(test_trace__doc_lists_every_event_row),
+        cmocka_unit_test(test_trace__golden_v1_0_files_still_read),
         cmocka_unit_test(test_trace__golden_files_read_and_rewrite_identically),
         cmocka_unit_test(test_trace__golden_runtime_trace_still_reads),
         cmocka_unit_test(test_trace__refcount_heavy_stream_under_3_bytes_per_event),

@@ -175,6 +175,45 @@ test_trace_e2e__cycle_recorded_and_replayed(void **state)
     unlink(path);
 }
 
+/* gcs_obj_set_internal reaches the replay model as `internal` on that object
+ * only, and refuses NULL. */
+static void
+test_trace_e2e__internal_mark_reaches_the_replay(void **state)
+{
+    (void)state;
+    const char *path = tmp_trace("internal");
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.trace_path = path;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    gcs_obj *shown, *hidden;
+    assert_int_equal(gcs_list_new(h, &shown), 0);
+    assert_int_equal(gcs_dict_new(h, &hidden), 0);
+    assert_int_equal(gcs_global_set(h, "shown", shown), 0);
+    assert_int_equal(gcs_global_set(h, "hidden", hidden), 0);
+    assert_int_equal(gcs_obj_set_internal(h, hidden), 0);
+    assert_int_equal(gcs_obj_set_internal(h, NULL), GCS_EINVAL);
+    uint64_t sid = gcs_id(shown), hid = gcs_id(hidden);
+    gcs_decref(h, shown);
+    gcs_decref(h, hidden);
+    assert_int_equal(gcs_marker(h, "marked"), 0);
+    gcs_heap_free(h);
+
+    gcs_replay *r;
+    if (gcs_replay_open(path, NULL, &r) != 0)
+        fail_msg("open: %s", gcs_replay_open_errmsg());
+    assert_int_equal(gcs_replay_seek(r, marker_event(r, "marked")), 0);
+    gcs_replay_obj o;
+    assert_int_equal(gcs_replay_object(r, hid, &o), 0);
+    assert_true(o.internal);
+    assert_int_equal(gcs_replay_object(r, sid, &o), 0);
+    assert_false(o.internal);
+    gcs_replay_close(r);
+    unlink(path);
+}
+
 static void
 test_trace_e2e__env_variable_attaches_a_recorder(void **state)
 {
@@ -238,6 +277,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_e2e__cycle_recorded_and_replayed),
+        cmocka_unit_test(test_trace_e2e__internal_mark_reaches_the_replay),
         cmocka_unit_test(test_trace_e2e__env_variable_attaches_a_recorder),
         cmocka_unit_test(test_trace_e2e__recording_to_full_disk_lets_the_program_run),
     };

@@ -123,6 +123,8 @@ typedef struct gcs_replay_obj {
     bool finalized;             /* its finalizer ran (FINALIZE seen) */
     bool resurrected;           /* RESURRECT seen */
     bool in_garbage;            /* in gc.garbage */
+    bool internal;              /* marked interpreter-internal (INTERNAL event): views
+                                 * hide it unless asked to show everything */
     uint64_t size;              /* bytes */
     uint64_t alloc_event;       /* index of its ALLOC event (UINT64_MAX if never seen) */
     const gcs_site *alloc_site; /* may be NULL */

@@ -220,6 +220,11 @@ gcs_kind gcs_kind_of(const gcs_obj *o);
 const char *gcs_type_name(const gcs_obj *o);
 /* Short display label written into buf ("[1, 2]", "'spam'", "<Node>"). */
 size_t gcs_repr(gcs_heap *h, gcs_obj *o, char *buf, size_t buf_size);
+/* Mark `o` as an embedder's internal object (an interpreter's globals dict, a
+ * function's code): nothing changes in the heap, but an INTERNAL event tells
+ * views to hide it unless the user asks to see everything. Returns 0, or
+ * GCS_EINVAL (NULL), GCS_EFREED / GCS_EBADOBJ (checked mode). */
+int gcs_obj_set_internal(gcs_heap *h, gcs_obj *o);
 
 /* {======================== 3. Atoms ========================} */
 

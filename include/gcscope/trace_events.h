@@ -92,7 +92,9 @@ extern "C" {
     X(ERROR,          error,          0x1e, F(I, code) F(O, obj) F(S, detail),                    \
       "API misuse detected (code: GCS_E*; over-release, use after free, bad pointer)")            \
     X(HEAP_END,       heap_end,       0x1f, F(U, live),                                           \
-      "heap teardown begins (live: objects still alive)")
+      "heap teardown begins (live: objects still alive)")                                         \
+    X(INTERNAL,       internal,       0x20, F(O, obj),                                            \
+      "object marked interpreter-internal by its embedder (views hide it by default)")
 /* clang-format on */
 
 /* Event kinds. */

@@ -424,6 +424,7 @@ gcs_hist_rec_event(gcs_hist_rec *r, const gcs_event *ev)
     case GCS_EV_UNFREEZE:
     case GCS_EV_MARKER:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }

@@ -60,6 +60,7 @@ gcs_fmt_stats_add(gcs_fmt_stats *st, const gcs_event *ev)
     case GCS_EV_INCREF:
     case GCS_EV_DECREF:
     case GCS_EV_LABEL:
+    case GCS_EV_INTERNAL:
     case GCS_EV_REF_SET:
     case GCS_EV_REF_DEL:
     case GCS_EV_TRACK:

@@ -280,7 +280,7 @@ gcs_edges_compact_dirty(gcs_model *m)
         m_obj *o = &m->objs[k];
         if (o->dead_out || o->dead_in)
             gcs_edges_compact_obj(m, o);
-        o->flags &= (uint8_t)~M_DIRTY;
+        o->flags &= (uint16_t)~M_DIRTY;
     }
     m->dirty.n = 0;
 }

@@ -432,7 +432,7 @@ pass_end(gcs_model *m)
         if (o) {
             if ((o->flags & M_HELD) && (o->flags & M_ALIVE) && (o->flags & M_TRACKED))
                 set_gen(m, o, older); /* survived its pass after all */
-            o->flags &= (uint8_t)~(M_IN_PASS | M_HELD);
+            o->flags &= (uint16_t)~(M_IN_PASS | M_HELD);
             o->gc_refs = 0;
             o->gc_state = -1;
         }
@@ -486,12 +486,12 @@ obj_free(gcs_model *m, uint64_t id)
     if (o == NULL || !(o->flags & M_ALIVE))
         return;
     edges_drop_all(m, o);
-    o->flags &= (uint8_t) ~(M_ALIVE | M_TRACKED);
+    o->flags &= (uint16_t)~(M_ALIVE | M_TRACKED);
     o->refcnt = 0;
     o->free_ev = m->pos;
     m->n_alive--;
     if (o->flags & M_GARBAGE) {
-        o->flags &= (uint8_t)~M_GARBAGE;
+        o->flags &= (uint16_t)~M_GARBAGE;
         vec_remove(&m->garbage, id);
     }
     vec_push(m, &m->purge_q, id);
@@ -591,7 +591,7 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
         break;
     case GCS_EV_UNTRACK:
         if ((o = find(m, ev->u.untrack.obj)) != NULL) {
-            o->flags &= (uint8_t)~M_TRACKED;
+            o->flags &= (uint16_t)~M_TRACKED;
             o->gen = GCS_REPLAY_GEN_UNTRACKED;
         }
         break;
@@ -635,6 +635,10 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
     case GCS_EV_RESURRECT:
         if ((o = obj_get(m, ev->u.resurrect.obj)) != NULL)
             o->flags |= M_RESURRECTED;
+        break;
+    case GCS_EV_INTERNAL:
+        if ((o = obj_get(m, ev->u.internal.obj)) != NULL)
+            o->flags |= M_INTERNAL;
         break;
     case GCS_EV_GC_BEGIN:
         if (m->gc.active)

@@ -36,7 +36,7 @@ typedef struct m_obj {
     uint32_t n_out, cap_out, n_in, cap_in, dead_out, dead_in;
     uint32_t kind;
     int8_t gen, gc_state;
-    uint8_t flags; /* M_* */
+    uint16_t flags; /* M_* */
     uint8_t purged;
 } m_obj;
 
@@ -48,9 +48,10 @@ enum {
     M_GARBAGE = 16,
     M_IN_PASS = 32,
     M_DIRTY = 64, /* has dead edge entries; on the dirty list (not part of the state) */
-    M_HELD = 128  /* unreachable when its pass promoted: stays put; GC_END moves it
+    M_HELD = 128, /* unreachable when its pass promoted: stays put; GC_END moves it
                    * to the older generation if it survived (resurrected, legacy
                    * finalizer, alive after clear), as CPython merges it into `old` */
+    M_INTERNAL = 256 /* INTERNAL seen: interpreter-internal, hidden by default */
 };
 
 /* One strong reference in the edge hash (edges.c): key (src, slot, dst),

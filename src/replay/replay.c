@@ -449,6 +449,7 @@ fill_obj(const m_obj *o, gcs_replay_obj *out)
         .tracked = (o->flags & M_TRACKED) != 0,
         .alive = (o->flags & M_ALIVE) != 0,
         .finalized = (o->flags & M_FINALIZED) != 0,
+        .internal = (o->flags & M_INTERNAL) != 0,
         .resurrected = (o->flags & M_RESURRECTED) != 0,
         .in_garbage = (o->flags & M_GARBAGE) != 0,
         .size = o->size,
@@ -802,6 +803,7 @@ hist_event(hist *h, uint64_t id, uint64_t i, const gcs_event *ev, int *seen_allo
     case GCS_EV_MARKER:
     case GCS_EV_ERROR:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         return 0;
     }

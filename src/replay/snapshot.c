@@ -90,7 +90,7 @@ save_obj(wbuf *w, const m_obj *o, snap_prev *pv)
     wb_ev(w, o->free_ev);
     wb_sv(w, o->gen);
     wb_sv(w, o->gc_state);
-    wb_uv(w, o->flags & (uint8_t)~M_DIRTY);
+    wb_uv(w, o->flags & (uint16_t)~M_DIRTY);
     wb_uv(w, o->n_out - o->dead_out); /* live entries only: dead ones are not state */
     for (uint32_t k = 0; k < o->n_out; k++) {
         if (o->out[k].other) {
@@ -244,7 +244,7 @@ load_obj(gcs_rd *r, m_obj *o, snap_prev *pv)
     o->free_ev = rev(r);
     o->gen = (int8_t)rs(r);
     o->gc_state = (int8_t)rs(r);
-    o->flags = (uint8_t)rv(r);
+    o->flags = (uint16_t)rv(r);
     int rc = load_refs(r, &o->out, &o->n_out, &o->cap_out, o->id);
     if (rc == 0)
         rc = load_refs(r, &o->in, &o->n_in, &o->cap_in, o->id);

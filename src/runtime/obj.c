@@ -55,6 +55,9 @@ gcs_rt_ev_obj(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
     case GCS_EV_GC_GARBAGE:
         ev.u.gc_garbage.obj = o->id;
         break;
+    case GCS_EV_INTERNAL:
+        ev.u.internal.obj = o->id;
+        break;
     case GCS_EV_ALLOC:
     case GCS_EV_INCREF:
     case GCS_EV_DECREF:
@@ -130,6 +133,19 @@ gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site)
     ev.u.label.obj = o->id;
     ev.u.label.text = text;
     gcs_rt_emit(h, &ev);
+}
+
+int
+gcs_obj_set_internal(gcs_heap *h, gcs_obj *o)
+{
+    if (!h)
+        return GCS_EINVAL;
+    int rc = gcs_rt_validate(h, o, NULL, false);
+    if (rc != 0)
+        return rc;
+    if (h->hooked)
+        gcs_rt_ev_obj(h, GCS_EV_INTERNAL, o, NULL);
+    return 0;
 }
 
 void

@@ -324,6 +324,7 @@ layout_event(gcs_vtrace *t, uint64_t i, const gcs_event *e)
     case GCS_EV_GC_GARBAGE:
     case GCS_EV_GC_CONFIG:
     case GCS_EV_MARKER:
+    case GCS_EV_INTERNAL: /* hiding is the viewer's filter (the viz helper) */
     case GCS_EV__COUNT:
         return 0;
     }
@@ -679,6 +680,7 @@ describe(const gcs_scene *sc, const gcs_event *e, char *buf, size_t n)
     case GCS_EV_UNFREEZE:
     case GCS_EV_ERROR:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }
@@ -750,6 +752,7 @@ scene_current(gcs_vtrace *t, const gcs_event *e, gcs_scene *sc)
     case GCS_EV_MARKER:
     case GCS_EV_ERROR:
     case GCS_EV_HEAP_END:
+    case GCS_EV_INTERNAL:
     case GCS_EV__COUNT:
         break;
     }
