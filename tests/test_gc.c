@@ -357,6 +357,102 @@ test_gc__stats_only_for_collected_generation(void **state)
     assert_int_equal(b[2].collections, a[2].collections);
 }
 
+/* CPython 3.11: gc.get_referents([a, b, c]) == [c, b, a] (list_traverse and
+ * tupletraverse visit the last item first); a dict gives value, then key. */
+static void
+test_gc__referents_order_matches_cpython(void **state)
+{
+    gcs_heap *h = H(state);
+    gcs_obj *a = new_list(h), *b = new_list(h), *c = new_list(h), *out, *x;
+    gcs_obj *l = new_list(h), *t, *d, *k;
+    OK(gcs_list_append(h, l, a));
+    OK(gcs_list_append(h, l, b));
+    OK(gcs_list_append(h, l, c));
+    gcs_obj *items[3] = {a, b, c};
+    OK(gcs_tuple_new(h, 3, items, &t));
+    gcs_obj *seqs[2] = {l, t};
+    for (int s = 0; s < 2; s++) {
+        OK(gcs_gc_get_referents(h, &seqs[s], 1, &out));
+        assert_int_equal(gcs_list_len(h, out), 3);
+        for (int i = 0; i < 3; i++) {
+            OK(gcs_list_get(h, out, i, &x));
+            assert_ptr_equal(x, items[2 - i]);
+        }
+        gcs_decref(h, out);
+    }
+    OK(gcs_dict_new(h, &d));
+    gcs_obj *one;
+    OK(gcs_int_new(h, 12345, &one));
+    OK(gcs_tuple_new(h, 1, &one, &k)); /* a hashable GC key: (12345,) */
+    gcs_decref(h, one);
+    OK(gcs_dict_set(h, d, k, b));
+    OK(gcs_gc_get_referents(h, &d, 1, &out));
+    assert_int_equal(gcs_list_len(h, out), 2);
+    OK(gcs_list_get(h, out, 0, &x));
+    assert_ptr_equal(x, b);
+    OK(gcs_list_get(h, out, 1, &x));
+    assert_ptr_equal(x, k);
+    gcs_decref(h, out);
+    gcs_obj *all[] = {a, b, c, l, t, d, k};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        gcs_decref(h, all[i]);
+}
+
+/* No hook, no checked mode, no finalizer or weakref ever made: the collector
+ * skips the legacy-finalizer walk and counts the unreachable set while
+ * finding it. The counts must be those of the full path, and no object may
+ * keep a collection mask afterwards (gcs_heap_check), SAVEALL survivors
+ * included. Then a weakref switches the full path on for good. */
+static void
+test_gc__fast_path_without_finalizers_counts_exactly(void **state)
+{
+    gcs_heap *h = H(state);
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    gcs_obj *keep = new_list(h), *d, *t, *w = NULL, *cls = NULL, *inst = NULL;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 40; i++) {
+            gcs_obj *a = new_list(h), *b = new_list(h);
+            OK(gcs_list_append(h, a, b));
+            OK(gcs_list_append(h, b, a));
+            if (i % 4 == 0) /* a live referrer rescues a tentatively unreachable pair */
+                OK(gcs_list_append(h, keep, b));
+            OK(gcs_dict_new(h, &d)); /* dict <-> tuple cycle hanging off a */
+            gcs_obj *td[1] = {d};
+            OK(gcs_tuple_new(h, 1, td, &t));
+            OK(gcs_dict_set_str(h, d, "t", t));
+            OK(gcs_list_append(h, a, t));
+            gcs_decref(h, t);
+            gcs_decref(h, d);
+            gcs_decref(h, a);
+            gcs_decref(h, b);
+        }
+        if (round == 1)
+            OK(gcs_gc_set_debug(h, GCS_DEBUG_SAVEALL));
+        if (round == 2) { /* lists can't be weakly referenced: an instance */
+            gcs_class_def def = {.name = "K"};
+            OK(gcs_class_new(h, &def, &cls));
+            OK(gcs_instance_new(h, cls, &inst));
+            OK(gcs_weakref_new(h, inst, NULL, &w));
+        }
+        /* 30 unrescued pairs x 4 objects (a, b, dict, tuple) */
+        assert_int_equal(collect(h, 2), 120);
+        OK(gcs_heap_check(h));
+        if (round == 1) {
+            assert_int_equal(gcs_list_len(h, gcs_gc_garbage(h)), 120);
+            OK(gcs_gc_set_debug(h, 0));
+            OK(gcs_list_clear(h, gcs_gc_garbage(h)));
+            assert_int_equal(collect(h, 2), 120);
+        }
+    }
+    gcs_decref(h, w);
+    gcs_decref(h, inst);
+    gcs_decref(h, cls);
+    gcs_decref(h, keep);
+    assert_int_equal(collect(h, 2), 3 * 10 * 4);
+    OK(gcs_heap_check(h));
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+}
+
 static void
 test_gc__referrers_and_referents(void **state)
 {
@@ -477,6 +573,8 @@ main(void)
         T(test_gc__untrack_dicts_only_on_full_collection),
         T(test_gc__stats_only_for_collected_generation),
         T(test_gc__referrers_and_referents),
+        T(test_gc__referents_order_matches_cpython),
+        T(test_gc__fast_path_without_finalizers_counts_exactly),
         T(test_gc__debug_stats_lines_on_stderr),
         T(test_gc__wvdict_cyclic_value_counts_keyedref),
         T(test_gc__collect_inside_collection_is_noop),

@@ -156,6 +156,33 @@ ref_fn(gcs_obj *child, const char *slot, void *ud)
     return 0;
 }
 
+/* Objects spread over every list out of id order (old ones promoted to gen 2,
+ * newer ones in gen 0, some untracked, ids past 2^11 so the radix sort needs
+ * more than one pass): foreach still visits each once, in id order. */
+static void
+test_heap__foreach_sorts_across_generations(void **state)
+{
+    gcs_heap *h = H(state);
+    enum { N = 3000 };
+    static gcs_obj *objs[N];
+    for (int i = 0; i < N; i++) {
+        if (i % 3 == 0)
+            OK(gcs_int_new(h, 100000 + i, &objs[i])); /* untracked */
+        else
+            OK(gcs_list_new(h, &objs[i]));
+        if (i == N / 3)
+            OK(gcs_gc_collect(h, 2, NULL)); /* the first third to gen 2 */
+        if (i == 2 * N / 3)
+            OK(gcs_gc_collect(h, 0, NULL)); /* the second to gen 1 */
+    }
+    walk w = {0, 0};
+    OK(gcs_heap_foreach(h, walk_fn, &w));
+    assert_int_equal((size_t)w.n, gcs_heap_live_objects(h));
+    assert_true(w.last >= gcs_id(objs[N - 1]));
+    for (int i = 0; i < N; i++)
+        gcs_decref(h, objs[i]);
+}
+
 static void
 test_heap__foreach_and_foreach_ref(void **state)
 {
@@ -240,6 +267,7 @@ main(void)
         T(test_heap__hooks_and_markers),
         cmocka_unit_test(test_heap__heap_end_and_teardown),
         T(test_heap__foreach_and_foreach_ref),
+        T(test_heap__foreach_sorts_across_generations),
         T(test_heap__fast_path_without_hooks),
         T(test_heap__freed_objects_report_the_releasing_call),
     };

@@ -156,9 +156,12 @@ typedef enum gcs_kind {
 } gcs_kind;
 
 /* The part of every object and every heap that the inline fast paths read.
- * Private: do not touch the fields. */
+ * Private: do not touch the fields. The reference count is 32 bits wide (as in
+ * CPython 3.12 on 64-bit builds); the runtime packs the object's kind, flags
+ * and generation into the other half of the word. */
 typedef struct gcs_obj_head_ {
-    int64_t refcnt_;
+    uint32_t refcnt_;
+    uint32_t bits_; /* runtime-private (kind, flags, generation) */
 } gcs_obj_head_;
 typedef struct gcs_heap_head_ {
     uint32_t slow_; /* nonzero when a hook is set or checked mode is on */

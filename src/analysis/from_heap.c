@@ -9,7 +9,7 @@
 
 #include "analysis/adapters.h"
 #include "gcscope/errors.h"
-#include "runtime/runtime_int.h" /* gcs_rt_obj_size, gcs_rt_legacy_finalizer, OF_* */
+#include "runtime/rt_glue.h" /* gcs_rt_obj_facts_get */
 
 typedef struct snap {
     gcs_heap *h;
@@ -32,9 +32,9 @@ gcs_hg_is_cached_int_label(const char *label)
 
 /* Objects the runtime owns (see adapters.h). */
 static bool
-runtime_owned(gcs_heap *h, gcs_obj *o)
+runtime_owned(gcs_heap *h, gcs_obj *o, const gcs_rt_obj_facts *f)
 {
-    if (o->flags & OF_STATIC)
+    if (f->is_static)
         return true;
     if (o == gcs_gc_garbage(h) || o == gcs_gc_callbacks(h))
         return true;
@@ -74,19 +74,18 @@ in_garbage(const snap *s, uint64_t id)
 }
 
 static unsigned
-node_flags(const snap *s, gcs_obj *o)
+node_flags(const snap *s, gcs_obj *o, const gcs_rt_obj_facts *facts)
 {
     unsigned f = 0;
-    if (o->flags & OF_TRACKED)
+    if (facts->tracked)
         f |= GCS_HGF_TRACKED;
-    if (o->flags & OF_FINALIZED)
+    if (facts->finalized)
         f |= GCS_HGF_FINALIZED;
-    if (gcs_gc_generation(s->h, o) == 3)
+    if (facts->tracked && gcs_gc_generation(s->h, o) == 3)
         f |= GCS_HGF_FROZEN;
-    if (in_garbage(s, o->id))
+    if (in_garbage(s, gcs_id(o)))
         f |= GCS_HGF_IN_GARBAGE | (s->saveall ? GCS_HGF_SAVEALL : 0);
-    void *ud;
-    if (gcs_rt_legacy_finalizer(o, &ud) != NULL)
+    if (facts->legacy_finalizer)
         f |= GCS_HGF_LEGACY;
     return f;
 }
@@ -103,7 +102,9 @@ static int
 add_object(gcs_heap *h, gcs_obj *o, void *ud)
 {
     snap *s = ud;
-    if (runtime_owned(h, o))
+    gcs_rt_obj_facts facts;
+    gcs_rt_obj_facts_get(o, &facts);
+    if (runtime_owned(h, o, &facts))
         return 0;
     if (gcs_kind_of(o) == GCS_KIND_INT) {
         int64_t v = 0;
@@ -112,7 +113,7 @@ add_object(gcs_heap *h, gcs_obj *o, void *ud)
     }
     gcs_site site = gcs_obj_alloc_site(h, o);
     int rc = gcs_hg_add_node(s->g, gcs_id(o), gcs_type_name(o), gcs_kind_of(o), gcs_refcnt(o),
-                             gcs_rt_obj_size(o), &site, node_flags(s, o), NULL);
+                             facts.size, &site, node_flags(s, o, &facts), NULL);
     if (rc == 0)
         rc = gcs_obj_foreach_ref(h, o, add_edge, s);
     return rc ? (s->rc = rc) : 0;

@@ -185,7 +185,7 @@ gcs_rt_misuse(gcs_heap *h, int code, gcs_obj *o, const gcs_site *site, bool no_a
         gcs_rt_error(h, code, "%s: %p is not an object of this heap%s", what, (void *)o, where);
     else
         gcs_rt_error(h, code, "%s: object #%" PRIu64 " (%s, refcount %" PRId64 ")%s", what, id,
-                     type, o ? o->head.refcnt_ : 0, where);
+                     type, o ? (int64_t)o->head.refcnt_ : 0, where);
     if (h->hooked) {
         gcs_event ev = {.kind = GCS_EV_ERROR, .site = site};
         ev.u.error.code = code;
@@ -293,7 +293,7 @@ chk_object(chk *c, gcs_obj *o, int g)
     gcs_heap *h = c->h;
     if (o->gc_next->gc_prev != o)
         chk_fail(c, "broken list link after #%" PRIu64 " (list %" PRIu64 ")", o->id, (uint64_t)g);
-    if (o->head.refcnt_ <= 0)
+    if (o->head.refcnt_ == 0)
         chk_fail(c, "object #%" PRIu64 " on a list has refcount %" PRIu64, o->id,
                  (uint64_t)o->head.refcnt_);
     if (o->kind >= GCS_KIND__COUNT || (o->flags & (OF_FREED | OF_DEFERRED)))

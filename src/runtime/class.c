@@ -44,6 +44,8 @@ class_copy_def(gcs_heap *h, gcs_class_obj *c, const gcs_class_def *def)
     c->finalize = def->finalize;
     c->legacy_finalize = def->legacy_finalize;
     c->ud = def->ud;
+    if (c->finalize || c->legacy_finalize)
+        h->may_finalize = true;
     return 0;
 }
 
@@ -86,6 +88,8 @@ gcs_class_set_finalizer(gcs_heap *h, gcs_obj *cls, gcs_finalize_fn finalize,
     AS_CLASS(cls)->finalize = finalize;
     AS_CLASS(cls)->legacy_finalize = legacy_finalize;
     AS_CLASS(cls)->ud = ud;
+    if (finalize || legacy_finalize)
+        h->may_finalize = true;
     return 0;
 }
 
@@ -256,7 +260,7 @@ void
 gcs_rt_inst_free_body(gcs_heap *h, gcs_obj *o)
 {
     gcs_inst_obj *in = AS_INST(o);
-    gcs_rt_mfree(h, in->vals, in->n_vals * sizeof(gcs_obj *));
+    gcs_rt_arr_free(h, o, in->vals, in->n_vals * sizeof(gcs_obj *));
     in->vals = NULL;
     in->n_vals = 0;
 }
@@ -293,7 +297,7 @@ inst_set(gcs_heap *h, gcs_obj *o, const char *name, gcs_obj *val, const gcs_site
         return rc;
     if ((uint32_t)ix >= in->n_vals) {
         uint32_t n = c->n_keys > (uint32_t)ix ? c->n_keys : (uint32_t)ix + 1;
-        gcs_obj **v = gcs_rt_realloc(h, in->vals, in->n_vals * sizeof *v, n * sizeof *v);
+        gcs_obj **v = gcs_rt_arr_realloc(h, o, in->vals, in->n_vals * sizeof *v, n * sizeof *v);
         if (!v)
             return gcs_rt_error(h, GCS_ENOMEM, "out of memory setting attribute '%s'", name);
         memset(v + in->n_vals, 0, (n - in->n_vals) * sizeof *v);

@@ -283,9 +283,9 @@ gcs_rt_dict_traverse(gcs_obj *o, gcs_visit_fn visit, void *arg)
         gcs_dict_entry *e = &d->entries[i];
         if (!e->key)
             continue;
-        int rc = visit(e->key, arg);
+        int rc = visit(e->val, arg); /* value, then key: CPython 3.11's dict_traverse */
         if (rc == 0)
-            rc = visit(e->val, arg);
+            rc = visit(e->key, arg);
         if (rc)
             return rc;
     }

@@ -113,14 +113,14 @@ traverse_inl(gcs_heap *h, gcs_obj *o, gcs_visit_fn visit, void *arg)
     switch ((gcs_kind)o->kind) {
     case GCS_KIND_LIST: {
         gcs_list_obj *l = (gcs_list_obj *)o;
-        for (size_t i = 0; i < l->len; i++)
+        for (size_t i = l->len; i-- > 0;) /* last first, as gcs_rt_list_traverse */
             if (visit(l->items[i], arg))
                 return 1;
         return 0;
     }
     case GCS_KIND_TUPLE: {
         gcs_tuple_obj *t = (gcs_tuple_obj *)o;
-        for (size_t i = 0; i < t->n; i++)
+        for (size_t i = t->n; i-- > 0;)
             if (t->items[i] && visit(t->items[i], arg))
                 return 1;
         return 0;
@@ -208,6 +208,7 @@ typedef struct reach_arg {
     gcs_heap *h;
     gcs_obj *young;
     bool emit;
+    size_t rescued; /* tentatively unreachable objects found reachable after all */
 } reach_arg;
 
 GC_INLINE int
@@ -222,6 +223,7 @@ visit_reachable(gcs_obj *op, void *arg)
         op->flags &= (uint8_t)~OF_UNREACHABLE;
         gc_list_move(op, ra->young);
         op->gc_refs = 1;
+        ra->rescued++;
         if (ra->emit && ra->h->hooked)
             gcs_rt_ev_state(ra->h, op, GCS_GCST_REACHABLE);
     } else if (op->gc_refs == 0) {
@@ -233,9 +235,10 @@ visit_reachable(gcs_obj *op, void *arg)
 /* Survivor bookkeeping fused into move_unreachable when no hook listens
  * (untrack_tuples' work, in the same list order CPython's later pass uses). */
 typedef struct survivors {
-    int to;       /* new generation, or -1: not fused */
-    size_t n;     /* survivors still tracked */
-    size_t dicts; /* dicts among them */
+    int to;         /* new generation, or -1: not fused */
+    size_t n;       /* survivors still tracked */
+    size_t dicts;   /* dicts among them */
+    size_t unreach; /* objects left in `unreachable` */
 } survivors;
 
 static gcs_obj *
@@ -261,7 +264,8 @@ survivor_done(gcs_heap *h, gcs_obj *gc, survivors *sv)
 static void
 move_unreachable(gcs_heap *h, gcs_obj *young, gcs_obj *unreachable, bool emit, survivors *sv)
 {
-    reach_arg ra = {h, young, emit};
+    reach_arg ra = {h, young, emit, 0};
+    size_t moved = 0;
     gcs_obj *gc = young->gc_next;
     while (gc != young) {
         if (gc->gc_refs) {
@@ -272,11 +276,14 @@ move_unreachable(gcs_heap *h, gcs_obj *young, gcs_obj *unreachable, bool emit, s
             gcs_obj *next = gc->gc_next;
             gc_list_move(gc, unreachable);
             gc->flags |= OF_UNREACHABLE;
+            moved++;
             if (emit && h->hooked)
                 gcs_rt_ev_state(h, gc, GCS_GCST_TENTATIVE);
             gc = next;
         }
     }
+    if (sv)
+        sv->unreach = moved - ra.rescued;
 }
 
 static void
@@ -593,7 +600,7 @@ delete_garbage(gcs_heap *h, gcs_obj *collectable, gcs_obj *old)
             gcs_rt_decref(h, gc, NULL);
         }
         if (collectable->gc_next == gc) { /* still alive: it may die later */
-            gc->flags &= (uint8_t)~OF_COLLECTING;
+            gc->flags &= (uint8_t) ~(OF_COLLECTING | OF_UNREACHABLE);
             gc_list_move(gc, old);
             gc->gen = old->gen;
             gc->gc_refs = 0;
@@ -693,7 +700,7 @@ gc_collect_main(gc_pass *p, int reason, size_t *m_out, size_t *n_out)
     gcs_list_init_(&unreachable);
     gcs_list_init_(&finalizers);
     gcs_list_init_(&final_unreachable);
-    survivors sv = {promote_target(p), 0, 0};
+    survivors sv = {promote_target(p), 0, 0, 0};
     bool fuse = !h->hooked; /* no per-pass events wanted: fused passes */
     deduce_unreachable(p, p->young, &unreachable, true, fuse ? &sv : NULL);
     ev_states(h, &unreachable, GCS_GCST_UNREACHABLE);
@@ -701,7 +708,11 @@ gc_collect_main(gc_pass *p, int reason, size_t *m_out, size_t *n_out)
 
     ev_phase(p, GCS_PHASE_LEGACY_FINALIZERS);
     unreach_info ui = {0};
-    move_legacy_finalizers(h, &unreachable, &finalizers, &ui);
+    if (fuse && !h->may_finalize)
+        ui.n = sv.unreach; /* no finalizer or weakref exists: nothing to find; the
+                            * unreachable masks are cleared as objects die */
+    else
+        move_legacy_finalizers(h, &unreachable, &finalizers, &ui);
     if (ui.legacy) {
         move_legacy_finalizer_reachable(h, &finalizers);
         ui = (unreach_info){.legacy = true, .weak = true, .fin = true}; /* recount below */

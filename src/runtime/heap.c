@@ -153,10 +153,12 @@ gcs_rt_site_intern(gcs_heap *h, const gcs_site *site)
     gcs_site_tab *t = &h->sites;
     if (!site || !t->index)
         return 0;
+    if (t->last && site_same(&t->sites[t->last], site))
+        return t->last; /* loops allocate at one site: skip the hash */
     size_t j = site_hash(site) & (t->n_index - 1);
     for (; t->index[j]; j = (j + 1) & (t->n_index - 1))
         if (site_same(&t->sites[t->index[j] - 1], site))
-            return t->index[j] - 1;
+            return t->last = t->index[j] - 1;
     if (t->n == t->cap) {
         size_t cap = t->cap * 2;
         gcs_site *s = gcs_rt_realloc(h, t->sites, t->cap * sizeof *s, cap * sizeof *s);
@@ -174,6 +176,7 @@ gcs_rt_site_intern(gcs_heap *h, const gcs_site *site)
     }
     t->sites[t->n] = *site;
     t->index[j] = (uint32_t)t->n + 1;
+    t->last = (uint32_t)t->n;
     return (uint32_t)t->n++;
 }
 

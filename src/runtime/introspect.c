@@ -6,36 +6,81 @@
 
 #include "runtime_int.h"
 
-static int
-cmp_id(const void *a, const void *b)
+/* One live object and its id, so that sorting never touches the objects. */
+typedef struct id_ref {
+    uint64_t id;
+    gcs_obj *o;
+} id_ref;
+
+enum { RADIX_BITS = 11, RADIX = 1 << RADIX_BITS };
+
+/* LSD radix sort of a[0..n) by id, through tmp (same size), in as many 11-bit
+ * passes as the largest id needs (2 below 4 million ids, 3 below 8 billion):
+ * linear time. Returns the array that holds the result (a or tmp). */
+static id_ref *
+sort_by_id(id_ref *a, id_ref *tmp, size_t n, uint64_t max_id)
 {
-    uint64_t x = (*(gcs_obj *const *)a)->id, y = (*(gcs_obj *const *)b)->id;
-    return x < y ? -1 : x > y;
+    static_assert(RADIX_BITS * 6 >= 64, "six passes cover any id");
+    size_t count[RADIX];
+    for (unsigned shift = 0; shift < 64 && (max_id >> shift) != 0; shift += RADIX_BITS) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].id >> shift) & (RADIX - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].id >> shift) & (RADIX - 1)]++] = a[i];
+        id_ref *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
 }
 
-/* Snapshot the live objects, sorted by id (allocation order), then visit.
- * fn may allocate; it must not free objects (a freed one would still be
- * visited). */
+/* Snapshot the live objects, sorted by id (allocation order) in linear time,
+ * then visit. fn may allocate; it must not free objects (a freed one would
+ * still be visited). */
 int
 gcs_heap_foreach(gcs_heap *h, gcs_obj_visit_fn fn, void *ud)
 {
     if (!h || !fn)
         return GCS_EINVAL;
-    size_t n = h->live_objects, k = 0, sz = (n ? n : 1) * sizeof(gcs_obj *);
-    gcs_obj **all = gcs_rt_malloc(h, sz);
-    if (!all)
+    size_t n = h->live_objects, k = 0, sz = (n ? n : 1) * sizeof(id_ref);
+    id_ref *all = gcs_rt_malloc(h, sz), *tmp = all ? gcs_rt_malloc(h, sz) : NULL;
+    if (!tmp) {
+        gcs_rt_mfree(h, all, sz);
         return gcs_rt_error(h, GCS_ENOMEM, "out of memory in gcs_heap_foreach");
+    }
+    bool sorted = true;
     for (int g = 0; g < 5; g++) {
         gcs_obj *l = g < 4 ? &h->gens[g] : &h->untracked;
-        for (gcs_obj *o = l->gc_next; o != l && k < n; o = o->gc_next)
-            all[k++] = o;
+        for (gcs_obj *o = l->gc_next; o != l && k < n; o = o->gc_next) {
+            sorted = sorted && (k == 0 || all[k - 1].id < o->id);
+            all[k++] = (id_ref){o->id, o};
+        }
     }
-    qsort(all, k, sizeof *all, cmp_id);
+    id_ref *res = sorted ? all : sort_by_id(all, tmp, k, h->next_id);
     int rc = 0;
     for (size_t i = 0; i < k && rc == 0; i++)
-        rc = fn(h, all[i], ud);
+        rc = fn(h, res[i].o, ud);
+    gcs_rt_mfree(h, tmp, sz);
     gcs_rt_mfree(h, all, sz);
     return rc;
+}
+
+void
+gcs_rt_obj_facts_get(const gcs_obj *o, gcs_rt_obj_facts *f)
+{
+    void *ud;
+    f->size = gcs_rt_obj_size(o);
+    f->is_static = (o->flags & OF_STATIC) != 0;
+    f->tracked = (o->flags & OF_TRACKED) != 0;
+    f->finalized = (o->flags & OF_FINALIZED) != 0;
+    f->legacy_finalizer = gcs_rt_legacy_finalizer((gcs_obj *)o, &ud) != NULL;
 }
 
 typedef struct lab_arg {

@@ -30,13 +30,17 @@ gcs_rt_list_reserve(gcs_heap *h, gcs_obj *o, size_t n)
     gcs_list_obj *l = AS_LIST(o);
     if (n <= l->cap)
         return 0;
+    if (n > LIST_MAX_LEN)
+        return gcs_rt_error(h, GCS_ENOMEM, "list #%llu can't hold %zu items (at most %d)",
+                            (unsigned long long)o->id, n, LIST_MAX_LEN);
     size_t cap = (n + (n >> 3) + 6) & ~(size_t)3;
-    gcs_obj **items = gcs_rt_realloc(h, l->items, l->cap * sizeof *items, cap * sizeof *items);
+    gcs_obj **items =
+        gcs_rt_arr_realloc(h, o, l->items, l->cap * sizeof *items, cap * sizeof *items);
     if (!items)
         return gcs_rt_error(h, GCS_ENOMEM, "out of memory growing list #%llu to %zu items",
                             (unsigned long long)o->id, n);
     l->items = items;
-    l->cap = cap;
+    l->cap = (uint32_t)cap;
     return 0;
 }
 
@@ -204,7 +208,7 @@ list_clear(gcs_heap *h, gcs_obj *l, bool emit, const gcs_site *site)
     }
     for (size_t k = n; k-- > 0;)
         gcs_rt_decref(h, items[k], site);
-    gcs_rt_mfree(h, items, cap * sizeof *items);
+    gcs_rt_arr_free(h, l, items, cap * sizeof *items);
 }
 
 int
@@ -233,11 +237,13 @@ gcs_list_len(gcs_heap *h, gcs_obj *l)
     return AS_LIST(l)->len;
 }
 
+/* Last item first, as CPython's list_traverse (gc.get_referents order, and
+ * the order move_unreachable meets the items in). */
 int
 gcs_rt_list_traverse(gcs_obj *o, gcs_visit_fn visit, void *arg)
 {
     gcs_list_obj *l = (gcs_list_obj *)o;
-    for (size_t i = 0; i < l->len; i++) {
+    for (size_t i = l->len; i-- > 0;) {
         int rc = visit(l->items[i], arg);
         if (rc)
             return rc;

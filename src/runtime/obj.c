@@ -14,16 +14,16 @@
 
 /* Deliver an event: the user's hook first, then the recorder's. Events
  * without a site inherit the site of the API call being served (a decref that
- * frees a whole structure reports every FREE at the caller's line); collector
- * and marker events are stamped with the monotonic clock. */
+ * frees a whole structure reports every FREE at the caller's line). Only the
+ * emitters of passes, phases, markers and other rare events read the clock;
+ * per-object events (refcounts, GC_REFS/GC_STATE/GC_PROMOTE/GC_GARBAGE) go
+ * unstamped (t_ns 0): readers take the last stamped time, and a clock read
+ * per object per pass would dominate the cost of recording a collection. */
 void
 gcs_rt_emit(gcs_heap *h, gcs_event *ev)
 {
     if (!ev->site)
         ev->site = h->cur_site;
-    if (!ev->t_ns && (ev->kind == GCS_EV_GC_REFS || ev->kind == GCS_EV_GC_STATE ||
-                      ev->kind == GCS_EV_GC_PROMOTE || ev->kind == GCS_EV_GC_GARBAGE))
-        ev->t_ns = gcs_rt_now_ns(h);
     if (h->hook)
         h->hook(h->hook_ud, ev);
     if (h->trace_hook)
@@ -157,10 +157,26 @@ gcs_rt_ev_state(gcs_heap *h, gcs_obj *o, gcs_gc_objstate st)
     gcs_rt_emit(h, &ev);
 }
 
+/* "[i]" into buf (n >= 24 holds any index; shorter buffers get "" if it
+ * does not fit). Hand-rolled: it runs for every hooked list store. */
 void
 gcs_rt_slot_index(char *buf, size_t n, size_t i)
 {
-    snprintf(buf, n, "[%zu]", i);
+    char tmp[24];
+    size_t k = sizeof tmp;
+    tmp[--k] = '\0';
+    tmp[--k] = ']';
+    do
+        tmp[--k] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    tmp[--k] = '[';
+    size_t len = sizeof tmp - k;
+    if (len > n) {
+        if (n)
+            buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, tmp + k, len);
 }
 
 void
@@ -292,7 +308,7 @@ gcs_rt_obj_size(const gcs_obj *o)
     case GCS_KIND_CFUNC:
         return sizeof(gcs_cfunc_obj);
     case GCS_KIND_USER:
-        return sizeof(gcs_user_obj) + ((const gcs_user_obj *)o)->type->def.data_size;
+        return gcs_rt_user_size(((const gcs_user_obj *)o)->type->def.data_size);
     case GCS_KIND__COUNT:
         break;
     }
@@ -331,14 +347,25 @@ gcs_rt_traverse(gcs_heap *h, gcs_obj *o, gcs_visit_fn visit, void *arg)
     return 0;
 }
 
-/* tp_clear: drop the references `o` holds, breaking cycles (delete_garbage).
- * Tuples have no tp_clear in CPython, so they are left intact. */
-void
-gcs_rt_clear(gcs_heap *h, gcs_obj *o)
+/* Drop every reference `o` holds, each reported (REF_DEL) before its decref
+ * when hooked, so that consumers (the leak report's incref/decref pairing,
+ * the viewer) see why each contained object lost a reference. One function
+ * for both callers, which differ per kind only where CPython's do:
+ *  - the collector's tp_clear (dying false) breaks cycles; tuples have no
+ *    tp_clear and are left intact;
+ *  - deallocation (dying true) also releases a tuple's items; a dying
+ *    weakref or cfunc drops its references silently (its FREE says it all).
+ * Side arrays and the instance's class are left to obj_release. */
+static void
+obj_drop_refs(gcs_heap *h, gcs_obj *o, bool dying)
 {
     switch ((gcs_kind)o->kind) {
+    case GCS_KIND_TUPLE:
+        if (dying)
+            gcs_rt_tuple_release(h, o);
+        break;
     case GCS_KIND_LIST:
-        gcs_list_clear_at(h, o, NULL);
+        gcs_rt_list_release(h, o);
         break;
     case GCS_KIND_DICT:
         gcs_rt_dict_release(h, o, true);
@@ -350,10 +377,10 @@ gcs_rt_clear(gcs_heap *h, gcs_obj *o)
         gcs_rt_inst_clear(h, o, true);
         break;
     case GCS_KIND_WEAKREF:
-        gcs_rt_weakref_clear(h, o, true);
+        gcs_rt_weakref_clear(h, o, !dying);
         break;
     case GCS_KIND_CFUNC:
-        gcs_rt_cfunc_clear(h, o, true);
+        gcs_rt_cfunc_clear(h, o, !dying);
         break;
     case GCS_KIND_USER: {
         gcs_type *t = ((gcs_user_obj *)o)->type;
@@ -361,7 +388,6 @@ gcs_rt_clear(gcs_heap *h, gcs_obj *o)
             t->def.clear(h, o);
         break;
     }
-    case GCS_KIND_TUPLE:
     case GCS_KIND_NONE:
     case GCS_KIND_BOOL:
     case GCS_KIND_INT:
@@ -371,68 +397,38 @@ gcs_rt_clear(gcs_heap *h, gcs_obj *o)
     }
 }
 
-/* Release every reference of a dying object and free its side arrays. With a
- * hook set, each released reference is reported (REF_DEL) before its decref,
- * as an explicit clear does: consumers (the leak report's incref/decref
- * pairing, the viewer) then see why each contained object lost a reference. */
+/* tp_clear: drop the references `o` holds, breaking cycles (delete_garbage). */
+void
+gcs_rt_clear(gcs_heap *h, gcs_obj *o)
+{
+    obj_drop_refs(h, o, false);
+}
+
+static void obj_free_body(gcs_heap *h, gcs_obj *o);
+
+/* Release every reference of a dying object and free its side arrays; an
+ * instance's class goes last, as in subtype_dealloc. */
 static void
 obj_release(gcs_heap *h, gcs_obj *o)
 {
-    switch ((gcs_kind)o->kind) {
-    case GCS_KIND_TUPLE:
-        gcs_rt_tuple_release(h, o);
-        break;
-    case GCS_KIND_LIST:
-        gcs_rt_list_release(h, o);
-        break;
-    case GCS_KIND_DICT:
-        gcs_rt_dict_release(h, o, true);
-        break;
-    case GCS_KIND_CLASS:
-        gcs_rt_class_clear(h, o, true);
-        gcs_rt_class_free_body(h, o);
-        break;
-    case GCS_KIND_INSTANCE: {
-        gcs_rt_inst_clear(h, o, true);
-        gcs_rt_inst_free_body(h, o);
+    obj_drop_refs(h, o, true);
+    obj_free_body(h, o);
+    if (o->kind == GCS_KIND_INSTANCE) {
         gcs_obj *cls = ((gcs_inst_obj *)o)->cls;
-        ((gcs_inst_obj *)o)->cls = NULL; /* the type goes last, as in subtype_dealloc */
+        ((gcs_inst_obj *)o)->cls = NULL;
         gcs_rt_decref(h, cls, NULL);
-        break;
-    }
-    case GCS_KIND_WEAKREF:
-        gcs_rt_weakref_clear(h, o, false);
-        break;
-    case GCS_KIND_CFUNC:
-        gcs_rt_cfunc_clear(h, o, false);
-        gcs_rt_strfree(h, ((gcs_cfunc_obj *)o)->name);
-        ((gcs_cfunc_obj *)o)->name = NULL;
-        break;
-    case GCS_KIND_USER: {
-        gcs_type *t = ((gcs_user_obj *)o)->type;
-        if (t->def.clear)
-            t->def.clear(h, o);
-        if (t->def.dealloc)
-            t->def.dealloc(h, o);
-        break;
-    }
-    case GCS_KIND_NONE:
-    case GCS_KIND_BOOL:
-    case GCS_KIND_INT:
-    case GCS_KIND_STR:
-    case GCS_KIND__COUNT:
-        break;
     }
 }
 
-/* Teardown only: free side arrays without touching reference counts. */
+/* Free side arrays without touching reference counts (teardown, and the
+ * end of obj_release, when the arrays are already empty). */
 static void
 obj_free_body(gcs_heap *h, gcs_obj *o)
 {
     switch ((gcs_kind)o->kind) {
     case GCS_KIND_LIST: {
         gcs_list_obj *l = (gcs_list_obj *)o;
-        gcs_rt_mfree(h, l->items, l->cap * sizeof(gcs_obj *));
+        gcs_rt_arr_free(h, o, l->items, l->cap * sizeof(gcs_obj *));
         l->items = NULL;
         l->len = l->cap = 0;
         break;
@@ -828,7 +824,7 @@ decref_checked(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
         if (rc != 0)
             return rc;
     }
-    if (o->head.refcnt_ <= 0)
+    if (o->head.refcnt_ == 0)
         return gcs_rt_misuse(h, GCS_EOVERRELEASE, o, site, no_abort,
                              "reference released more often than taken");
     int64_t r = --o->head.refcnt_;
@@ -853,7 +849,7 @@ gcs_incref_checked_at(gcs_heap *h, gcs_obj *o, const gcs_site *site)
     int rc = gcs_rt_validate(h, o, site, true);
     if (rc != 0)
         return rc;
-    if (o->head.refcnt_ <= 0)
+    if (o->head.refcnt_ == 0)
         return gcs_rt_misuse(h, GCS_EFREED, o, site, true, "incref of a dying object");
     o->head.refcnt_++;
     if (h->hooked)

@@ -39,10 +39,15 @@ enum {
 /* Generation numbers in gcs_obj.gen. */
 enum { GEN_PERMANENT = 3, GEN_NONE = 4 /* untracked */, N_GENS = 3 };
 
-/* The header of every object (48 bytes).
+/* The header of every object (40 bytes; CPython's is 32 plus its 16-byte GC
+ * header on GC kinds). Layout: one word of reference count (32 bits) packed
+ * with kind/flags/gen/spare, the two GC links, the 64-bit id, and one word
+ * shared by the allocation site and gc_refs (32 bits each).
  * Invariants (checked by gcs_heap_check):
- *  - refcnt is the FIRST member (runtime.h's inline incref/decref read it) and is
- *    > 0 for every object on a list; it is 0 only while OF_DYING/OF_DEFERRED.
+ *  - head.refcnt_ is at offset 0 (runtime.h's inline incref/decref read it) and
+ *    is > 0 for every object on a list; it is 0 only while OF_DYING/OF_DEFERRED.
+ *    Counts are modulo 2^32, like CPython 3.12's: 4 billion references to one
+ *    object would wrap (the singletons start at STATIC_REFCNT, far from it).
  *  - every live object is on exactly one circular doubly-linked list through
  *    gc_next/gc_prev: a generation list (OF_TRACKED set, gen 0..3 equal to the
  *    list's number) or the heap's untracked list (OF_TRACKED clear,
@@ -51,25 +56,33 @@ enum { GEN_PERMANENT = 3, GEN_NONE = 4 /* untracked */, N_GENS = 3 };
  *  - outside a collection no object has OF_COLLECTING or OF_UNREACHABLE and
  *    every gc_refs is 0 (the fused update/subtract pass relies on it); during
  *    one, gc_refs = refcount minus references from inside the collected set
- *    (after subtract_refs), i.e. the references from outside it.
+ *    (after subtract_refs), i.e. the references from outside it. gc_refs is
+ *    unsigned and computed modulo 2^32 (the fused pass may subtract before it
+ *    adds); its final value lies in 0..refcount.
  *    Exception: survivors are retagged with their new generation lazily
  *    (untrack_tuples pass), so `gen` is exact only between collections.
  *  - id is unique and never reused in the heap's life (64-bit counter). */
 struct gcs_obj {
-    gcs_obj_head_ head; /* refcnt_ */
+    union {
+        gcs_obj_head_ head; /* refcnt_ (what runtime.h's inline paths see) */
+        struct {
+            uint32_t refcnt_shadow_; /* == head.refcnt_; never used by name */
+            uint8_t kind;
+            uint8_t flags;
+            uint8_t gen;
+            uint8_t spare; /* OBJ_SLAB: the block belongs to a slab (slab.c) */
+        };
+    };
     gcs_obj *gc_next;
     gcs_obj *gc_prev;
     uint64_t id;
-    int64_t gc_refs;
-    uint32_t site; /* interned allocation site (0: unknown) */
-    uint8_t kind;
-    uint8_t flags;
-    uint8_t gen;
-    uint8_t spare; /* OBJ_SLAB: the block belongs to a slab (slab.c) */
+    uint32_t site;    /* interned allocation site (0: unknown) */
+    uint32_t gc_refs; /* meaningful only during a collection (see above) */
 };
 enum { OBJ_SLAB = 1 };
-_Static_assert(sizeof(struct gcs_obj) <= 48, "object header must be <= 48 bytes");
+_Static_assert(sizeof(struct gcs_obj) <= 40, "object header must be <= 40 bytes");
 _Static_assert(offsetof(struct gcs_obj, head) == 0, "refcnt must be the first member");
+_Static_assert(offsetof(struct gcs_obj, kind) == 4, "kind/flags/gen share the refcount word");
 
 /* {==================== Bodies ====================} */
 
@@ -93,14 +106,17 @@ typedef struct gcs_tuple_obj {
     gcs_obj *items[];
 } gcs_tuple_obj;
 
-/* Lists: items[0..len) are non-NULL strong references; cap >= len. */
+/* Lists: items[0..len) are non-NULL strong references; cap >= len. The
+ * items array lives in the heap's slabs when the list does (slab.c). */
 typedef struct gcs_list_obj {
     gcs_obj ob;
     gcs_obj **items;
-    size_t len;
-    size_t cap;
+    uint32_t len; /* at most LIST_MAX_LEN */
+    uint32_t cap;
 } gcs_list_obj;
-_Static_assert(sizeof(gcs_list_obj) <= 72, "an empty list must be <= 72 bytes (CPython: 72)");
+enum { LIST_MAX_LEN = 0x7fffffff };
+_Static_assert(sizeof(gcs_list_obj) <= 56,
+               "an empty list must be <= 56 bytes (CPython 3.11: sys.getsizeof([]) == 56)");
 
 /* Dict: a compact, insertion-ordered table (CPython's layout). One block holds
  * the index (n_index uint32 slots, power of two) then the entries array
@@ -191,6 +207,15 @@ typedef struct gcs_user_obj {
     alignas(16) unsigned char data[];
 } gcs_user_obj;
 
+/* A user object's block: its data rounded up to 16 bytes, so that every
+ * block of its slab class stays 16-aligned (slab classes are 8 bytes apart). */
+static inline size_t
+gcs_rt_user_size(size_t data_size)
+{
+    return sizeof(gcs_user_obj) + ((data_size + 15) & ~(size_t)15);
+}
+_Static_assert(sizeof(gcs_user_obj) % 16 == 0, "user data must stay 16-aligned");
+
 #define AS_INT(o)                                                                                  \
     GCS_CHECK_EXP((o)->kind == GCS_KIND_INT || (o)->kind == GCS_KIND_BOOL, (gcs_int_obj *)(o))
 #define AS_STR(o)     GCS_CHECK_EXP((o)->kind == GCS_KIND_STR, (gcs_str_obj *)(o))
@@ -213,12 +238,15 @@ typedef struct gcs_ptrset {
     size_t used;      /* live + deleted */
 } gcs_ptrset;
 
-/* Slabs for object blocks up to SLAB_MAX_BLOCK bytes (slab.c). */
-enum { SLAB_MAX_BLOCK = 256, SLAB_CLASSES = 16 };
+/* Slabs for object blocks up to SLAB_MAX_BLOCK bytes (slab.c): 4 KiB pools
+ * of one size class each, carved from larger chunks; a pool that empties
+ * can serve any class next (pymalloc's pools). */
+enum { SLAB_MAX_BLOCK = 256, SLAB_GRAIN = 8, SLAB_CLASSES = 32 };
+typedef struct gcs_pool gcs_pool;
 typedef struct gcs_slab {
-    void *free[SLAB_CLASSES];
-    char *bump[SLAB_CLASSES];
-    char *end[SLAB_CLASSES];
+    gcs_pool *avail[SLAB_CLASSES]; /* pools of each class with a free block */
+    gcs_pool *empty;               /* pools with no live block, any class */
+    char *fresh, *fresh_end;       /* pools of the newest chunk not used yet */
     void *chunks;
 } gcs_slab;
 
@@ -240,6 +268,7 @@ typedef struct gcs_site_tab {
     size_t n, cap;
     uint32_t *index; /* hash -> site number + 1 */
     size_t n_index;
+    uint32_t last; /* the site most recently interned (0: none) */
 } gcs_site_tab;
 
 /* CPython 3.11 free-list capacities (modelled only for count[0] semantics). */
@@ -299,6 +328,10 @@ struct gcs_heap {
     int dealloc_depth;
     int max_dealloc_depth;
     gcs_obj *trash; /* deferred deallocations, chained through gc_next */
+    /* Sticky: set once a finalizer or legacy finalizer is declared or a weakref
+     * is made. While clear, a collection needs no legacy-finalizer, weakref or
+     * finalizer walk over the unreachable set (gc.c). */
+    bool may_finalize;
 
     gcs_frame *frames;
     size_t n_frames, cap_frames;
@@ -344,6 +377,10 @@ bool gcs_rt_slab_fits(size_t size);
 void *gcs_rt_slab_alloc(gcs_heap *h, size_t size);
 void gcs_rt_slab_free(gcs_heap *h, void *p, size_t size);
 void gcs_rt_slab_release(gcs_heap *h);
+/* An object's side arrays (list items, instance values): in the slabs when
+ * the object is, else from the heap's allocator. */
+void *gcs_rt_arr_realloc(gcs_heap *h, const gcs_obj *owner, void *p, size_t old_n, size_t new_n);
+void gcs_rt_arr_free(gcs_heap *h, const gcs_obj *owner, void *p, size_t n);
 
 /* events (obj.c) */
 void gcs_rt_emit(gcs_heap *h, gcs_event *ev);

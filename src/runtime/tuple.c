@@ -72,7 +72,7 @@ int
 gcs_rt_tuple_traverse(gcs_obj *o, gcs_visit_fn visit, void *arg)
 {
     gcs_tuple_obj *t = (gcs_tuple_obj *)o;
-    for (size_t i = 0; i < t->n; i++) {
+    for (size_t i = t->n; i-- > 0;) { /* last first, as CPython's tupletraverse */
         if (t->items[i]) {
             int rc = visit(t->items[i], arg);
             if (rc)

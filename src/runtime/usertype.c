@@ -21,6 +21,8 @@ gcs_type_new(gcs_heap *h, const gcs_type_def *def, gcs_type **out)
     memcpy(t->name, def->name, n);
     t->def = *def;
     t->def.name = t->name;
+    if (def->finalize || def->legacy_finalize)
+        h->may_finalize = true;
     t->next_type = h->types;
     h->types = t;
     *out = t;
@@ -36,7 +38,7 @@ gcs_obj_new_at(gcs_heap *h, gcs_type *type, gcs_obj **out, const gcs_site *site)
     if (!type)
         return gcs_rt_error(h, GCS_EINVAL, "gcs_obj_new: NULL type");
     bool gc = (type->def.flags & GCS_TYPE_GC) != 0;
-    size_t size = sizeof(gcs_user_obj) + type->def.data_size;
+    size_t size = gcs_rt_user_size(type->def.data_size);
     gcs_obj *o;
     int rc = gcs_rt_obj_alloc(h, GCS_KIND_USER, size, gc, false, site, &o);
     if (rc != 0)

@@ -45,6 +45,7 @@ weakref_create(gcs_heap *h, gcs_obj *referent, gcs_obj *callback, gcs_obj *key, 
     gcs_weakref_obj *w = WR(o);
     w->referent = referent;
     gcs_rt_obj_link(h, o, "weakref", sizeof *w, site);
+    h->may_finalize = true; /* collections must now look for weakrefs */
     if (h->hooked) {
         gcs_event ev = {.kind = GCS_EV_WEAKREF_NEW, .site = site};
         ev.u.weakref_new.wr = o->id;
