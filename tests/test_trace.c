@@ -920,6 +920,92 @@ check_gen_prefix(gcs_reader *r, uint64_t seed)
     }
 }
 
+/* {==== Allocation failure ====} */
+
+/* One recording with the n-th recorder allocation failing. Returns 1 if the
+ * failure was injected (n < allocations made), 0 if the run made fewer. */
+static int
+record_failing_at(long n, const char *path, size_t chunk, long n_events, int *open_failed,
+                  int *mid_failed)
+{
+    gcs_recorder_opts o;
+    tt_opts(&o, chunk, 1);
+    gcs_recorder *rec = (gcs_recorder *)&o; /* must be reset to NULL on failure */
+    gcs_tr_fail_alloc_at_(n);
+    int rc = path ? gcs_recorder_open(path, &o, &rec) : gcs_recorder_open_mem(&o, &rec);
+    if (rc != 0) {
+        gcs_tr_fail_alloc_at_(-1);
+        assert_int_equal(rc, GCS_ENOMEM);
+        assert_null(rec);
+        ++*open_failed;
+        return 1;
+    }
+    gen_events(rec, 77, n_events);
+    gcs_recorder_finish(rec);
+    long used = gcs_tr_alloc_count_();
+    gcs_tr_fail_alloc_at_(-1);
+    int err = gcs_recorder_error(rec);
+    if (err != 0) {
+        assert_int_equal(err, GCS_ENOMEM);
+        ++*mid_failed;
+    }
+    gcs_reader *r = NULL;
+    size_t len = 0;
+    uint8_t *copy = NULL;
+    if (path) {
+        rc = gcs_reader_open(path, NULL, &r);
+    } else {
+        copy = tt_take(rec, &len);
+        rc = gcs_reader_open_mem(copy, len, "mem", NULL, &r);
+    }
+    if (rc == 0) { /* whatever was written is an intact prefix */
+        gcs_trace_damage d;
+        gcs_reader_damage(r, &d);
+        assert_false(d.damaged);
+        check_gen_prefix(r, 77);
+        if (err == 0)
+            assert_int_equal(gcs_reader_n_events(r), (uint64_t)n_events);
+        gcs_reader_close(r);
+    } else {
+        assert_int_not_equal(err, 0); /* only a failed recording may leave no readable file */
+    }
+    free(copy);
+    assert_int_equal(gcs_recorder_close(rec), err);
+    return used > n;
+}
+
+/* Every allocation of the recorder made to fail in turn (its state, chunk
+ * buffer, string and site tables and arena, zstd context and buffer, INDEX
+ * reserve, the path copy, the memory backend): open fails with GCS_ENOMEM
+ * and no recorder, or recording stops with GCS_ENOMEM (no crash) and what
+ * was written reads back as an intact prefix of the events. Under ASan
+ * (detect_leaks=1) nothing may leak. */
+static void
+test_trace__allocation_failure_anywhere_in_the_recorder_is_clean(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t chunk;
+        long events;
+        int file;
+    } cfgs[] = {{65536, 3000, 0}, {256, 4000, 0}, {4096, 1500, 1}};
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/gcs_trace_oom_%ld.gctrace", (long)getpid());
+    for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++) {
+        int open_failed = 0, mid_failed = 0;
+        long n = 0;
+        while (record_failing_at(n, cfgs[c].file ? path : NULL, cfgs[c].chunk, cfgs[c].events,
+                                 &open_failed, &mid_failed))
+            n++;
+        printf("# alloc failure, chunk %zu%s: %ld allocation sites tried (%d failed the open, %d "
+               "stopped recording)\n",
+               cfgs[c].chunk, cfgs[c].file ? ", file" : "", n, open_failed, mid_failed);
+        assert_true(open_failed > 0);
+        assert_true(mid_failed > 0); /* the rest: zstd's buffer, where chunks are stored instead */
+    }
+    unlink(path);
+}
+
 static void
 test_trace__sigkill_leaves_only_a_torn_tail(void **state)
 {
@@ -1038,6 +1124,7 @@ main(void)
         cmocka_unit_test(test_trace__golden_files_read_and_rewrite_identically),
         cmocka_unit_test(test_trace__golden_runtime_trace_still_reads),
         cmocka_unit_test(test_trace__refcount_heavy_stream_under_3_bytes_per_event),
+        cmocka_unit_test(test_trace__allocation_failure_anywhere_in_the_recorder_is_clean),
         cmocka_unit_test(test_trace__sigkill_leaves_only_a_torn_tail),
         cmocka_unit_test(test_trace__sigterm_flushes_pending_chunk_when_asked),
     };

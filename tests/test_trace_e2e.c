@@ -2,15 +2,19 @@
  * gcs_heap_new (cfg->trace_path), the file, and the replay model together: a
  * program builds a two-list cycle, drops its names, collects, and the replay
  * shows the cycle, the collector pass (unreachable states) and the frees.
- * Also: GCSCOPE_TRACE from the environment, and recording to /dev/full (one
- * warning, the program goes on). */
+ * Also: GCSCOPE_TRACE from the environment, recording to /dev/full and to a
+ * pipe whose reader went away (one warning, the program goes on, no SIGPIPE),
+ * and a forked child that must not write into its parent's trace. */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -272,6 +276,158 @@ test_trace_e2e__recording_to_full_disk_lets_the_program_run(void **state)
     assert_non_null(strstr(buf, "gcscope: trace recording stopped: /dev/full: "));
 }
 
+/* Many events and a collection now and then (each GC_END flushes a chunk). */
+static int
+busy_work(gcs_heap *h, int rounds)
+{
+    for (int i = 0; i < rounds; i++) {
+        gcs_obj *l, *x;
+        if (gcs_list_new(h, &l) != 0 || gcs_int_new(h, i, &x) != 0 || gcs_list_append(h, l, x) != 0)
+            return -1;
+        gcs_decref(h, x);
+        gcs_decref(h, l);
+        if (i % 500 == 499 && gcs_gc_collect(h, 0, NULL) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* In a child process: record to /dev/fd/N of a pipe, close the pipe's read
+ * end once the header is written, run on. Returns 7 (the program's own
+ * status) if it ran to its end with SIGPIPE's mask, pending state and
+ * disposition as they were; else a code naming what went wrong. */
+static int
+closed_pipe_child(int errfd)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return 90;
+    dup2(errfd, 2);
+    char path[64];
+    snprintf(path, sizeof path, "/dev/fd/%d", p[1]);
+    sigset_t before, after, pending;
+    sigprocmask(SIG_SETMASK, NULL, &before);
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.trace_path = path;
+    gcs_heap *h;
+    if (gcs_heap_new(&cfg, &h) != 0)
+        return 91;
+    close(p[0]); /* the reader goes away */
+    if (busy_work(h, 5000) != 0)
+        return 92;
+    gcs_heap_free(h);
+    sigprocmask(SIG_SETMASK, NULL, &after);
+    if (sigismember(&before, SIGPIPE) != sigismember(&after, SIGPIPE))
+        return 93;
+    sigemptyset(&pending);
+    if (sigpending(&pending) != 0 || sigismember(&pending, SIGPIPE))
+        return 94;
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) != 0 || sa.sa_handler != SIG_DFL)
+        return 95;
+    return 7;
+}
+
+static void
+test_trace_e2e__closed_pipe_warns_once_and_the_program_runs_on(void **state)
+{
+    (void)state;
+    char errpath[] = "/tmp/gcs_e2e_pipe_XXXXXX";
+    int fd = mkstemp(errpath);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(closed_pipe_child(fd));
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    char buf[2048] = {0};
+    ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    unlink(errpath);
+    if (WIFSIGNALED(status))
+        fail_msg("the program died of signal %d (stderr: %s)", WTERMSIG(status), buf);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 7);
+    assert_true(got > 0);
+    int lines = 0;
+    for (char *p = buf; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1);
+    assert_non_null(strstr(buf, "gcscope: trace recording stopped: /dev/fd/"));
+    assert_non_null(strstr(buf, strerror(EPIPE)));
+}
+
+/* A child made by fork() inherits the recorder (and the file offset): its
+ * events, collections and teardown must not land in the parent's file, which
+ * must read back intact, cleanly closed, with exactly the parent's events. */
+static void
+test_trace_e2e__forked_child_never_writes_to_the_parents_trace(void **state)
+{
+    (void)state;
+    const char *path = tmp_trace("fork");
+    gcs_recorder_opts o;
+    gcs_recorder_opts_init(&o);
+    o.quiet = false; /* a child must stop silently: nothing to silence */
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open(path, &o, &rec), 0);
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.hook = gcs_recorder_hook;
+    cfg.hook_ud = rec;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    assert_int_equal(busy_work(h, 1000), 0);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* many chunks' worth of events, collections, teardown */
+        int bad = busy_work(h, 20000) != 0;
+        gcs_heap_free(h);
+        bad |= gcs_recorder_close(rec) != 0;
+        _exit(bad);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(busy_work(h, 1000), 0);
+    assert_int_equal(gcs_marker(h, "parent after fork"), 0);
+    gcs_heap_free(h);
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    gcs_recorder_stats st;
+    gcs_recorder_get_stats(rec, &st);
+    assert_int_equal(gcs_recorder_close(rec), 0);
+
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open(path, NULL, &r), 0);
+    gcs_trace_damage d;
+    gcs_reader_damage(r, &d);
+    assert_false(d.damaged);
+    gcs_trace_info info;
+    gcs_reader_info(r, &info);
+    assert_true(info.clean_close);
+    assert_int_equal(gcs_reader_n_events(r), st.events);
+    gcs_event ev;
+    int markers = 0, heap_ends = 0;
+    while (gcs_reader_next(r, &ev) == 1) {
+        markers += ev.kind == GCS_EV_MARKER;
+        heap_ends += ev.kind == GCS_EV_HEAP_END;
+        if (ev.kind == GCS_EV_MARKER)
+            assert_string_equal(ev.u.marker.text, "parent after fork");
+    }
+    assert_int_equal(markers, 1);
+    assert_int_equal(heap_ends, 1); /* the child's teardown is not in the file */
+    gcs_reader_close(r);
+    unlink(path);
+}
+
 int
 main(void)
 {
@@ -280,6 +436,8 @@ main(void)
         cmocka_unit_test(test_trace_e2e__internal_mark_reaches_the_replay),
         cmocka_unit_test(test_trace_e2e__env_variable_attaches_a_recorder),
         cmocka_unit_test(test_trace_e2e__recording_to_full_disk_lets_the_program_run),
+        cmocka_unit_test(test_trace_e2e__closed_pipe_warns_once_and_the_program_runs_on),
+        cmocka_unit_test(test_trace_e2e__forked_child_never_writes_to_the_parents_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

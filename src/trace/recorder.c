@@ -1,12 +1,13 @@
 /* src/trace/recorder.c — the trace writer. Start at gcs_recorder_hook(): each
  * event is encoded straight into the chunk buffer (op byte, varints, zigzag
- * deltas; docs/trace-format.md), after the DEF records of any string or site
- * it is the first to use in this chunk. flush_chunk() closes a chunk
- * (optionally zstd), checksums it and hands header+payload to ONE write().
- * Invariant: every chunk decodes on its own — delta state and intern ids reset
- * at each chunk start (the intern tables are stamped with the chunk serial,
- * so resetting them costs nothing). A write error prints one warning line,
- * stops recording and keeps the file's complete chunks. */
+ * deltas; docs/trace-format.md) after the DEF records of any string or site
+ * it is the first to use in this chunk (inlined probes: intern_site,
+ * intern_str). flush_chunk_() compresses (optionally), checksums and hands
+ * header+payload to ONE write(). Every chunk decodes on its own: delta state
+ * and intern ids reset at each chunk start (tables stamped with the chunk
+ * serial). A write error prints one warning, stops recording and keeps the
+ * complete chunks; a forked child stops silently (in_forked_child). All
+ * allocations go through gcs_tr_malloc & co. (tio.h) so tests can fail each. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,16 @@
 #include "recorder_int.h"
 #include "tio.h"
 #include "trace_int.h"
+
+#if defined(__GNUC__)
+#define REC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define REC_NOINLINE  __attribute__((noinline))
+#define REC_INLINE    inline __attribute__((always_inline))
+#else
+#define REC_LIKELY(x) (x)
+#define REC_NOINLINE
+#define REC_INLINE inline
+#endif
 
 /* {==== Intern tables (open addressing, stale entries = empty) ====} */
 
@@ -43,6 +54,15 @@ typedef struct intern_map {
     size_t n;   /* entries of the current generation */
 } intern_map;
 
+/* Strings of at most 8 bytes ("[3]", ".next", "int") packed into a u64 key:
+ * a direct-mapped cache by content, for callers that reuse one buffer for
+ * many short strings (slot labels), which miss the pointer map every time. */
+#define SHORT_SLOTS 256u
+typedef struct short_ent {
+    uint64_t key; /* the bytes, zero-padded (strings have no NUL inside) */
+    uint32_t gen, id;
+} short_ent;
+
 struct gcs_recorder {
     gcs_tio io;
     char *path;
@@ -50,6 +70,8 @@ struct gcs_recorder {
     int err; /* sticky GCS_E* */
     char errmsg[256];
     int finished;
+    int stopped;                /* err || finished: the hook's one test */
+    pid_t pid;                  /* the process that opened it (a forked child never writes) */
     volatile sig_atomic_t busy; /* inside the hook (signal flush must wait) */
     volatile sig_atomic_t sig_pending;
 
@@ -65,7 +87,7 @@ struct gcs_recorder {
     char *sarena; /* copies of this chunk's strings */
     size_t sa_len, sa_cap;
     intern_map by_ptr, by_content, sites;
-    site_ent last_site; /* one-entry cache in front of `sites` (gen-stamped) */
+    short_ent shorts[SHORT_SLOTS]; /* strings of <= 8 bytes by content (gen-stamped) */
 
     ZSTD_CCtx *zc;
     uint8_t *zbuf;
@@ -78,14 +100,19 @@ struct gcs_recorder {
     gcs_recorder_stats stats;
 };
 
-static uint32_t
+/* Fibonacci hashing: one multiply, the high bits are the well-mixed ones. */
+static inline uint32_t
 hash_ptr(const void *p)
 {
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (uint32_t)x;
+    return (uint32_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> 32);
+}
+
+/* A call site's hash: func pointer and line (file is compared on a hit). */
+static inline uint32_t
+hash_site(const char *func, int line)
+{
+    uint64_t x = (uint64_t)(uintptr_t)func + (uint64_t)(uint32_t)line * 0x100000001B3ULL;
+    return (uint32_t)((x * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
 static uint64_t
@@ -104,7 +131,7 @@ map_init(intern_map *m, size_t esz)
 {
     m->cap = 256;
     m->n = 0;
-    m->ents = calloc(m->cap, esz);
+    m->ents = gcs_tr_calloc(m->cap, esz);
     return m->ents ? 0 : GCS_ENOMEM;
 }
 
@@ -116,6 +143,7 @@ rec_fail(gcs_recorder *w, int code, int errnum)
     if (w->err)
         return;
     w->err = code;
+    w->stopped = 1;
     snprintf(w->errmsg, sizeof w->errmsg, "%s: %s", w->path ? w->path : "<memory>",
              errnum ? strerror(errnum) : gcs_strerror(code));
     if (!w->opts.quiet) /* the one warning line the spec asks for */
@@ -138,7 +166,7 @@ rec_write(gcs_recorder *w, const void *p, size_t n)
 
 /* {==== Chunk buffer ====} */
 
-static int
+static REC_NOINLINE int
 ensure(gcs_recorder *w, size_t extra)
 {
     if (w->len + extra <= w->cap)
@@ -146,7 +174,7 @@ ensure(gcs_recorder *w, size_t extra)
     size_t cap = w->cap * 2;
     while (cap < w->len + extra)
         cap *= 2;
-    uint8_t *nb = realloc(w->buf, GCS_TR_CHUNK_HDR + cap);
+    uint8_t *nb = gcs_tr_realloc(w->buf, GCS_TR_CHUNK_HDR + cap);
     if (nb == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return GCS_ENOMEM;
@@ -192,7 +220,7 @@ static int
 write_plain_chunk(gcs_recorder *w, uint8_t kind, const uint8_t *payload, size_t n,
                   uint64_t first_seq, uint32_t n_records)
 {
-    uint8_t *c = malloc(GCS_TR_CHUNK_HDR + n);
+    uint8_t *c = gcs_tr_malloc(GCS_TR_CHUNK_HDR + n);
     if (c == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return w->err;
@@ -225,7 +253,7 @@ reserve_index(gcs_recorder *w)
 {
     if (w->n_chunks + 1 > w->chunks_cap) {
         size_t cap = w->chunks_cap ? w->chunks_cap * 2 : 64;
-        gcs_tr_chunk_ent *nc = realloc(w->chunks, cap * sizeof *nc);
+        gcs_tr_chunk_ent *nc = gcs_tr_realloc(w->chunks, cap * sizeof *nc);
         if (nc == NULL)
             return GCS_ENOMEM;
         w->chunks = nc;
@@ -236,7 +264,7 @@ reserve_index(gcs_recorder *w)
         size_t cap = w->ibuf_cap ? w->ibuf_cap * 2 : 4096;
         while (cap < need)
             cap *= 2;
-        uint8_t *nb = realloc(w->ibuf, cap);
+        uint8_t *nb = gcs_tr_realloc(w->ibuf, cap);
         if (nb == NULL)
             return GCS_ENOMEM;
         w->ibuf = nb;
@@ -261,12 +289,27 @@ note_chunk(gcs_recorder *w, uint64_t off)
     return 0;
 }
 
+/* A child process made by fork() has a copy of the recorder and shares its
+ * file offset: it must never write (its chunks would land in the middle of
+ * the parent's). So in a child the recorder stops silently: no error, no
+ * warning, the parent's trace is untouched (docs/trace-format.md §5). Checked
+ * before every write (getpid is async-signal-safe, and costs one system call
+ * per chunk). */
+static int
+in_forked_child(gcs_recorder *w)
+{
+    if (REC_LIKELY(w->pid == getpid()))
+        return 0;
+    w->finished = w->stopped = 1;
+    return 1;
+}
+
 /* Close the open chunk: compress when it pays, checksum, one write. `allow_zstd`
  * is false in the signal handler path. */
-static int
+static REC_NOINLINE int
 flush_chunk_(gcs_recorder *w, int allow_zstd)
 {
-    if (w->err || w->len == 0)
+    if (w->err || w->len == 0 || in_forked_child(w))
         return w->err;
     uint8_t *out = w->buf;
     size_t stored = w->len;
@@ -274,7 +317,7 @@ flush_chunk_(gcs_recorder *w, int allow_zstd)
     if (allow_zstd && w->zc && w->len >= 128) {
         size_t bound = ZSTD_compressBound(w->len);
         if (w->zcap < bound) {
-            uint8_t *nz = realloc(w->zbuf, GCS_TR_CHUNK_HDR + bound);
+            uint8_t *nz = gcs_tr_realloc(w->zbuf, GCS_TR_CHUNK_HDR + bound);
             if (nz != NULL) {
                 w->zbuf = nz;
                 w->zcap = bound;
@@ -328,19 +371,48 @@ probe_ptr(gcs_recorder *w, const char *s, int *found)
     }
 }
 
-/* Chunk-local id of string s (0 for NULL), emitting DEF_STRING on first use.
- * Looks up by pointer first (one probe in the common case), then content. */
-static uint32_t
-intern_str(gcs_recorder *w, const char *s)
+/* Equal C strings (inline: the strings compared here are short type names
+ * and labels, where a call to strcmp costs more than the loop). */
+static inline int
+str_eq(const char *a, const char *b)
 {
-    if (s == NULL)
-        return 0;
-    int found;
-    size_t i = probe_ptr(w, s, &found);
-    str_ent *pe = w->by_ptr.ents;
-    if (found && strcmp(w->sarena + pe[i].off, s) == 0)
-        return pe[i].id;
-    /* new pointer, or the caller reused its buffer: go by content */
+    while (*a == *b) {
+        if (*a == 0)
+            return 1;
+        a++;
+        b++;
+    }
+    return 0;
+}
+
+/* Pack s into *key if it has at most 8 bytes (returns 1), else return 0. */
+static inline int
+short_key(const char *s, uint64_t *key)
+{
+    uint64_t k = 0;
+    for (unsigned i = 0; i < 9; i++) {
+        if (s[i] == 0) {
+            *key = k;
+            return 1;
+        }
+        if (i == 8)
+            break;
+        k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
+    return 0;
+}
+
+static inline short_ent *
+short_slot(gcs_recorder *w, uint64_t key)
+{
+    return &w->shorts[(key * 0x9E3779B97F4A7C15ULL) >> 56];
+}
+
+/* By content: the id of an equal string defined in this chunk, or a new
+ * DEF_STRING; then point s's pointer entry (found: it exists) at it. */
+static uint32_t
+intern_str_long(gcs_recorder *w, const char *s, int found)
+{
     size_t n = strnlen(s, GCS_TRACE_MAX_STRING);
     uint64_t h = hash_str(s, n);
     str_ent *ce = w->by_content.ents;
@@ -358,11 +430,48 @@ intern_str(gcs_recorder *w, const char *s)
         return 0;
     if (!found && (w->by_ptr.n + 1) * 2 > w->by_ptr.cap && grow_str_map(w, &w->by_ptr, 1))
         return 0;
-    i = probe_ptr(w, s, &found);
+    size_t i = probe_ptr(w, s, &found);
     ((str_ent *)w->by_ptr.ents)[i] = (str_ent){s, h, w->gen, id, off};
     if (!found)
         w->by_ptr.n++;
     return id;
+}
+
+/* The slow half of intern_str: a new pointer, a collision, or a caller that
+ * reused its buffer for another string: look up by content, define the
+ * string if new, then (re)point the pointer entry at it. */
+static REC_NOINLINE uint32_t
+intern_str_slow(gcs_recorder *w, const char *s)
+{
+    int found;
+    size_t i = probe_ptr(w, s, &found);
+    str_ent *pe = w->by_ptr.ents;
+    if (found && str_eq(w->sarena + pe[i].off, s))
+        return pe[i].id;
+    uint64_t key = 0;
+    int is_short = short_key(s, &key);
+    short_ent *se = is_short ? short_slot(w, key) : NULL;
+    if (se && se->gen == w->gen && se->key == key)
+        return se->id; /* a reused buffer holding a short string seen in this chunk */
+    uint32_t id = intern_str_long(w, s, found);
+    if (se && id)
+        *se = (short_ent){key, w->gen, id};
+    return id;
+}
+
+/* Chunk-local id of string s (0 for NULL), emitting DEF_STRING on first use.
+ * Fast path: the pointer's home slot holds s with the same content (one
+ * multiply, one compare, a short string compare); anything else goes by
+ * content in intern_str_slow. */
+static inline uint32_t
+intern_str(gcs_recorder *w, const char *s)
+{
+    if (s == NULL)
+        return 0;
+    const str_ent *e = (const str_ent *)w->by_ptr.ents + (hash_ptr(s) & (w->by_ptr.cap - 1));
+    if (REC_LIKELY(e->gen == w->gen && e->ptr == s && str_eq(w->sarena + e->off, s)))
+        return e->id;
+    return intern_str_slow(w, s);
 }
 
 /* Rehash the current generation's entries of a str_ent map into twice the
@@ -371,7 +480,7 @@ static int
 grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr)
 {
     size_t ncap = m->cap * 2;
-    str_ent *ne = calloc(ncap, sizeof *ne);
+    str_ent *ne = gcs_tr_calloc(ncap, sizeof *ne);
     if (ne == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return GCS_ENOMEM;
@@ -400,7 +509,7 @@ def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_o
         size_t cap = w->sa_cap ? w->sa_cap : 4096;
         while (cap < w->sa_len + n + 1)
             cap *= 2;
-        char *na = realloc(w->sarena, cap);
+        char *na = gcs_tr_realloc(w->sarena, cap);
         if (na == NULL) {
             rec_fail(w, GCS_ENOMEM, ENOMEM);
             return 0;
@@ -439,7 +548,7 @@ grow_site_map(gcs_recorder *w)
 {
     intern_map *m = &w->sites;
     size_t ncap = m->cap * 2;
-    site_ent *ne = calloc(ncap, sizeof *ne);
+    site_ent *ne = gcs_tr_calloc(ncap, sizeof *ne);
     if (ne == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return GCS_ENOMEM;
@@ -448,9 +557,7 @@ grow_site_map(gcs_recorder *w)
     for (size_t k = 0; k < m->cap; k++) {
         if (old[k].gen != w->gen)
             continue;
-        size_t j =
-            (hash_ptr(old[k].file) ^ hash_ptr(old[k].func) ^ (uint32_t)old[k].line * 0x9E3779B1u) &
-            (ncap - 1);
+        size_t j = hash_site(old[k].func, old[k].line) & (ncap - 1);
         while (ne[j].gen == w->gen)
             j = (j + 1) & (ncap - 1);
         ne[j] = old[k];
@@ -461,34 +568,25 @@ grow_site_map(gcs_recorder *w)
     return 0;
 }
 
-/* Chunk-local id of a call site (0 for NULL). Keyed by (file, func, line)
- * pointers: GCS_HERE's compound literal lives on the stack, its strings don't. */
-static uint32_t
-intern_site(gcs_recorder *w, const gcs_site *site)
+/* The slow half of intern_site: probe past the home slot, define the site
+ * (and its strings) on first use in this chunk. */
+static REC_NOINLINE uint32_t
+intern_site_slow(gcs_recorder *w, const gcs_site *site)
 {
-    if (site == NULL)
-        return 0;
-    site_ent *ls = &w->last_site;
-    if (ls->gen == w->gen && ls->file == site->file && ls->func == site->func &&
-        ls->line == site->line)
-        return ls->id;
-    uint32_t hv = hash_ptr(site->file) ^ hash_ptr(site->func) ^ (uint32_t)site->line * 0x9E3779B1u;
     site_ent *se = w->sites.ents;
     size_t mask = w->sites.cap - 1;
-    size_t i = hv & mask;
+    size_t i = hash_site(site->func, site->line) & mask;
     for (;; i = (i + 1) & mask) {
         site_ent *e = &se[i];
         if (e->gen != w->gen)
             break;
-        if (e->file == site->file && e->func == site->func && e->line == site->line) {
-            *ls = *e;
+        if (e->file == site->file && e->func == site->func && e->line == site->line)
             return e->id;
-        }
     }
     if ((w->sites.n + 1) * 2 > w->sites.cap) {
         if (grow_site_map(w) != 0)
             return 0;
-        return intern_site(w, site);
+        return intern_site_slow(w, site);
     }
     uint32_t fid = intern_str(w, site->file);
     uint32_t nid = intern_str(w, site->func);
@@ -496,7 +594,6 @@ intern_site(gcs_recorder *w, const gcs_site *site)
         return 0;
     uint32_t id = ++w->n_sites;
     se[i] = (site_ent){site->file, site->func, site->line, w->gen, id};
-    *ls = se[i];
     w->sites.n++;
     *cur(w) = 0;
     w->len++;
@@ -508,9 +605,25 @@ intern_site(gcs_recorder *w, const gcs_site *site)
     return id;
 }
 
+/* Chunk-local id of a call site (0 for NULL). Keyed by (file, func, line)
+ * pointers: GCS_HERE's compound literal lives on the stack, its strings don't.
+ * Fast path: the site's home slot (one multiply, three compares). */
+static inline uint32_t
+intern_site(gcs_recorder *w, const gcs_site *site)
+{
+    if (site == NULL)
+        return 0;
+    const site_ent *e =
+        (const site_ent *)w->sites.ents + (hash_site(site->func, site->line) & (w->sites.cap - 1));
+    if (REC_LIKELY(e->gen == w->gen && e->func == site->func && e->line == site->line &&
+                   e->file == site->file))
+        return e->id;
+    return intern_site_slow(w, site);
+}
+
 /* {==== Event encoding (generated from GCS_EVENT_MAP) ====} */
 
-static inline uint8_t *
+static REC_INLINE uint8_t *
 enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
 {
     if (id == 0) {
@@ -551,14 +664,13 @@ enc_I(uint8_t *p, int64_t v)
 #define PRE_S(x)      sid[ns++] = intern_str(w, (x));
 #define F(tag, field) PRE_##tag(p->field)
 #define X(NAME, name, code, FIELDS, doc)                                                           \
-    static inline void pre_##name(gcs_recorder *w, const gcs_ev_##name *p, uint32_t *sid)          \
+    static REC_INLINE int pre_##name(gcs_recorder *w, const gcs_ev_##name *p, uint32_t *sid)       \
     {                                                                                              \
         unsigned ns = 0;                                                                           \
         (void)w;                                                                                   \
         (void)p;                                                                                   \
         (void)sid;                                                                                 \
-        (void)ns;                                                                                  \
-        FIELDS                                                                                     \
+        FIELDS return ns ? w->err : 0; /* a constant 0 for events without strings */               \
     }
 GCS_EVENT_MAP(X)
 #undef X
@@ -571,8 +683,8 @@ GCS_EVENT_MAP(X)
 #define PUT_S(x)      q = enc_U(q, sid[ns++]);
 #define F(tag, field) PUT_##tag(p->field)
 #define X(NAME, name, code, FIELDS, doc)                                                           \
-    static inline uint8_t *put_##name(gcs_recorder *w, uint8_t *q, const gcs_ev_##name *p,         \
-                                      const uint32_t *sid)                                         \
+    static REC_INLINE uint8_t *put_##name(gcs_recorder *w, uint8_t *q, const gcs_ev_##name *p,     \
+                                          const uint32_t *sid)                                     \
     {                                                                                              \
         unsigned ns = 0;                                                                           \
         (void)w;                                                                                   \
@@ -585,9 +697,22 @@ GCS_EVENT_MAP(X)
 #undef X
 #undef F
 
+/* The timestamp of a stamped record (rare: collector and marker events). */
+static REC_NOINLINE uint8_t *
+put_ts(gcs_recorder *w, uint8_t *q, uint64_t t)
+{
+    q += gcs_put_uv(q, gcs_zigzag((int64_t)(t - w->last_ts)));
+    w->last_ts = t;
+    if (w->first_ts == 0)
+        w->first_ts = t;
+    if (t > w->max_ts)
+        w->max_ts = t;
+    return q;
+}
+
 /* Write op byte, (ext code, length,) ts and site; returns where fields go.
  * Records with a length are built in place and fixed up by end_long(). */
-static inline uint8_t *
+static REC_INLINE uint8_t *
 begin_record(gcs_recorder *w, uint8_t *q, uint32_t code, const gcs_event *ev, uint32_t site_id)
 {
     uint8_t op = (uint8_t)((ev->t_ns ? GCS_TR_OP_TS : 0) | (site_id ? GCS_TR_OP_SITE : 0));
@@ -598,14 +723,8 @@ begin_record(gcs_recorder *w, uint8_t *q, uint32_t code, const gcs_event *ev, ui
         q += gcs_put_uv(q, code);
         *q++ = 0; /* length placeholder, fixed by end_long() */
     }
-    if (ev->t_ns) {
-        q += gcs_put_uv(q, gcs_zigzag((int64_t)(ev->t_ns - w->last_ts)));
-        w->last_ts = ev->t_ns;
-        if (w->first_ts == 0)
-            w->first_ts = ev->t_ns;
-        if (ev->t_ns > w->max_ts)
-            w->max_ts = ev->t_ns;
-    }
+    if (ev->t_ns)
+        q = put_ts(w, q, ev->t_ns);
     if (site_id)
         q += gcs_put_uv(q, site_id);
     return q;
@@ -625,7 +744,11 @@ end_long(uint8_t *lenp, uint8_t *end)
     return lenp + k + body;
 }
 
-static void
+/* Encode one event at the end of the open chunk (after the DEF records of
+ * its first-used strings and site). One jump on the kind; per kind the field
+ * coding is straight-line code generated from GCS_EVENT_MAP. Returns 1 if the
+ * event closes the chunk (GC_END), else 0; nothing is written on error. */
+static REC_INLINE int
 encode_event(gcs_recorder *w, const gcs_event *ev)
 {
     uint32_t sid[GCS_EV_MAX_FIELDS];
@@ -633,9 +756,10 @@ encode_event(gcs_recorder *w, const gcs_event *ev)
     switch (ev->kind) {
 #define X(NAME, name, code, FIELDS, doc)                                                           \
     case GCS_EV_##NAME: {                                                                          \
-        pre_##name(w, &ev->u.name, sid);                                                           \
-        if (w->err || ensure(w, 160) != 0)                                                         \
-            return;                                                                                \
+        if (pre_##name(w, &ev->u.name, sid) != 0)                                                  \
+            return 0;                                                                              \
+        if (GCS_UNLIKELY(w->len + 160 > w->cap) && ensure(w, 160) != 0)                            \
+            return 0;                                                                              \
         uint8_t *start = cur(w);                                                                   \
         uint8_t *q = begin_record(w, start, (code), ev, site_id);                                  \
         q = put_##name(w, q, &ev->u.name, sid);                                                    \
@@ -646,21 +770,20 @@ encode_event(gcs_recorder *w, const gcs_event *ev)
             q = end_long(lenp + 1, q);                                                             \
         }                                                                                          \
         w->len += (size_t)(q - start);                                                             \
-        break;                                                                                     \
+        w->n_events++;                                                                             \
+        return GCS_EV_##NAME == GCS_EV_GC_END;                                                     \
     }
         GCS_EVENT_MAP(X)
 #undef X
     case GCS_EV__COUNT:
-        return;
+        break;
     }
-    w->n_events++;
-    w->stats.events++;
+    return 0;
 }
 
 /* {==== Signals (optional) ====} */
 
-static int
-write_index_and_trailer(gcs_recorder *w);
+static int write_index_and_trailer(gcs_recorder *w);
 
 static gcs_recorder *volatile sig_rec;
 static struct sigaction sig_old_int, sig_old_term;
@@ -681,9 +804,9 @@ static void
 sig_flush_and_raise(gcs_recorder *w, int sig)
 {
     flush_chunk_(w, 0);
-    if (!w->err && !w->finished) /* a complete trace: INDEX + trailer */
+    if (!w->err && !w->finished && !in_forked_child(w)) /* a complete trace: INDEX + trailer */
         write_index_and_trailer(w);
-    w->finished = 1;
+    w->finished = w->stopped = 1;
     sig_rec = NULL;
     sig_restore();
     raise(sig);
@@ -723,16 +846,15 @@ void
 gcs_recorder_hook(void *ud, const gcs_event *ev)
 {
     gcs_recorder *w = ud;
-    if (GCS_UNLIKELY(w->err || w->finished)) {
+    if (GCS_UNLIKELY(w->stopped)) {
         w->stats.dropped++;
         return;
     }
     w->busy = 1;
-    if (w->len >= w->opts.chunk_bytes)
+    if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes))
         flush_chunk_(w, 1);
-    encode_event(w, ev);
-    if (ev->kind == GCS_EV_GC_END)
-        flush_chunk_(w, 1);
+    if (GCS_UNLIKELY(encode_event(w, ev)))
+        flush_chunk_(w, 1); /* GC_END: a collection is never lost to a crash */
     w->busy = 0;
     if (GCS_UNLIKELY(w->sig_pending))
         sig_flush_and_raise(w, (int)w->sig_pending);
@@ -812,7 +934,7 @@ write_header_and_meta(gcs_recorder *w)
     schema[sl] = 0;
     const char *cmd = w->opts.cmdline ? w->opts.cmdline : "";
     size_t cl = strnlen(cmd, GCS_TRACE_MAX_STRING);
-    uint8_t *m = malloc(64 + sl + cl + 64);
+    uint8_t *m = gcs_tr_malloc(64 + sl + cl + 64);
     if (m == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return w->err;
@@ -834,7 +956,7 @@ write_header_and_meta(gcs_recorder *w)
 static int
 rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
 {
-    gcs_recorder *w = calloc(1, sizeof *w);
+    gcs_recorder *w = gcs_tr_calloc(1, sizeof *w);
     if (w == NULL)
         return GCS_ENOMEM;
     if (opts)
@@ -849,8 +971,9 @@ rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
         w->opts.zstd_level = 1;
     w->opts.cmdline = NULL; /* copied into META at open; don't keep the pointer */
     w->cap = w->opts.chunk_bytes + 4096;
-    w->buf = malloc(GCS_TR_CHUNK_HDR + w->cap);
+    w->buf = gcs_tr_malloc(GCS_TR_CHUNK_HDR + w->cap);
     w->gen = 1;
+    w->pid = getpid();
     int rc = w->buf ? 0 : GCS_ENOMEM;
     if (rc == 0)
         rc = map_init(&w->by_ptr, sizeof(str_ent));
@@ -858,13 +981,14 @@ rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
         rc = map_init(&w->by_content, sizeof(str_ent));
     if (rc == 0)
         rc = map_init(&w->sites, sizeof(site_ent));
-    if (rc == 0 && w->opts.compress && (w->zc = ZSTD_createCCtx()) == NULL)
+    if (rc == 0 && w->opts.compress &&
+        (w->zc = gcs_tr_alloc_ok() ? ZSTD_createCCtx() : NULL) == NULL)
         rc = GCS_ENOMEM;
     if (rc == 0)
         rc = reserve_index(w);
     if (rc != 0) {
         gcs_tio_open_mem(&w->io);
-        w->finished = 1;
+        w->finished = w->stopped = 1;
         gcs_recorder_close(w);
         return rc;
     }
@@ -880,7 +1004,7 @@ rec_start(gcs_recorder *w, const gcs_recorder_opts *opts, gcs_recorder **out)
     write_header_and_meta(w); /* a failure here is the sticky error, not a failed open */
     w->opts.cmdline = NULL;
     if (w->err == GCS_ENOMEM) {
-        w->finished = 1;
+        w->finished = w->stopped = 1;
         gcs_recorder_close(w);
         return GCS_ENOMEM;
     }
@@ -902,16 +1026,16 @@ gcs_recorder_open(const char *path, const gcs_recorder_opts *opts, gcs_recorder 
     int rc = rec_alloc(opts, &w);
     if (rc != 0)
         return rc;
-    w->path = strdup(path);
+    w->path = gcs_tr_strdup(path);
     if (w->path == NULL) {
         gcs_tio_open_mem(&w->io);
-        w->finished = 1;
+        w->finished = w->stopped = 1;
         gcs_recorder_close(w);
         return GCS_ENOMEM;
     }
     int e = gcs_tio_open_file(&w->io, path);
     if (e != 0) {
-        w->finished = 1;
+        w->finished = w->stopped = 1;
         gcs_recorder_close(w);
         return GCS_EIO;
     }
@@ -1001,9 +1125,9 @@ gcs_recorder_finish(gcs_recorder *w)
         return w->err;
     w->busy = 1;
     flush_chunk_(w, 1);
-    if (!w->err)
+    if (!w->err && !in_forked_child(w))
         write_index_and_trailer(w);
-    w->finished = 1;
+    w->finished = w->stopped = 1;
     end_busy(w);
     return w->err;
 }
@@ -1062,9 +1186,10 @@ gcs_recorder_errmsg(const gcs_recorder *w)
 void
 gcs_recorder_get_stats(const gcs_recorder *w, gcs_recorder_stats *out)
 {
-    if (w)
+    if (w) {
         *out = w->stats;
-    else
+        out->events = w->first_seq + w->n_events;
+    } else
         memset(out, 0, sizeof *out);
 }
 
@@ -1079,10 +1204,8 @@ gcs_recorder_raw_(gcs_recorder *w, const uint8_t *rec, size_t len, int is_event)
         return w->err;
     memcpy(cur(w), rec, len);
     w->len += len;
-    if (is_event) {
+    if (is_event)
         w->n_events++;
-        w->stats.events++;
-    }
     return 0;
 }
 

@@ -24,4 +24,10 @@ void gcs_recorder_mem_limit_(gcs_recorder *rec, size_t limit);
 /* Tests: forget the object-id delta predictor (after raw records). */
 void gcs_recorder_reset_delta_(gcs_recorder *rec);
 
+/* Tests: make the n-th recorder allocation from now on (0-based; malloc,
+ * calloc, realloc, or creating the zstd context) fail; -1: none fails. Not
+ * thread-safe. gcs_tr_alloc_count_() counts allocations since the call. */
+void gcs_tr_fail_alloc_at_(long n);
+long gcs_tr_alloc_count_(void);
+
 #endif
