@@ -19,6 +19,7 @@
 #include "gcscope/runtime.h"
 #include "gcscope/trace.h"
 #include "test_trace_util.h"
+#include "trace/reader_int.h"
 #include "trace/trace_int.h"
 
 typedef struct layout {
@@ -323,6 +324,56 @@ test_reader__file_backend_and_missing_index(void **state)
     free_evs(evs, n_evs);
 }
 
+/* Issue #8: real traces give most objects their own label, and a reader that
+ * interned every string kept them all (a 1 GB trace went past 3 GB). LABEL
+ * texts now live in a per-chunk buffer: the pool stays small, and every label
+ * still reads back with its content (by index, forwards and backwards). */
+static void
+test_reader__unique_labels_do_not_grow_the_pool(void **state)
+{
+    (void)state;
+    gcs_recorder_opts o;
+    tt_opts(&o, 4096, 0);
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    enum { N = 20000 };
+    for (uint64_t i = 0; i < N; i++) {
+        char text[48];
+        snprintf(text, sizeof text, "<tuple %" PRIu64 " (%" PRIu64 ", ...)>", i, i * 7919);
+        gcs_event ev = {.kind = GCS_EV_LABEL};
+        ev.u.label.obj = i + 1;
+        ev.u.label.text = text;
+        gcs_recorder_hook(rec, &ev);
+        ev = (gcs_event){.kind = GCS_EV_ALLOC};
+        ev.u.alloc = (gcs_ev_alloc){.obj = i + 1, .type = i & 1 ? "tuple" : "list", .size = 8};
+        gcs_recorder_hook(rec, &ev);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    size_t len;
+    uint8_t *b = tt_take(rec, &len);
+    gcs_recorder_close(rec);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "labels", NULL, &r), 0);
+    assert_true(gcs_reader_n_events(r) == 2 * N);
+    size_t pool = gcs_reader_pool_bytes_(r);
+    printf("# %d unique labels (%zu trace bytes): string pool %zu bytes\n", N, len, pool);
+    assert_true(pool < 128 * 1024); /* interning them all takes > 600 KB */
+    for (uint64_t k = 0; k < 2 * N; k += 997) {
+        uint64_t i = (2 * N - 2) - (k & ~(uint64_t)1); /* backwards, LABEL events only */
+        gcs_event ev;
+        assert_int_equal(gcs_reader_event(r, i, &ev), 0);
+        assert_int_equal(ev.kind, GCS_EV_LABEL);
+        char want[48];
+        snprintf(want, sizeof want, "<tuple %" PRIu64 " (%" PRIu64 ", ...)>", i / 2,
+                 (i / 2) * 7919);
+        assert_string_equal(ev.u.label.text, want);
+        assert_int_equal(gcs_reader_event(r, i + 1, &ev), 0);
+        assert_string_equal(ev.u.alloc.type, (i / 2) & 1 ? "tuple" : "list");
+    }
+    gcs_reader_close(r);
+    free(b);
+}
+
 int
 main(void)
 {
@@ -332,6 +383,7 @@ main(void)
         cmocka_unit_test(test_reader__garbage_after_header_never_crashes),
         cmocka_unit_test(test_reader__salvage_skips_a_bad_middle_chunk),
         cmocka_unit_test(test_reader__file_backend_and_missing_index),
+        cmocka_unit_test(test_reader__unique_labels_do_not_grow_the_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

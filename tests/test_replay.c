@@ -19,6 +19,7 @@
 #include "gcscope/runtime.h"
 #include "replay/replay_int.h"
 #include "test_trace_util.h"
+#include "trace/reader_int.h"
 
 /* {==== A tiny event script writer ====} */
 
@@ -618,6 +619,102 @@ count_progress(void *ud, uint64_t done, uint64_t total)
     return 0;
 }
 
+/* Every temporary gets its own label (as in big real traces); a long-lived
+ * object's label changes now and then. */
+static void
+labelled_script(script *s, uint64_t n_target)
+{
+    emit(s, EV(FRAME_PUSH, frame_push, 1, "<module>"));
+    const uint64_t keep = 1;
+    emit(s, EV(ALLOC, alloc, keep, "dict", GCS_KIND_DICT, 64));
+    emit(s, EV(VAR_SET, var_set, 1, "d", keep, 0));
+    char text[48];
+    for (uint64_t t = 2; s->n < n_target; t++) {
+        snprintf(text, sizeof text, "(%" PRIu64 ", ...)", t * 7919);
+        emit(s, EV(ALLOC, alloc, t, "tuple", GCS_KIND_TUPLE, 48));
+        emit(s, EV(LABEL, label, t, text));
+        emit(s, EV(REF_SET, ref_set, t, "[0]", keep, 0));
+        emit(s, EV(INCREF, incref, keep, 2));
+        if (t % 50 == 0)
+            emit(s, EV(LABEL, label, keep, text));
+        emit(s, EV(REF_DEL, ref_del, t, "[0]", keep));
+        emit(s, EV(DECREF, decref, keep, 1));
+        emit(s, EV(DECREF, decref, t, 0));
+        emit(s, EV(FREE, free, t));
+    }
+}
+
+/* Issue #8: stream mode (one-pass tools) builds no keyframes and no model
+ * while opening, yet any seek, forward or backward, gives exactly the state of
+ * the indexed replay; labels (owned by the model, stored by content in
+ * keyframes) come back right in both; the reader does not keep them. */
+static void
+test_replay__stream_mode_matches_indexed_mode(void **state)
+{
+    (void)state;
+    script s;
+    script_open(&s, 2048);
+    labelled_script(&s, 60000);
+    assert_int_equal(gcs_recorder_finish(s.rec), 0);
+    size_t len;
+    uint8_t *bytes = tt_take(s.rec, &len);
+    gcs_recorder_close(s.rec);
+    gcs_replay_opts ro;
+    gcs_replay_opts_init(&ro);
+    ro.freed_window = 100;
+    gcs_replay *full, *st;
+    assert_int_equal(gcs_replay_open_mem(bytes, len, "full", &ro, &full), 0);
+    ro.stream = true;
+    assert_int_equal(gcs_replay_open_mem(bytes, len, "stream", &ro, &st), 0);
+    assert_true(gcs_replay_n_keyframes_(full) > 3);
+    assert_true(gcs_replay_n_keyframes_(st) == 1); /* the empty state only */
+    assert_true(gcs_replay_n_events(st) == s.n);
+    size_t pool = gcs_reader_pool_bytes_(gcs_replay_reader_(full));
+    assert_true(pool < 128 * 1024); /* ~6,600 unique labels are not interned */
+    tt_rng rng = {5};
+    for (int k = 0; k < 40; k++) {
+        uint64_t pos = k == 0 ? s.n : tt_below(&rng, s.n + 1);
+        assert_int_equal(gcs_replay_seek(full, pos), 0);
+        assert_int_equal(gcs_replay_seek(st, pos), 0);
+        check_model(st);
+        /* stream == a straight replay (same reader: save bytes compare) */
+        uint8_t *a, *b;
+        size_t la, lb;
+        assert_int_equal(gcs_model_save(gcs_replay_model_(st), &a, &la), 0);
+        straight_state(st, pos, &b, &lb);
+        if (la != lb || memcmp(a, b, la) != 0)
+            fail_msg("stream state at %" PRIu64 " differs from a straight replay", pos);
+        free(a);
+        free(b);
+        /* stream == indexed, by content (two readers: strings are not shared) */
+        assert_true(gcs_replay_n_objects(full) == gcs_replay_n_objects(st));
+        for (size_t i = 0; i < gcs_replay_n_objects(st); i++) {
+            gcs_replay_obj x, y;
+            assert_int_equal(gcs_replay_object_at(full, i, &x), 0);
+            assert_int_equal(gcs_replay_object_at(st, i, &y), 0);
+            assert_true(x.id == y.id && x.refcnt == y.refcnt && x.alive == y.alive &&
+                        x.free_event == y.free_event && x.n_refs_in == y.n_refs_in);
+            assert_string_equal(x.type, y.type);
+            assert_true((x.label == NULL) == (y.label == NULL));
+            if (x.label)
+                assert_string_equal(x.label, y.label);
+        }
+        /* the label of the temporary alive at pos, if any, by content */
+        for (size_t i = 0; i < gcs_replay_n_objects(st); i++) {
+            gcs_replay_obj o;
+            assert_int_equal(gcs_replay_object_at(st, i, &o), 0);
+            if (o.id == 1 || !o.alive || o.label == NULL)
+                continue;
+            char want[48];
+            snprintf(want, sizeof want, "(%" PRIu64 ", ...)", o.id * 7919);
+            assert_string_equal(o.label, want);
+        }
+    }
+    gcs_replay_close(full);
+    gcs_replay_close(st);
+    free(bytes);
+}
+
 static void
 test_replay__open_reports_progress_and_index_is_small(void **state)
 {
@@ -737,6 +834,7 @@ main(void)
         cmocka_unit_test(test_replay__random_streams_never_break_the_model),
         cmocka_unit_test(test_replay__damaged_trace_replays_its_intact_part),
         cmocka_unit_test(test_replay__open_reports_progress_and_index_is_small),
+        cmocka_unit_test(test_replay__stream_mode_matches_indexed_mode),
         cmocka_unit_test(test_replay__api_errors_are_codes_not_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,9 +17,13 @@
  * built while opening, spaced so they use a small fraction of the trace's
  * size); stepping back is seek(pos - 1).
  *
- * STRINGS AND SITES returned by any function here (type names, labels, slot
- * labels, variable names, captions, gcs_site) are owned by the replay and
- * valid until gcs_replay_close(). Equal strings have equal pointers.
+ * STRINGS AND SITES returned by any function here (type names, slot labels,
+ * variable names, captions, gcs_site) are owned by the replay and valid until
+ * gcs_replay_close(). Equal strings have equal pointers. Two exceptions, for
+ * bounded memory on big traces (labels are often unique per object): an
+ * object's label (gcs_replay_obj.label) is valid until the cursor moves, and
+ * a LABEL event's text (gcs_replay_event) until the next call on the replay.
+ * Copy them to keep them.
  *
  * ITERATION is by index over the state at the cursor: n_<thing>() then
  * <thing>(k) for k in [0, n). Indices are valid until the cursor moves.
@@ -53,6 +57,16 @@ typedef struct gcs_replay_opts {
     uint64_t freed_window; /* a freed object stays queryable for this many events
                             * after its FREE (default 5000; the viewer fades it out) */
     bool salvage;          /* skip damaged chunks instead of stopping (gcs_reader_opts) */
+    /* One-pass tools (`gcscope info`, a report at one event): the open pass
+     * validates the trace and builds the timelines, but applies no event to
+     * the model and takes no keyframe, so it costs no memory for the heap.
+     * Seeking forward applies events from the cursor; seeking backward
+     * replays from event 0. Default false. */
+    bool stream;
+    /* May be NULL: also called for every event of the open pass, in order
+     * (as gcs_reader_opts.on_event; non-zero cancels the open with GCS_ECALL). */
+    gcs_reader_event_fn on_event;
+    void *on_event_ud;
 } gcs_replay_opts;
 
 /* Fill `opts` with the defaults. */

@@ -114,8 +114,8 @@ typedef int (*gcs_progress_fn)(void *ud, uint64_t done_bytes, uint64_t total_byt
 
 /* Called for every event, in order, during the open pass (the replay model
  * builds its keyframes here). `ev` is valid during the call; its strings and
- * site for the reader's life. Events of a chunk are delivered only after the
- * whole chunk validated. Return non-zero to cancel (GCS_ECALL). */
+ * site for the reader's life (a LABEL's text: during the call only). Events of a chunk are
+ * delivered only after the whole chunk validated. Return non-zero to cancel (GCS_ECALL). */
 typedef int (*gcs_reader_event_fn)(void *ud, uint64_t index, const gcs_event *ev);
 
 typedef struct gcs_reader_opts {
@@ -123,8 +123,10 @@ typedef struct gcs_reader_opts {
     void *progress_ud;
     gcs_reader_event_fn on_event; /* may be NULL */
     void *on_event_ud;
-    bool salvage; /* after a damaged chunk, resync on the next chunk magic and go on
-                   * (default false: stop at the first damage, the torn-tail rule) */
+    bool salvage;         /* after a damaged chunk, resync on the next chunk magic and go on
+                           * (default false: stop at the first damage, the torn-tail rule) */
+    uint64_t *bytes_done; /* may be NULL: set to the file offset after a chunk before its
+                           * events go to on_event (the replay spaces keyframes by it) */
 } gcs_reader_opts;
 
 /* Open a trace file and validate it: header, every chunk's CRC, every record.
@@ -151,8 +153,12 @@ void gcs_reader_close(gcs_reader *r);
 uint64_t gcs_reader_n_events(const gcs_reader *r);
 
 /* Decode event `index` (0-based) into *ev. Strings and the site point into
- * the reader (valid until gcs_reader_close). Consecutive indices are cheap
- * (the decoded chunk is cached). GCS_EINDEX if index >= n_events, GCS_ENOMEM. */
+ * the reader (valid until gcs_reader_close), EXCEPT the text of a LABEL event
+ * (ev->u.label.text), which is valid until the next call on the reader
+ * (labels are often unique per object, so they are not kept: bounded memory
+ * on big traces). The same holds for events given to on_event while opening.
+ * Consecutive indices are cheap (the decoded chunk is cached). GCS_EINDEX if
+ * index >= n_events, GCS_ENOMEM. */
 int gcs_reader_event(gcs_reader *r, uint64_t index, gcs_event *ev);
 
 /* Streaming: events from `index` onwards. gcs_reader_next returns 1 and an

@@ -237,8 +237,12 @@ export_dot(gcs_replay *r, const export_opts *o, FILE *f)
 {
     uint64_t n = gcs_replay_n_events(r);
     uint64_t at = o->has_at ? o->at : (n ? n - 1 : 0);
-    if (n == 0)
+    if (n == 0) {
+        int st = gcs_fmt_trace_check(r, o->path); /* damaged before any event: exit 3 */
+        if (st != GCS_EXIT_OK)
+            exit(st);
         die(GCS_EXIT_USAGE, "export: %s has no events", o->path);
+    }
     if (at >= n)
         gcs_fmt_usage_error("export",
                             "--at %" PRIu64 ": %s has %" PRIu64 " events (0..%" PRIu64 ")", at,

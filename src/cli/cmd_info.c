@@ -1,9 +1,11 @@
 /* src/cli/cmd_info.c — `gcscope info [--json] FILE`: one screen about a trace:
  * the file (format, chunks, compression, damage), events by kind, objects
  * allocated / freed / alive at the end, collector passes by generation with
- * what they collected, total pause. The figures come from one pass over the
- * events (gcs_fmt_stats in fmt_stats.c); a damaged trace is summarised up to
- * the damage, then reported in one line with exit status 3. */
+ * what they collected, total pause. The figures come from the one pass that
+ * opens the trace (stream mode: no replay model, no keyframes, so a 1 GB
+ * trace is summarised in a few MB; gcs_fmt_stats in fmt_stats.c); a damaged
+ * trace is summarised up to the damage, then reported in one line with exit
+ * status 3. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +30,13 @@ static const char info_help[] =
     "incomplete (the figures for the part that could be read are printed\n"
     "first, then one line on stderr says where the damage starts).\n";
 
-static void
-collect(gcs_replay *r, gcs_fmt_stats *st)
+/* Open pass callback: every event of the intact part, in order. */
+static int
+collect(void *ud, uint64_t index, const gcs_event *ev)
 {
-    uint64_t n = gcs_replay_n_events(r);
-    gcs_progress prog;
-    gcs_event ev;
-    gcs_fmt_stats_init(st);
-    gcs_progress_begin(&prog, "counting", n);
-    for (uint64_t i = 0; i < n; i++) {
-        if (gcs_replay_event(r, i, &ev) != 0)
-            break;
-        gcs_fmt_stats_add(st, &ev);
-        if ((i & 0xffff) == 0)
-            gcs_progress_update(&prog, i);
-    }
-    gcs_progress_end(&prog);
+    (void)index;
+    gcs_fmt_stats_add(ud, ev);
+    return 0;
 }
 
 int
@@ -69,11 +62,17 @@ gcs_cmd_info(int argc, char **argv)
     if (optind + 1 < argc)
         gcs_fmt_usage_error("info", "one trace file at a time ('%s' is extra)", argv[optind + 1]);
     const char *path = argv[optind];
-    gcs_replay *r = gcs_fmt_trace_open(path);
     gcs_fmt_stats st;
     gcs_fmt_fileinfo fi;
-    collect(r, &st);
+    gcs_replay_opts ro;
+    gcs_fmt_stats_init(&st);
+    gcs_replay_opts_init(&ro);
+    ro.stream = true; /* one pass, no model: bounded memory on any trace */
+    ro.on_event = collect;
+    ro.on_event_ud = &st;
+    gcs_replay *r = gcs_fmt_trace_open_opts(path, &ro);
     gcs_fmt_trace_fileinfo(r, path, &fi);
+    fi.index_bytes = 0; /* stream mode builds no index: nothing to report */
     if (json)
         gcs_fmt_info_json(stdout, &fi, &st);
     else

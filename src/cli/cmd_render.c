@@ -17,7 +17,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "fmt.h"
 #include "gcscope/errors.h"
+#include "gcscope/replay.h"
 #include "render/render.h"
 #include "render/scene_from_replay.h"
 
@@ -52,6 +54,26 @@ render_usage(FILE *f)
                "                 or all (every place the trace uses; default for --frames)\n"
                "  --frames DIR   write DIR/frame-NNNNNN.png every N events (--every, "
                "default 1)\n");
+}
+
+/* --size WxH: two decimal numbers and nothing else (strtol, no sscanf:
+ * "1280x800junk", "x800", "+1280x800" and overflow are refused). */
+static bool
+parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    long a = strtol(s, &end, 10);
+    if (errno != 0 || *end != 'x' || end[1] < '0' || end[1] > '9')
+        return false;
+    long b = strtol(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || a > 16384 || b > 16384)
+        return false;
+    *w = (int)a;
+    *h = (int)b;
+    return true;
 }
 
 static long
@@ -113,8 +135,7 @@ parse_args(int argc, char **argv, render_args *a)
             a->phase = need(argc, argv, &i);
         } else if (strcmp(s, "--size") == 0) {
             const char *v = need(argc, argv, &i);
-            if (sscanf(v, "%dx%d", &a->width, &a->height) != 2 || a->width < 200 ||
-                a->height < 150 || a->width > 16384 || a->height > 16384)
+            if (!parse_size(v, &a->width, &a->height) || a->width < 200 || a->height < 150)
                 gcs_cli_usage_error("render",
                                     "--size takes WxH (200x150 to 16384x16384), not "
                                     "'%s'",
@@ -131,6 +152,8 @@ parse_args(int argc, char **argv, render_args *a)
             if (strcmp(v, "content") != 0 && strcmp(v, "all") != 0)
                 gcs_cli_usage_error("render", "--fit takes content or all, not '%s'", v);
             a->fit_all = strcmp(v, "all") == 0;
+        } else if (strcmp(s, "--show-internal") == 0) { /* interpreter-internal objects */
+            gcs_vtrace_default_show_internal(true);
         } else if (strcmp(s, "--frames") == 0) {
             a->frames_dir = need(argc, argv, &i);
         } else if (strcmp(s, "--every") == 0) {
@@ -231,6 +254,22 @@ render_frames(gcs_vtrace *t, gcs_scene *sc, const gcs_view *v, const render_args
     return GCS_EXIT_OK;
 }
 
+/* After rendering what could be read: a damaged or incomplete trace gets the
+ * one-line damage message and exit 3, as every trace command (issue #8). The
+ * viewer's trace does not expose its replay, so this is a second, stream-mode
+ * pass (no model: validation only). */
+static int
+check_damage(const char *path)
+{
+    gcs_replay_opts ro;
+    gcs_replay_opts_init(&ro);
+    ro.stream = true;
+    gcs_replay *r = gcs_fmt_trace_open_opts(path, &ro); /* exits 3 itself if unreadable */
+    int st = gcs_fmt_trace_check(r, path);
+    gcs_replay_close(r);
+    return st;
+}
+
 int
 gcs_cmd_render(int argc, char **argv)
 {
@@ -254,14 +293,17 @@ gcs_cmd_render(int argc, char **argv)
     } else {
         uint64_t ev = choose_event(t, &a);
         status = render_one(t, &sc, &v, ev, a.out);
-        if (status == GCS_EXIT_OK)
+        if (status == GCS_EXIT_OK && gcs_vtrace_n_events(t) == 0) /* damaged before event 1 */
+            printf("wrote %s (%dx%d, no events)\n", a.out, a.width, a.height);
+        else if (status == GCS_EXIT_OK)
             printf("wrote %s (%dx%d, event %llu of %llu)\n", a.out, a.width, a.height,
                    (unsigned long long)ev + 1, (unsigned long long)gcs_vtrace_n_events(t));
     }
     gcs_scene_fini(&sc);
     gcs_vtrace_close(t);
     gcs_render_shutdown();
-    return status;
+    int damage = check_damage(a.file);
+    return status != GCS_EXIT_OK ? status : damage;
 }
 
 #endif /* GCS_HAVE_VIZ */

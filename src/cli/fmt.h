@@ -123,6 +123,10 @@ void gcs_fmt_info_json(FILE *f, const gcs_fmt_fileinfo *fi, const gcs_fmt_stats 
  * On failure prints ONE line naming the file and the problem and exits with
  * GCS_EXIT_DAMAGED (3). Never returns NULL. */
 struct gcs_replay *gcs_fmt_trace_open(const char *path);
+/* Same with options (e.g. stream mode and an event callback for a one-pass
+ * command); the progress bar is set up here. */
+struct gcs_replay_opts;
+struct gcs_replay *gcs_fmt_trace_open_opts(const char *path, struct gcs_replay_opts *opts);
 /* If the trace is damaged or incomplete (no index/trailer), print ONE line
  * naming the file, the byte offset and the problem, and return
  * GCS_EXIT_DAMAGED; else return GCS_EXIT_OK. */

@@ -36,13 +36,20 @@ struct gcs_replay *
 gcs_fmt_trace_open(const char *path)
 {
     gcs_replay_opts opts;
+    gcs_replay_opts_init(&opts);
+    return gcs_fmt_trace_open_opts(path, &opts);
+}
+
+struct gcs_replay *
+gcs_fmt_trace_open_opts(const char *path, gcs_replay_opts *opts)
+{
     gcs_replay *r = NULL;
     gcs_progress prog;
-    gcs_replay_opts_init(&opts);
     gcs_progress_begin(&prog, "reading", 0);
-    opts.progress = on_progress;
-    opts.progress_ud = &prog;
-    int rc = gcs_replay_open(path, &opts, &r);
+    gcs_replay_opts o = *opts; /* the caller's opts never keep &prog */
+    o.progress = on_progress;
+    o.progress_ud = &prog;
+    int rc = gcs_replay_open(path, &o, &r);
     gcs_progress_end(&prog);
     if (rc != 0 || r == NULL) {
         file_error(path, gcs_replay_open_errmsg());

@@ -129,6 +129,21 @@ mark_dirty(gcs_model *m, m_obj *o)
     o->flags |= M_DIRTY;
 }
 
+/* Give back most of an array that is now mostly empty (a long-lived object
+ * that many temporaries pointed at must not keep their slots: issue #8). */
+static void
+shrink(m_ref **arr, uint32_t n, uint32_t *cap)
+{
+    if (*cap <= 16 || (uint64_t)n * 4 > *cap)
+        return;
+    uint32_t c = n * 2 > 4 ? n * 2 : 4;
+    m_ref *na = realloc(*arr, c * sizeof *na);
+    if (na != NULL) {
+        *arr = na;
+        *cap = c;
+    }
+}
+
 /* Squeeze the dead entries out of o's arrays, fixing the hash positions. */
 void
 gcs_edges_compact_obj(gcs_model *m, m_obj *o)
@@ -161,6 +176,8 @@ gcs_edges_compact_obj(gcs_model *m, m_obj *o)
     }
     o->n_in = w;
     o->dead_in = 0;
+    shrink(&o->out, o->n_out, &o->cap_out);
+    shrink(&o->in, o->n_in, &o->cap_in);
 }
 
 static void
@@ -169,7 +186,7 @@ kill_out(gcs_model *m, m_obj *s, uint32_t i)
     s->out[i].other = 0;
     s->dead_out++;
     mark_dirty(m, s);
-    if (s->dead_out > 32 && s->dead_out * 2 > s->n_out)
+    if (s->dead_out > 8 && s->dead_out * 2 > s->n_out)
         gcs_edges_compact_obj(m, s);
 }
 
@@ -179,7 +196,7 @@ kill_in(gcs_model *m, m_obj *d, uint32_t i)
     d->in[i].other = 0;
     d->dead_in++;
     mark_dirty(m, d);
-    if (d->dead_in > 32 && d->dead_in * 2 > d->n_in)
+    if (d->dead_in > 8 && d->dead_in * 2 > d->n_in)
         gcs_edges_compact_obj(m, d);
 }
 

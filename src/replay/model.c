@@ -190,6 +190,23 @@ obj_get(gcs_model *m, uint64_t id)
     return o;
 }
 
+/* LABEL: keep a copy of the text (the reader's copy lives for one chunk). */
+static void
+set_label(gcs_model *m, m_obj *o, const char *text)
+{
+    char *c = NULL;
+    if (text != NULL) {
+        size_t n = strlen(text);
+        if ((c = malloc(n + 1)) == NULL) {
+            m->oom = 1;
+            return;
+        }
+        memcpy(c, text, n + 1);
+    }
+    free(o->label);
+    o->label = c;
+}
+
 /* {==== Edges (stored by edges.c) ====} */
 
 static void
@@ -466,6 +483,7 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
         return;
     }
     o->type = a->type ? a->type : "?";
+    free(o->label);
     o->label = NULL;
     o->kind = (uint32_t)a->kind;
     o->size = a->size;
@@ -515,6 +533,8 @@ purge(gcs_model *m)
         m_obj *o = &m->objs[i];
         wr_remove(m, id);
         obj_free_edges_mem(o);
+        free(o->label);
+        o->label = NULL;
         o->purged = 1;
         m->n_holes++;
         /* unlink from the index: rebuild lazily in compact; mark key dead now */
@@ -575,7 +595,7 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
         break;
     case GCS_EV_LABEL:
         if ((o = obj_get(m, ev->u.label.obj)) != NULL)
-            o->label = ev->u.label.text;
+            set_label(m, o, ev->u.label.text);
         break;
     case GCS_EV_REF_SET:
         edge_set(m, ev->u.ref_set.src, ev->u.ref_set.slot, ev->u.ref_set.dst, ev->u.ref_set.old);
@@ -709,8 +729,8 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
     m->pos++;
     if (m->purge_head < m->purge_q.n)
         purge(m);
-    if (m->n_holes > 4096 && m->n_holes * 2 > m->n_objs)
-        gcs_model_compact(m); /* amortised O(1) per purge */
+    if (m->n_holes > 4096 && m->n_holes * 4 > m->n_objs)
+        gcs_model_compact(m); /* amortised O(1) per purge; holes stay <= 1/4 (memory) */
     return m->oom ? GCS_ENOMEM : 0;
 }
 
@@ -731,8 +751,11 @@ gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3], bo
 void
 gcs_model_clear(gcs_model *m)
 {
-    for (size_t i = 0; i < m->n_objs; i++)
+    for (size_t i = 0; i < m->n_objs; i++) {
         obj_free_edges_mem(&m->objs[i]);
+        free(m->objs[i].label);
+        m->objs[i].label = NULL;
+    }
     for (size_t i = 0; i < m->n_frames; i++)
         free(m->frames[i].vars);
     m->n_objs = m->n_holes = m->n_alive = 0;

@@ -28,7 +28,9 @@ typedef struct m_ref {
 
 typedef struct m_obj {
     uint64_t id;
-    const char *type, *label;
+    const char *type;
+    char *label; /* owned (malloc'd) copy of the last LABEL text: labels are often
+                  * unique per object, so they are not interned (issue #8) */
     const gcs_site *alloc_site;
     int64_t refcnt, gc_refs;
     uint64_t size, alloc_ev, free_ev;

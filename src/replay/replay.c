@@ -2,12 +2,12 @@
  * gcs_replay_open(): one reader pass validates the trace and, through the
  * reader's on_event callback, applies every event to the model, records the
  * pass/marker/error timelines and takes keyframes (zstd-compressed model
- * snapshots). Spacing rule (want_keyframe), estimating 3 bytes of trace per
- * event: a keyframe when the events since the last one are worth 8x its size
- * (small states), or 2x once 131072 events passed (big states), or after
- * 1048576 events regardless; never closer than 1024 events. Keyframes then
- * use about 1/8 of a 3 B/event trace for classroom heaps and about half for
- * big ones, and a seek applies at most ~1M events. seek(pos)
+ * snapshots). Spacing rule (want_keyframe): a keyframe when the trace bytes
+ * read since the last one are at least GCS_KF_RATIO (10) times that
+ * keyframe's compressed size, and never closer than 1024 events. Keyframes
+ * then total at most about 1/10 of the trace whatever the heap size (issue #3:
+ * index <= 10 % of the file; issue #8: bounded memory on 1 GB traces); a big
+ * heap gets fewer keyframes, so its seeks apply more events. seek(pos)
  * restores the last keyframe at or before pos (unless the cursor is already
  * between it and pos) and applies the events in between. */
 #include <stdio.h>
@@ -21,9 +21,8 @@
 #include "trace/reader_int.h"
 
 #define GCS_KF_MIN_GAP         1024u
-#define GCS_KF_MAX_GAP         131072u
-#define GCS_KF_HARD_GAP        1048576u
-#define GCS_KF_BYTES_PER_EVENT 3u
+#define GCS_KF_RATIO           10u
+#define GCS_KF_BYTES_PER_EVENT 3u /* estimate when the reader does not say (never) */
 #define GCS_EPH_GAP            1024u
 
 typedef struct keyframe {
@@ -42,6 +41,10 @@ struct gcs_replay {
     size_t n_kf, cap_kf, kf_bytes;
     uint64_t last_kf_pos;
     size_t last_kf_size;
+    uint64_t bytes_done, last_kf_bytes; /* trace bytes read (reader), at the last keyframe */
+    bool stream;                        /* gcs_replay_opts.stream */
+    gcs_reader_event_fn user_ev;
+    void *user_ev_ud;
     ZSTD_CCtx *zc;
     ZSTD_DCtx *dz;
     uint8_t *scratch;
@@ -120,6 +123,7 @@ take_keyframe(gcs_replay *r)
     r->kf_bytes += zn + sizeof(keyframe);
     r->last_kf_pos = r->m.pos;
     r->last_kf_size = zn;
+    r->last_kf_bytes = r->bytes_done;
     return 0;
 }
 
@@ -127,12 +131,11 @@ static int
 want_keyframe(const gcs_replay *r)
 {
     uint64_t gap = r->m.pos - r->last_kf_pos;
-    uint64_t bytes = gap * GCS_KF_BYTES_PER_EVENT, kf = r->last_kf_size;
+    uint64_t bytes =
+        r->bytes_done ? r->bytes_done - r->last_kf_bytes : gap * GCS_KF_BYTES_PER_EVENT;
     if (gap < GCS_KF_MIN_GAP)
         return 0;
-    return bytes >= 8 * kf                               /* small state: cheap keyframes */
-           || (gap >= GCS_KF_MAX_GAP && bytes >= 2 * kf) /* big state: bound seeks, ~1/2 */
-           || gap >= GCS_KF_HARD_GAP;                    /* huge state: seeks stay bounded */
+    return bytes >= (uint64_t)GCS_KF_RATIO * r->last_kf_size;
 }
 
 static int
@@ -189,6 +192,12 @@ static int
 on_event(void *ud, uint64_t i, const gcs_event *ev)
 {
     gcs_replay *r = ud;
+    if (r->user_ev && r->user_ev(r->user_ev_ud, i, ev) != 0)
+        return 1;
+    if (r->stream) { /* timelines only; the model is built by seeks */
+        timeline(r, i, ev);
+        return r->build_err != 0;
+    }
     if (want_keyframe(r) && (r->build_err = take_keyframe(r)) != 0)
         return 1;
     timeline(r, i, ev);
@@ -210,7 +219,11 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         ro.progress = opts->progress;
         ro.progress_ud = opts->progress_ud;
         ro.salvage = opts->salvage;
+        r->stream = opts->stream;
+        r->user_ev = opts->on_event;
+        r->user_ev_ud = opts->on_event_ud;
     }
+    ro.bytes_done = &r->bytes_done;
     ro.on_event = on_event;
     ro.on_event_ud = r;
     long th[3] = {700, 10, 10};
@@ -409,7 +422,7 @@ gcs_replay_seek(gcs_replay *r, uint64_t pos)
         else
             rc = restore_keyframe(r, lo);
     }
-    if (rc == 0 && backward && pos - r->m.pos > 2 * GCS_EPH_GAP)
+    if (rc == 0 && backward && !r->stream && pos - r->m.pos > 2 * GCS_EPH_GAP)
         rc = seek_back_with_snapshot(r, pos);
     else if (rc == 0)
         rc = apply_to(r, pos);

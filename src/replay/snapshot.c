@@ -5,7 +5,8 @@
  * structures (the id index, the young-generation lists, the purge FIFO) are
  * not stored; gcs_model_load rebuilds them. Strings and sites are stored as
  * pointer values into the reader's pool, valid for the replay's life only:
- * keyframes are in-memory (replay.c compresses them with zstd). */
+ * keyframes are in-memory (replay.c compresses them with zstd). Labels are
+ * owned by their object (model.h), so they are stored by content. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,23 @@ wb_ptr(wbuf *w, const void *p)
     wb_uv(w, (uint64_t)(uintptr_t)p);
 }
 
+/* An owned string by content: uv 0 for NULL, else uv len + 1 and the bytes. */
+static void
+wb_str(wbuf *w, const char *s)
+{
+    if (s == NULL) {
+        wb_uv(w, 0);
+        return;
+    }
+    size_t n = strlen(s);
+    wb_uv(w, (uint64_t)n + 1);
+    uint8_t *p = wb_room(w, n);
+    if (p) {
+        memcpy(p, s, n);
+        w->n += n;
+    }
+}
+
 /* UINT64_MAX ("none") is frequent for event indices: store v + 1. */
 static void
 wb_ev(wbuf *w, uint64_t v)
@@ -80,7 +98,7 @@ save_obj(wbuf *w, const m_obj *o, snap_prev *pv)
     pv->id = o->id;
     wb_uv(w, o->kind);
     wb_ptr(w, o->type);
-    wb_ptr(w, o->label);
+    wb_str(w, o->label);
     wb_ptr(w, o->alloc_site);
     wb_sv(w, o->refcnt);
     wb_sv(w, o->gc_refs);
@@ -207,6 +225,29 @@ rev(gcs_rd *r)
     return gcs_get_uv(r) - 1;
 }
 
+/* wb_str's inverse: a new copy (NULL for none); *bad on a short buffer or ENOMEM. */
+static char *
+rstr(gcs_rd *r, int *oom)
+{
+    uint64_t n = gcs_get_uv(r);
+    if (r->bad || n == 0)
+        return NULL;
+    n--;
+    if (n > (uint64_t)(r->end - r->p)) {
+        r->bad = 1;
+        return NULL;
+    }
+    char *c = malloc((size_t)n + 1);
+    if (c == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    memcpy(c, r->p, (size_t)n);
+    c[n] = 0;
+    r->p += n;
+    return c;
+}
+
 static int
 load_refs(gcs_rd *r, m_ref **arr, uint32_t *n, uint32_t *cap, uint64_t owner)
 {
@@ -234,7 +275,10 @@ load_obj(gcs_rd *r, m_obj *o, snap_prev *pv)
     pv->id = o->id;
     o->kind = (uint32_t)rv(r);
     o->type = rp(r);
-    o->label = rp(r);
+    int oom = 0;
+    o->label = rstr(r, &oom);
+    if (oom)
+        return GCS_ENOMEM;
     o->alloc_site = rp(r);
     o->refcnt = rs(r);
     o->gc_refs = rs(r);

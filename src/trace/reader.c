@@ -6,7 +6,12 @@
  * a reader-wide pool, so decoded events point at stable, deduplicated memory
  * and equal strings have equal pointers. Random access decodes one chunk
  * (found by binary search on first_event) and caches it. No read ever leaves
- * the mapped bytes: all decoding goes through gcs_rd (bounded, sticky bad). */
+ * the mapped bytes: all decoding goes through gcs_rd (bounded, sticky bad).
+ * Bounded memory on big files (issue #8): the file is mapped, and the pages a
+ * scan or a chunk decode touched are dropped again (madvise DONTNEED), so the
+ * resident set holds one chunk, not the file; strings are interned lazily, on
+ * first use, and LABEL texts (unique per object in real traces) are not
+ * interned at all: they live in a per-chunk buffer until the next decode. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -55,6 +60,14 @@ typedef struct site_pent {
     gcs_site *site;
 } site_pent;
 
+/* A chunk-local string: where its bytes are in the decoded payload, and its
+ * pooled (perm) and per-chunk (trans) copies once made. */
+typedef struct lstr_ent {
+    const uint8_t *raw;
+    uint32_t len;
+    const char *perm, *trans;
+} lstr_ent;
+
 struct gcs_reader {
     const uint8_t *data;
     size_t size;
@@ -80,8 +93,11 @@ struct gcs_reader {
     ZSTD_DCtx *dz;
     uint8_t *raw;
     size_t raw_cap;
-    const char **lstr;
+    lstr_ent *lstr;
     size_t lstr_cap;
+    char *tbuf; /* per-chunk copies of LABEL texts (valid until the next decode) */
+    size_t tbuf_n, tbuf_cap;
+    uint64_t touched; /* mapped bytes read since the last drop_pages */
     const gcs_site **lsite;
     size_t lsite_cap;
 
@@ -298,6 +314,40 @@ typedef struct dec_state {
     uint64_t n_records, unknown;
 } dec_state;
 
+/* Chunk-local string id (<= n_str) as a pooled string: NULL for id 0 (and on
+ * ENOMEM, which the caller tells apart by id != 0). */
+static const char *
+lstr_perm(gcs_reader *r, uint64_t id)
+{
+    if (id == 0)
+        return NULL;
+    lstr_ent *l = &r->lstr[id];
+    if (l->perm == NULL)
+        l->perm = gcs_reader_intern_(r, (const char *)l->raw, l->len);
+    return l->perm;
+}
+
+/* The same as a per-chunk copy (LABEL texts): not interned, so a trace with a
+ * unique label per object does not grow the pool. Falls back to the pool if
+ * the chunk buffer is full (it is sized so that it never is). */
+static const char *
+lstr_trans(gcs_reader *r, uint64_t id)
+{
+    if (id == 0)
+        return NULL;
+    lstr_ent *l = &r->lstr[id];
+    if (l->trans == NULL) {
+        if ((size_t)l->len + 1 > r->tbuf_cap - r->tbuf_n)
+            return lstr_perm(r, id);
+        char *c = r->tbuf + r->tbuf_n;
+        memcpy(c, l->raw, l->len);
+        c[l->len] = 0;
+        r->tbuf_n += (size_t)l->len + 1;
+        l->trans = c;
+    }
+    return l->trans;
+}
+
 static int
 dec_control(gcs_reader *r, gcs_rd *in, uint64_t ext, dec_state *st, dec_err *e)
 {
@@ -309,11 +359,8 @@ dec_control(gcs_reader *r, gcs_rd *in, uint64_t ext, dec_state *st, dec_err *e)
             return dfail(e, GCS_ECORRUPT, "string id %" PRIu64 " out of order", id);
         if (grow_array((void **)&r->lstr, &r->lstr_cap, id + 1, sizeof *r->lstr) != 0)
             return dfail(e, GCS_ENOMEM, "out of memory");
-        const char *s = gcs_reader_intern_(r, (const char *)in->p, (size_t)n);
-        if (s == NULL)
-            return dfail(e, GCS_ENOMEM, "out of memory");
+        r->lstr[id] = (lstr_ent){in->p, (uint32_t)n, NULL, NULL}; /* interned on first use */
         in->p += n;
-        r->lstr[id] = s;
         st->n_str = id;
         return 0;
     }
@@ -327,8 +374,9 @@ dec_control(gcs_reader *r, gcs_rd *in, uint64_t ext, dec_state *st, dec_err *e)
             return dfail(e, GCS_ECORRUPT, "bad site definition %" PRIu64, id);
         if (grow_array((void **)&r->lsite, &r->lsite_cap, id + 1, sizeof *r->lsite) != 0)
             return dfail(e, GCS_ENOMEM, "out of memory");
+        const char *file = lstr_perm(r, fid), *func = lstr_perm(r, nid);
         const gcs_site *s =
-            site_intern(r, fid ? r->lstr[fid] : NULL, nid ? r->lstr[nid] : NULL, (int)line);
+            (fid && !file) || (nid && !func) ? NULL : site_intern(r, file, func, (int)line);
         if (s == NULL)
             return dfail(e, GCS_ENOMEM, "out of memory");
         r->lsite[id] = s;
@@ -364,11 +412,15 @@ dec_fields(gcs_reader *r, gcs_rd *in, const gcs_ev_desc *d, gcs_event *ev, dec_s
         case 'I':
             *gcs_ev_field_u64(ev, k) = (uint64_t)gcs_unzigzag(v);
             break;
-        case 'S':
+        case 'S': {
             if (v > st->n_str)
                 return dfail(e, GCS_ECORRUPT, "undefined string %" PRIu64, v);
-            *gcs_ev_field_str(ev, k) = v ? r->lstr[v] : NULL;
+            const char *s = ev->kind == GCS_EV_LABEL ? lstr_trans(r, v) : lstr_perm(r, v);
+            if (v && s == NULL)
+                return dfail(e, GCS_ENOMEM, "out of memory");
+            *gcs_ev_field_str(ev, k) = s;
             break;
+        }
         default:
             *gcs_ev_field_u64(ev, k) = v;
             break;
@@ -447,6 +499,10 @@ decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
     r->evs_n = 0;
     if (chunk_payload(r, h, &raw, &raw_len, e) != 0)
         return e->code;
+    /* Room for every string of the chunk once: lengths + NULs <= 2 x payload. */
+    if (grow_array((void **)&r->tbuf, &r->tbuf_cap, 2 * raw_len + 16, 1) != 0)
+        return dfail(e, GCS_ENOMEM, "out of memory");
+    r->tbuf_n = 0;
     dec_state st = {0};
     gcs_rd in = {raw, raw + raw_len, 0};
     while (in.p < in.end)
@@ -674,6 +730,8 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
             set_damage(r, off, e.code, "%s", e.why);
             return 1;
         }
+        if (o && o->bytes_done)
+            *o->bytes_done = *next;
         int rc = deliver(r, o);
         if (rc != 0)
             return rc;
@@ -702,6 +760,26 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
     }
 }
 
+/* Note that `len` more bytes of a mapped file were read; every
+ * GCS_RD_DROP_BYTES give all its pages back (madvise DONTNEED: they are clean
+ * file pages, so they leave our resident set and a later access reads them
+ * again from the page cache). The whole mapping, not the range read: the
+ * kernel's fault-around maps neighbouring pages, also behind the range.
+ * Keeps the RSS of a pass over a 1 GB file at a few MB. No-op for memory
+ * images and read() buffers; `len` 0 drops now. */
+#define GCS_RD_DROP_BYTES ((uint64_t)8 << 20)
+static void
+drop_pages(gcs_reader *r, uint64_t len)
+{
+    if (r->map == NULL)
+        return;
+    r->touched += len;
+    if (len != 0 && r->touched < GCS_RD_DROP_BYTES)
+        return;
+    r->touched = 0;
+    (void)madvise(r->map, r->size, MADV_DONTNEED);
+}
+
 static int
 reader_scan(gcs_reader *r, const gcs_reader_opts *o)
 {
@@ -718,6 +796,7 @@ reader_scan(gcs_reader *r, const gcs_reader_opts *o)
             uint64_t again = resync(r, off + 1);
             if (again == UINT64_MAX)
                 break;
+            drop_pages(r, again - off);
             off = again;
             continue;
         }
@@ -738,6 +817,7 @@ reader_scan(gcs_reader *r, const gcs_reader_opts *o)
                 break;
             }
         }
+        drop_pages(r, next - off);
         off = next;
         if (o && o->progress && off - last_progress >= (1u << 20)) {
             last_progress = off;
@@ -745,6 +825,7 @@ reader_scan(gcs_reader *r, const gcs_reader_opts *o)
                 return GCS_ECALL;
         }
     }
+    drop_pages(r, 0);
     if (o && o->progress && o->progress(o->progress_ud, r->size, r->size))
         return GCS_ECALL;
     r->info.n_chunks = r->n_chunks;
@@ -896,6 +977,7 @@ gcs_reader_close(gcs_reader *r)
     ZSTD_freeDCtx(r->dz);
     free(r->raw);
     free(r->lstr);
+    free(r->tbuf);
     free(r->lsite);
     free(r->evs);
     free(r->chunks);
@@ -935,7 +1017,9 @@ reader_load_chunk(gcs_reader *r, size_t k)
     if (r->cached == k)
         return 0;
     dec_err e = {{0}, 0};
-    if (decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL) != 0)
+    int rc = decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL);
+    drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)r->chunks[k].stored);
+    if (rc != 0)
         return e.code == GCS_ENOMEM ? GCS_ENOMEM : GCS_ECORRUPT; /* validated at open */
     r->cached = k;
     return 0;
