@@ -1,18 +1,25 @@
 /* bench/leak_bench.c — cost of the leak analysis (issue #5 goal: a heap of
  * 1,000,000 live objects with 10,000 leaked cycles and 1,000 reference leaks
- * mixed in, analysed in <= 1 s). Two measurements per size:
- *   graph: gcs_leak_analyze() on a heap graph built directly (the analysis alone)
- *   live:  gcscope_leak_check() on a real runtime heap of the same shape
- *          (snapshot through the introspection API + analysis)
- * at 100k, 1M and 4M objects, with ns/object to show the growth is linear.
- * Usage: leak_bench [max_objects]   (default 4000000)
+ * mixed in, analysed in <= 1 s, time growing linearly). Per size:
+ *   graph:  gcs_leak_analyze() on a heap graph built directly (the analysis alone)
+ *   check:  gcscope_leak_check() on a real runtime heap of the same shape: the
+ *           FULL in-process check (snapshot through the introspection API, then
+ *           the analysis); split into snapshot (gcs_hg_from_heap) and analyse
+ *   text:   writing the text report (to /dev/null)
+ *   +hist:  the same check on a heap whose refcount history was recorded (what
+ *           GCSCOPE_LEAKS=1 does at teardown): snapshot + history + analysis
+ * at 100k, 1M and 4M objects, with ns/object so linearity is visible. CPU
+ * time (process) is printed beside wall time: the machine may be shared.
+ * Usage: leak_bench [max_objects] [--no-hist]   (default 4000000)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "analysis/adapters.h"
 #include "analysis/heapgraph.h"
+#include "analysis/hist_rec.h"
 #include "analysis/leak_int.h"
 #include "gcscope/leaks.h"
 #include "gcscope/runtime.h"
@@ -20,11 +27,28 @@
 enum { N_CYCLES = 10000, N_REFLEAKS = 1000, FANOUT = 1000 };
 
 static double
-now_s(void)
+clock_s(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct stamp {
+    double wall, cpu;
+} stamp;
+
+static stamp
+now(void)
+{
+    return (stamp){clock_s(CLOCK_MONOTONIC), clock_s(CLOCK_PROCESS_CPUTIME_ID)};
+}
+
+static stamp
+since(stamp t0)
+{
+    stamp t = now();
+    return (stamp){t.wall - t0.wall, t.cpu - t0.cpu};
 }
 
 static void
@@ -92,28 +116,31 @@ build_graph(size_t n)
     return g;
 }
 
-static double
+static stamp
 bench_graph(size_t n)
 {
     gcs_hg *g = build_graph(n);
-    double t0 = now_s();
+    stamp t0 = now();
     gcs_leak_report *r;
     must(gcs_leak_analyze(g, NULL, "bench", &r), "analyze");
-    double t = now_s() - t0;
+    stamp t = since(t0);
     check_counts(gcs_leak_report_summary(r), n);
     gcs_leak_report_free(r);
     return t;
 }
 
-/* The same shape on a live runtime heap. */
+/* The same shape on a live runtime heap; `hist` (may be NULL) records its
+ * refcount history as the heap's event hook. */
 static gcs_heap *
-build_heap(size_t n)
+build_heap(size_t n, gcs_hist_rec *hist)
 {
     gcs_config cfg;
     gcs_config_init(&cfg);
     cfg.gc_enabled = false;
     cfg.checked = false;
     cfg.no_env = true;
+    cfg.hook = hist ? gcs_hist_rec_hook : NULL;
+    cfg.hook_ud = hist;
     gcs_heap *h;
     must(gcs_heap_new(&cfg, &h), "heap");
     gcs_class_def def = {.name = "Node", .dynamic_attrs = true};
@@ -160,42 +187,110 @@ build_heap(size_t n)
     return h;
 }
 
-static double
-bench_live(size_t n, double *snap_s)
+typedef struct live_times {
+    stamp check, snap, analyse, text, hist;
+} live_times;
+
+static void
+write_null(const gcs_leak_report *r)
 {
-    gcs_heap *h = build_heap(n);
-    double t0 = now_s();
+    FILE *f = fopen("/dev/null", "w");
+    if (f == NULL) {
+        perror("leak_bench: /dev/null");
+        exit(1);
+    }
+    must(gcs_leak_report_write(r, f, GCS_LEAK_FMT_TEXT), "write");
+    fclose(f);
+}
+
+static void
+bench_live(size_t n, live_times *lt)
+{
+    gcs_heap *h = build_heap(n, NULL);
+    stamp t0 = now();
     gcs_leak_report *r;
     must(gcscope_leak_check(h, NULL, &r), "leak check");
-    double t = now_s() - t0;
+    lt->check = since(t0);
     check_counts(gcs_leak_report_summary(r), n);
+    t0 = now();
+    write_null(r);
+    lt->text = since(t0);
     gcs_leak_report_free(r);
-    /* the same in two steps, to see where the time goes */
-    t0 = now_s();
+    /* the check again in two steps, to see where the time goes */
+    t0 = now();
     gcs_hg *g;
     must(gcs_hg_from_heap(h, NULL, &g), "snapshot");
-    *snap_s = now_s() - t0;
+    lt->snap = since(t0);
+    t0 = now();
     must(gcs_leak_analyze(g, NULL, "bench", &r), "analyze");
+    lt->analyse = since(t0);
     gcs_leak_report_free(r);
     gcs_heap_free(h);
+}
+
+/* Snapshot with history + analysis + text report, as GCSCOPE_LEAKS=1 does. */
+static stamp
+bench_hist(size_t n)
+{
+    gcs_hist_rec *hist;
+    must(gcs_hist_rec_new(&hist), "recorder");
+    gcs_heap *h = build_heap(n, hist);
+    gcs_heap_set_hook(h, NULL, NULL);
+    stamp t0 = now();
+    gcs_hg *g;
+    gcs_leak_report *r;
+    must(gcs_hg_from_heap(h, hist, &g), "snapshot");
+    must(gcs_leak_analyze(g, NULL, "bench", &r), "analyze");
+    write_null(r);
+    stamp t = since(t0);
+    check_counts(gcs_leak_report_summary(r), n);
+    if (!gcs_leak_report_summary(r)->history) {
+        fprintf(stderr, "leak_bench: no history in the report\n");
+        exit(1);
+    }
+    gcs_leak_report_free(r);
+    gcs_heap_free(h);
+    gcs_hist_rec_free(hist);
     return t;
+}
+
+static double
+ns_per(double s, size_t n)
+{
+    return s * 1e9 / (double)n;
 }
 
 int
 main(int argc, char **argv)
 {
-    size_t max = argc > 1 ? strtoull(argv[1], NULL, 10) : 4000000;
+    size_t max = 4000000;
+    bool hist = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-hist") == 0)
+            hist = false;
+        else
+            max = strtoull(argv[i], NULL, 10);
+    }
     const size_t sizes[] = {100000, 1000000, 4000000};
     printf("leak_bench: %d leaked cycles + %d reference leaks mixed into N live objects\n",
            N_CYCLES, N_REFLEAKS);
-    printf("%10s %10s %8s %10s %8s %10s\n", "objects", "graph s", "ns/obj", "live s", "ns/obj",
-           "snapshot s");
+    printf("times in s (wall; cpu in brackets where it matters), ns/obj = wall / N\n");
+    printf("%9s | %6s %6s | %6s %6s %7s %6s | %6s %6s | %6s %6s\n", "objects", "graph", "ns/obj",
+           "snap", "analys", "check", "ns/obj", "text", "ns/obj", "+hist", "ns/obj");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && sizes[i] <= max; i++) {
         size_t n = sizes[i];
-        double snap = 0, tg = bench_graph(n), tl = bench_live(n, &snap);
-        printf("%10zu %10.3f %8.1f %10.3f %8.1f %10.3f\n", n, tg, tg * 1e9 / (double)n, tl,
-               tl * 1e9 / (double)n, snap);
+        stamp tg = bench_graph(n);
+        live_times lt;
+        bench_live(n, &lt);
+        stamp th = hist ? bench_hist(n) : (stamp){0, 0};
+        printf("%9zu | %6.3f %6.0f | %6.3f %6.3f %7.3f %6.0f | %6.3f %6.0f | %6.3f %6.0f\n", n,
+               tg.wall, ns_per(tg.wall, n), lt.snap.wall, lt.analyse.wall, lt.check.wall,
+               ns_per(lt.check.wall, n), lt.text.wall, ns_per(lt.text.wall, n), th.wall,
+               ns_per(th.wall, n));
+        printf("%9s | (%5.3f)       | (%5.3f) (%5.3f) (%5.3f)       | (%5.3f)       | (%5.3f)\n",
+               "cpu", tg.cpu, lt.snap.cpu, lt.analyse.cpu, lt.check.cpu, lt.text.cpu, th.cpu);
         fflush(stdout);
     }
+    printf("goal: check <= 1 s at 1,000,000 objects; ns/obj flat from 100k to 4M\n");
     return 0;
 }

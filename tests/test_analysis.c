@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "analysis/heapgraph.h"
+#include "analysis/hist_rec.h"
 #include "analysis/leak_int.h"
 #include "gcscope/leaks.h"
 
@@ -140,6 +141,106 @@ test_analysis__graph_drops_dangling_and_rejects_duplicates(void **state)
         assert_int_equal(gcs_hg_finish(g), GCS_EINVAL);
         gcs_hg_free(g);
     }
+}
+
+/* Nodes added in any order come out in id order after finish, with edges,
+ * roots and history resolved to the new indices: the live-heap adapter walks
+ * the collector's lists, the trace adapter allocation order, and the report
+ * (SCC leaders, examples, owners) must not depend on which. Dense ids take
+ * the bucket path, ids spread over 2^40 the radix sort. */
+static void
+test_analysis__finish_puts_nodes_in_id_order(void **state)
+{
+    (void)state;
+    const uint64_t scale[] = {1, 1ULL << 40};
+    for (size_t k = 0; k < 2; k++) {
+        uint64_t m = scale[k];
+        gcs_hg *g = new_graph();
+        const uint64_t order[] = {5, 2, 7, 1, 6, 3, 4}; /* a shuffle of 1..7 */
+        for (size_t i = 0; i < 7; i++)
+            node(g, order[i] * m, "N", order[i] == 4 ? 2 : 1, 0, (int)order[i]);
+        edge(g, 1 * m, 2 * m, ".a"); /* 1 <-> 2: a cycle */
+        edge(g, 2 * m, 1 * m, ".b");
+        edge(g, 7 * m, 3 * m, ".c"); /* variable -> 7 -> 3 */
+        edge(g, 2 * m, 5 * m, ".d"); /* 5, 6: kept alive by the cycle */
+        edge(g, 5 * m, 6 * m, ".e");
+        assert_int_equal(gcs_hg_add_root(g, 1, "<module>", "v", 7 * m), 0);
+        gcs_site s = site("make", 40);
+        assert_int_equal(gcs_hg_add_hist(g, 4 * m, 10, GCS_HGOP_NEW, 1, &s), 0);
+        assert_int_equal(gcs_hg_add_hist(g, 4 * m, 11, GCS_HGOP_INCREF, 2, &s), 0);
+        assert_int_equal(gcs_hg_finish(g), 0);
+        for (size_t i = 0; i < 7; i++) {
+            assert_int_equal(g->nodes[i].id, (i + 1) * m);
+            assert_int_equal(g->nodes[i].site,
+                             gcs_hg_site(g, &(gcs_site){FILE_A, "make", (int)(i + 1)}));
+            assert_int_equal(gcs_hg_find(g, (i + 1) * m), i);
+        }
+        assert_int_equal(g->n_edges, 5);
+        assert_int_equal(g->edge_off[1] - g->edge_off[0], 1); /* 1 -> 2 */
+        assert_int_equal(g->edge_dst[g->edge_off[0]], 1);
+        assert_int_equal(g->edge_off[2] - g->edge_off[1], 2); /* 2 -> 1, 2 -> 5 */
+        assert_int_equal(g->edge_dst[g->edge_off[6]], 2);     /* 7 -> 3 */
+        assert_int_equal(g->roots[0].node, 6);
+        assert_int_equal(g->hist_off[4] - g->hist_off[3], 2); /* node 4 */
+        assert_int_equal(g->hist[g->hist_off[3] + 1].event, 11);
+        gcs_leak_report *r = NULL;
+        assert_int_equal(gcs_leak_analyze(g, NULL, "shuffled", &r), 0);
+        const gcs_leak_summary *sum = gcs_leak_report_summary(r);
+        assert_int_equal(sum->cycles, 1);
+        assert_int_equal(sum->by_kind[GCS_LEAK_CYCLE].objects, 2);
+        assert_int_equal(sum->by_kind[GCS_LEAK_INDIRECT].objects, 2);
+        assert_int_equal(sum->by_kind[GCS_LEAK_REFLEAK].objects, 1);
+        assert_int_equal(sum->by_kind[GCS_LEAK_REACHABLE].objects, 2);
+        assert_int_equal(r->a.scc_leader[r->a.scc[0]], 0); /* the first allocated */
+        gcs_leak_report_free(r);
+    }
+}
+
+/* The history recorder pairs settled increfs and decrefs as it goes (bounded
+ * memory on big traces), and the culprit is the same as with the whole
+ * history: 5,000 balanced incref/decref pairs from borrow(), and one incref
+ * in leak() in the middle that is never released. */
+static void
+test_analysis__history_recorder_pairs_as_it_goes(void **state)
+{
+    (void)state;
+    gcs_hist_rec *rec = NULL;
+    assert_int_equal(gcs_hist_rec_new(&rec), 0);
+    gcs_site s_new = site("make", 1), s_borrow = site("borrow", 2), s_leak = site("leak", 3);
+    gcs_event ev = {.kind = GCS_EV_ALLOC, .site = &s_new};
+    ev.u.alloc.obj = 7;
+    gcs_hist_rec_event(rec, &ev);
+    int64_t rc = 1;
+    for (int i = 0; i < 5000; i++) {
+        if (i == 2500) {
+            ev = (gcs_event){.kind = GCS_EV_INCREF, .site = &s_leak};
+            ev.u.incref.obj = 7;
+            ev.u.incref.refcnt = ++rc;
+            gcs_hist_rec_event(rec, &ev);
+        }
+        ev = (gcs_event){.kind = GCS_EV_INCREF, .site = &s_borrow};
+        ev.u.incref.obj = 7;
+        ev.u.incref.refcnt = ++rc;
+        gcs_hist_rec_event(rec, &ev);
+        ev = (gcs_event){.kind = GCS_EV_DECREF, .site = &s_borrow};
+        ev.u.decref.obj = 7;
+        ev.u.decref.refcnt = --rc;
+        gcs_hist_rec_event(rec, &ev);
+    }
+    gcs_hg *g = new_graph();
+    node(g, 7, "N", rc, 0, 1); /* refcount 2: the creator's and the leaked one */
+    assert_int_equal(gcs_hist_rec_export(rec, g), 0);
+    gcs_hist_rec_free(rec);
+    assert_true(g->n_hist < 64); /* not 10,002 entries */
+    assert_int_equal(gcs_hg_finish(g), 0);
+    gcs_la_culprit c[4];
+    size_t n = gcs_la_culprits(g, 0, 0, c, 4);
+    assert_int_equal(n, 2); /* leak() and the creation, latest first */
+    assert_string_equal(g->sites[c[0].site].func, "leak");
+    assert_int_equal(c[0].count, 1);
+    assert_int_equal(c[0].event, 1 + 2 * 2500);
+    assert_int_equal(c[1].op, GCS_HGOP_NEW);
+    gcs_hg_free(g);
 }
 
 /* {==== SCC ====} */
@@ -672,6 +773,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_analysis__graph_drops_dangling_and_rejects_duplicates),
+        cmocka_unit_test(test_analysis__finish_puts_nodes_in_id_order),
+        cmocka_unit_test(test_analysis__history_recorder_pairs_as_it_goes),
         cmocka_unit_test(test_analysis__scc_finds_cycles_self_loops_not_chains),
         cmocka_unit_test(test_analysis__scc_million_long_ring_without_recursion),
         cmocka_unit_test(test_analysis__each_node_gets_its_class),

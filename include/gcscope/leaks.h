@@ -127,6 +127,33 @@ int gcs_leak_report_write(const gcs_leak_report *r, FILE *f, gcs_leak_format fmt
 /* Free. Accepts NULL. */
 void gcs_leak_report_free(gcs_leak_report *r);
 
+/* {==== Per object (views that mark objects: the viewer, `render`) ====} */
+
+typedef struct gcs_replay gcs_replay; /* gcscope/replay.h */
+
+/* The analysis `gcscope leaks --at` runs: the state of a trace after `pos`
+ * events (clamped; moves the replay's cursor), with refcount history for
+ * culprits when `with_history`. `source` names it in the report (may be NULL).
+ * On error *out is NULL and the message in gcs_leak_errmsg(). */
+int gcs_leak_check_replay(gcs_replay *r, uint64_t pos, bool with_history, const gcs_leak_options *opt,
+                          const char *source, gcs_leak_report **out);
+
+/* The class the analysis gave one object. */
+typedef struct gcs_leak_object {
+    uint64_t id;
+    gcs_leak_kind kind; /* never GCS_LEAK_ERROR */
+    uint64_t cycle;     /* in a cycle of cyclic garbage (or uncollectable): id of its
+                         * first member (the same for every member); else 0 */
+    uint64_t owner;     /* INDIRECT: id of the leaked object keeping it alive; else 0 */
+} gcs_leak_object;
+
+/* Objects the report analysed (alive, not owned by the runtime), in id order.
+ * Suppressions do not change an object's class. */
+size_t gcs_leak_report_n_objects(const gcs_leak_report *r);
+/* k-th object (GCS_EINDEX), or by id (GCS_ENOTFOUND: not analysed). */
+int gcs_leak_report_object_at(const gcs_leak_report *r, size_t k, gcs_leak_object *out);
+int gcs_leak_report_object(const gcs_leak_report *r, uint64_t id, gcs_leak_object *out);
+
 #ifdef __cplusplus
 }
 #endif

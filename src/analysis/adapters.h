@@ -26,6 +26,11 @@ int gcs_hg_from_heap(gcs_heap *h, const gcs_hist_rec *hist, gcs_hg **out);
  * at_event is pos. GCS_ENOMEM or the replay's error; *out NULL on error. */
 int gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out);
 
+/* The same with the history taken from `hist`, a recorder already fed events
+ * 0..pos-1 of this trace (e.g. during a streaming open pass, so the events are
+ * decoded once): the replay is then only seeked. GCS_EINVAL for hist NULL. */
+int gcs_hg_from_replay_hist(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, gcs_hg **out);
+
 /* The rule both adapters use for small ints: an int atom whose value is in
  * the runtime's cache. `label` is the int's display label ("42"). */
 bool gcs_hg_is_cached_int_label(const char *label);

@@ -142,8 +142,10 @@ add_history(gcs_replay *r, uint64_t pos, gcs_hg *g)
     return rc;
 }
 
-int
-gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
+/* The graph at pos; history from `hist` if not NULL, else recorded here when
+ * `with_history`, else only the errors. */
+static int
+from_replay(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, bool with_history, gcs_hg **out)
 {
     *out = NULL;
     if (r == NULL)
@@ -162,7 +164,9 @@ gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
     if (rc == 0)
         rc = add_roots(r, g);
     if (rc == 0)
-        rc = with_history ? add_history(r, pos, g) : add_errors(r, pos, g);
+        rc = hist           ? gcs_hist_rec_export(hist, g)
+             : with_history ? add_history(r, pos, g)
+                            : add_errors(r, pos, g);
     if (rc == 0)
         rc = gcs_hg_finish(g);
     if (rc != 0) {
@@ -171,4 +175,20 @@ gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
     }
     *out = g;
     return 0;
+}
+
+int
+gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
+{
+    return from_replay(r, pos, NULL, with_history, out);
+}
+
+int
+gcs_hg_from_replay_hist(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, gcs_hg **out)
+{
+    if (hist == NULL) {
+        *out = NULL;
+        return GCS_EINVAL;
+    }
+    return from_replay(r, pos, hist, true, out);
 }

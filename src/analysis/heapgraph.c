@@ -20,8 +20,10 @@ typedef struct pending_edge {
 struct gcs_hg_priv {
     /* string interning: open addressing over pointers to owned copies */
     char **strs;
-    const char *last_str; /* the last string interned (a one-entry cache) */
-    uint32_t last_site;   /* the last site interned */
+    /* one-entry caches, one per caller, since runs of equal strings are
+     * common per use (a node's type, an edge's slot) but the uses interleave */
+    const char *last_type, *last_slot, *last_str;
+    uint32_t last_site; /* the last site interned */
     size_t n_strs, cap_strs;
     /* site interning: slots hold site index (0 = empty) */
     uint32_t *site_tab;
@@ -130,20 +132,21 @@ strs_rehash(struct gcs_hg_priv *p)
     return 0;
 }
 
-const char *
-gcs_hg_intern(gcs_hg *g, const char *s)
+/* Intern s through the one-entry cache *last. */
+static const char *
+intern_cached(gcs_hg *g, const char *s, const char **last)
 {
     if (s == NULL)
         return NULL;
     struct gcs_hg_priv *p = g->priv;
-    if (p->last_str && strcmp(p->last_str, s) == 0)
-        return p->last_str; /* runs of equal strings (types, slots) are common */
+    if (*last && strcmp(*last, s) == 0)
+        return *last;
     if ((p->n_strs + 1) * 2 > p->cap_strs && strs_rehash(p) != 0)
         return NULL;
     size_t j = hash_str(s) & (p->cap_strs - 1);
     while (p->strs[j]) {
         if (strcmp(p->strs[j], s) == 0)
-            return p->last_str = p->strs[j];
+            return *last = p->strs[j];
         j = (j + 1) & (p->cap_strs - 1);
     }
     size_t n = strlen(s) + 1;
@@ -153,7 +156,13 @@ gcs_hg_intern(gcs_hg *g, const char *s)
     memcpy(c, s, n);
     p->strs[j] = c;
     p->n_strs++;
-    return p->last_str = c;
+    return *last = c;
+}
+
+const char *
+gcs_hg_intern(gcs_hg *g, const char *s)
+{
+    return intern_cached(g, s, &g->priv->last_str);
 }
 
 static uint64_t
@@ -211,6 +220,129 @@ gcs_hg_site(gcs_hg *g, const gcs_site *site)
     g->sites[idx] = s;
     p->site_tab[j] = idx;
     return p->last_site = idx;
+}
+
+/* {====== Node order ======}
+ * After finish, nodes are in id order (allocation order), whatever order the
+ * adapter added them in: a live heap is walked in its collector's list order,
+ * a trace in the replay's. Everything in the analysis that depends on node
+ * order (SCC leaders, examples, which leaked object owns an indirect one it
+ * shares with another) then comes out the same for both. Linear: ids are
+ * mostly dense, so a bucket array indexed by id - min_id orders them; sparse
+ * ids go through an LSD radix sort (16-bit digits, only the digits the id span
+ * needs). */
+
+static bool
+nodes_sorted(const gcs_hg *g)
+{
+    for (size_t i = 1; i < g->n_nodes; i++)
+        if (g->nodes[i].id <= g->nodes[i - 1].id)
+            return false;
+    return true;
+}
+
+/* perm[k] = index of the k-th smallest id, by buckets over [lo, lo + span]. */
+static int
+order_dense(const gcs_hg *g, uint64_t lo, uint64_t span, uint32_t *perm)
+{
+    uint32_t *slot = gcs_hg_big_alloc((size_t)(span + 1) * sizeof *slot);
+    if (slot == NULL)
+        return GCS_ENOMEM;
+    memset(slot, 0xff, (size_t)(span + 1) * sizeof *slot);
+    int rc = 0;
+    for (size_t i = 0; i < g->n_nodes && rc == 0; i++) {
+        size_t j = (size_t)(g->nodes[i].id - lo);
+        if (slot[j] != GCS_HG_NONE)
+            rc = GCS_EINVAL; /* duplicate id */
+        slot[j] = (uint32_t)i;
+    }
+    size_t k = 0;
+    for (size_t j = 0; j <= span && rc == 0; j++)
+        if (slot[j] != GCS_HG_NONE)
+            perm[k++] = slot[j];
+    free(slot);
+    return rc;
+}
+
+/* The same by LSD radix sort of (id - lo), for sparse ids. */
+static int
+order_radix(const gcs_hg *g, uint64_t lo, uint64_t span, uint32_t *perm)
+{
+    size_t n = g->n_nodes;
+    uint64_t *ka = gcs_hg_big_alloc(n * sizeof *ka), *kb = gcs_hg_big_alloc(n * sizeof *kb);
+    uint32_t *pb = gcs_hg_big_alloc(n * sizeof *pb), *pa = perm;
+    size_t *count = malloc(65537 * sizeof *count);
+    int rc = GCS_ENOMEM;
+    if (ka == NULL || kb == NULL || pb == NULL || count == NULL)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        ka[i] = g->nodes[i].id - lo;
+        pa[i] = (uint32_t)i;
+    }
+    for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += 16) {
+        memset(count, 0, 65537 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[((ka[i] >> shift) & 0xffff) + 1]++;
+        for (size_t d = 0; d < 65536; d++)
+            count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) {
+            size_t k = count[(ka[i] >> shift) & 0xffff]++;
+            kb[k] = ka[i];
+            pb[k] = pa[i];
+        }
+        uint64_t *tk = ka;
+        ka = kb;
+        kb = tk;
+        uint32_t *tp = pa;
+        pa = pb;
+        pb = tp;
+    }
+    if (pa != perm) { /* an odd number of passes: the result is in our buffer */
+        memcpy(perm, pa, n * sizeof *perm);
+        pb = pa;
+    }
+    rc = 0;
+    for (size_t i = 1; i < n && rc == 0; i++)
+        if (ka[i] == ka[i - 1])
+            rc = GCS_EINVAL; /* duplicate id */
+out:
+    free(ka);
+    free(kb);
+    free(pb); /* never the caller's perm (see above) */
+    free(count);
+    return rc;
+}
+
+/* Put the nodes in id order (see above). GCS_EINVAL on a duplicate id. */
+static int
+sort_nodes(gcs_hg *g)
+{
+    size_t n = g->n_nodes;
+    if (nodes_sorted(g))
+        return 0;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = g->nodes[i].id < lo ? g->nodes[i].id : lo;
+        hi = g->nodes[i].id > hi ? g->nodes[i].id : hi;
+    }
+    uint32_t *perm = gcs_hg_big_alloc(n * sizeof *perm);
+    gcs_hg_node *sorted = gcs_hg_big_alloc(n * sizeof *sorted);
+    int rc = GCS_ENOMEM;
+    if (perm != NULL && sorted != NULL)
+        rc = hi - lo < 4 * (uint64_t)n + 1024 ? order_dense(g, lo, hi - lo, perm)
+                                              : order_radix(g, lo, hi - lo, perm);
+    if (rc == 0) {
+        for (size_t k = 0; k < n; k++) /* order_* fill perm[0..n) when they succeed */
+            sorted[k] =
+                g->nodes[perm[k]]; /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript) */
+        free(g->nodes);
+        g->nodes = sorted;
+        g->cap_nodes = n;
+        sorted = NULL;
+    }
+    free(perm);
+    free(sorted);
+    return rc;
 }
 
 /* {====== Id index ======}
@@ -355,7 +487,7 @@ gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t
         return GCS_EINVAL;
     if (grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes) != 0)
         return GCS_ENOMEM;
-    const char *t = gcs_hg_intern(g, type ? type : "?");
+    const char *t = intern_cached(g, type ? type : "?", &g->priv->last_type);
     if (t == NULL)
         return GCS_ENOMEM;
     gcs_hg_node *n = &g->nodes[g->n_nodes];
@@ -382,7 +514,7 @@ gcs_hg_add_edge(gcs_hg *g, uint64_t src, uint64_t dst, const char *slot)
         return GCS_EINVAL;
     if (grow((void **)&p->edges, &p->cap_edges, p->n_edges, sizeof *p->edges) != 0)
         return GCS_ENOMEM;
-    const char *s = gcs_hg_intern(g, slot);
+    const char *s = intern_cached(g, slot, &p->last_slot);
     if (slot && !s)
         return GCS_ENOMEM;
     p->edges[p->n_edges++] = (pending_edge){src, dst, s};
@@ -416,28 +548,37 @@ gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char *var
 }
 
 int
-gcs_hg_add_hist(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
-                const gcs_site *site)
+gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
+                   uint32_t site)
 {
     struct gcs_hg_priv *p = g->priv;
-    if (g->finished)
+    if (g->finished || site >= g->n_sites)
         return GCS_EINVAL;
-    size_t cap = g->cap_hist;
-    if (grow((void **)&g->hist, &g->cap_hist, g->n_hist, sizeof *g->hist) != 0)
-        return GCS_ENOMEM;
-    if (cap != g->cap_hist) {
-        uint64_t *o = realloc(p->hist_obj, g->cap_hist * sizeof *o);
-        if (o == NULL) {
-            g->cap_hist = cap;
+    if (g->n_hist == g->cap_hist) {
+        size_t nc = g->cap_hist ? g->cap_hist * 2 : 64;
+        gcs_hg_hist *h = big_realloc(g->hist, g->n_hist * sizeof *h, nc * sizeof *h);
+        if (h == NULL)
             return GCS_ENOMEM;
-        }
+        g->hist = h;
+        uint64_t *o = big_realloc(p->hist_obj, g->n_hist * sizeof *o, nc * sizeof *o);
+        if (o == NULL)
+            return GCS_ENOMEM; /* hist grew, cap_hist not yet: still consistent */
         p->hist_obj = o;
+        g->cap_hist = nc;
     }
-    g->hist[g->n_hist] =
-        (gcs_hg_hist){event, refcnt, GCS_HG_NONE, gcs_hg_site(g, site), (uint8_t)op};
+    g->hist[g->n_hist] = (gcs_hg_hist){event, refcnt, GCS_HG_NONE, site, (uint8_t)op};
     p->hist_obj[g->n_hist++] = obj;
     g->has_history = true;
     return 0;
+}
+
+int
+gcs_hg_add_hist(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
+                const gcs_site *site)
+{
+    if (g->finished)
+        return GCS_EINVAL;
+    return gcs_hg_add_hist_at(g, obj, event, op, refcnt, gcs_hg_site(g, site));
 }
 
 int
@@ -572,7 +713,7 @@ finish_hist(gcs_hg *g)
         return 0; /* hist_off stays NULL */
     g->hist_off = calloc(n + 2, sizeof *g->hist_off);
     size_t *fill = malloc((n + 1) * sizeof *fill);
-    gcs_hg_hist *sorted = malloc((g->n_hist + 1) * sizeof *sorted);
+    gcs_hg_hist *sorted = gcs_hg_big_alloc((g->n_hist + 1) * sizeof *sorted);
     if (g->hist_off == NULL || fill == NULL || sorted == NULL) {
         free(fill);
         free(sorted);
@@ -601,7 +742,9 @@ gcs_hg_finish(gcs_hg *g)
 {
     if (g->finished)
         return GCS_EINVAL;
-    int rc = build_index(g);
+    int rc = sort_nodes(g);
+    if (rc == 0)
+        rc = build_index(g);
     if (rc == 0)
         rc = finish_edges(g);
     if (rc == 0) {

@@ -6,7 +6,7 @@
  * Build protocol: gcs_hg_new(), then any number of add_node / add_edge /
  * add_root / add_hist / add_error calls (edges, roots and history refer to
  * objects by id, in any order), then gcs_hg_finish() once. After finish the
- * graph is read-only: nodes are in insertion order (index 0..n_nodes-1), edges
+ * graph is read-only: nodes are in id order (index 0..n_nodes-1), edges
  * are in CSR form (out-edges of node i are edge_dst[edge_off[i]..edge_off[i+1]]),
  * history entries of node i are hist[hist_off[i]..hist_off[i+1]] in event order.
  *
@@ -45,11 +45,11 @@ enum {
 typedef struct gcs_hg_node {
     uint64_t id;
     int64_t refcnt;
-    uint64_t size;     /* bytes, header included */
-    const char *type;  /* interned, never NULL ("?" if unknown) */
-    uint32_t site;     /* index into sites; 0 = unknown */
-    uint16_t kind;     /* gcs_kind */
-    uint16_t flags;    /* GCS_HGF_* */
+    uint64_t size;    /* bytes, header included */
+    const char *type; /* interned, never NULL ("?" if unknown) */
+    uint32_t site;    /* index into sites; 0 = unknown */
+    uint16_t kind;    /* gcs_kind */
+    uint16_t flags;   /* GCS_HGF_* */
 } gcs_hg_node;
 
 /* A variable: `var` in frame `frame` holds one reference to `node`. */
@@ -135,7 +135,8 @@ const char *gcs_hg_intern(gcs_hg *g, const char *s);
 uint32_t gcs_hg_site(gcs_hg *g, const gcs_site *site);
 
 /* Add an object. GCS_EINVAL for a duplicate id or after finish; GCS_ENOMEM.
- * type may be NULL ("?"). *idx (may be NULL) gets its index. */
+ * type may be NULL ("?"). *idx (may be NULL) gets its index until finish,
+ * which puts the nodes in id order. */
 int gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
                     uint64_t size, const gcs_site *site, unsigned flags, uint32_t *idx);
 /* A strong reference src -> dst in slot `slot` (may be NULL). */
@@ -146,15 +147,29 @@ int gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char 
  * event order. Sets has_history. */
 int gcs_hg_add_hist(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
                     const gcs_site *site);
+/* The same with `site` already an index into g->sites (from gcs_hg_site):
+ * for adapters that add many entries with few distinct sites. */
+int gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
+                       uint32_t site);
 /* A recorded API misuse. */
 int gcs_hg_add_error(gcs_hg *g, uint64_t event, int code, uint64_t obj, const char *detail,
                      const gcs_site *site);
 
-/* Resolve ids, build the CSR arrays. GCS_ENOMEM (graph unusable, free it). */
+/* Put the nodes in id order (allocation order, whatever order they were added
+ * in: results that depend on node order then agree between adapters), resolve
+ * ids, build the CSR arrays. O(V + E + H). GCS_EINVAL (a duplicate id),
+ * GCS_ENOMEM (graph unusable, free it). */
 int gcs_hg_finish(gcs_hg *g);
 
 /* Node index of an id, GCS_HG_NONE if absent. O(1). */
 uint32_t gcs_hg_find(const gcs_hg *g, uint64_t id);
+
+/* Strongly connected components of the subgraph induced by the nodes with
+ * in_set[i] != 0 (edges leaving the set are ignored). scc[i] gets the SCC id
+ * (0..*n_scc-1) of members, GCS_HG_NONE for others. Iterative (no recursion:
+ * chains can be millions deep). GCS_ENOMEM. In
+ * src/analysis/scc.c; also used by `gcscope export --format dot`. */
+int gcs_hg_scc(const gcs_hg *g, const uint8_t *in_set, uint32_t *scc, size_t *n_scc);
 
 /* malloc for the big per-node / per-edge arrays of the graph and the analysis:
  * from 4 MiB up, 2 MiB-aligned and advised for transparent huge pages (page

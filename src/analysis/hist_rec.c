@@ -248,11 +248,90 @@ remove_obj(gcs_hist_rec *r, uint64_t id)
         r->prev_hist = NULL;
 }
 
+/* {==== Pairing as we go (bounded memory) ====}
+ * A long-lived object that temporaries keep increfing and decrefing would
+ * otherwise collect its whole history (hundreds of MB on a big trace). The
+ * analysis pairs each decref, in event order, with an earlier unpaired
+ * incref (leak_history.c, gcs_la_pairing_rule); a pair never affects the
+ * result, and each decision depends only on the entries before the decref.
+ * So when an object's array is full, the decrefs old enough that no later
+ * event can retag them or the increfs before them (STORE / UNSTORE are set up
+ * to STORE_WINDOW events late) are paired here by the same rule and both ends
+ * dropped. The report is the same as with the whole history. */
+
+#define SETTLED (STORE_WINDOW + 2) /* events after which an entry's op is final */
+
+static bool
+is_inc_op(uint8_t op)
+{
+    return op == GCS_HGOP_NEW || op == GCS_HGOP_INCREF || op == GCS_HGOP_STORE;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool
+same_func(const gcs_hist_rec *r, uint32_t a, uint32_t b)
+{
+    if (a == 0 || b == 0)
+        return false;
+    return str_eq(r->sites[a].func, r->sites[b].func) && str_eq(r->sites[a].file, r->sites[b].file);
+}
+
+/* leak_history.c's latest_unpaired over e[0..k) (want: 0 any, 1 store, 2
+ * non-store, 3 non-store in the function of e[k]). */
+static long
+latest_unpaired(const gcs_hist_rec *r, const entry *e, const uint8_t *gone, size_t k, int want)
+{
+    for (size_t j = k; j-- > 0;) {
+        if (gone[j] || !is_inc_op(e[j].op))
+            continue;
+        bool store = e[j].op == GCS_HGOP_STORE;
+        if ((want == 1 && !store) || (want >= 2 && store))
+            continue;
+        if (want == 3 && !same_func(r, e[j].site, e[k].site))
+            continue;
+        return (long)j;
+    }
+    return -1;
+}
+
+static void
+compact(gcs_hist_rec *r, objhist *o)
+{
+    uint8_t gone[GCS_HIST_MAX_PER_OBJ];
+    memset(gone, 0, o->n);
+    for (size_t k = 0; k < o->n && o->e[k].event + SETTLED <= r->n_events; k++) {
+        if (is_inc_op(o->e[k].op))
+            continue;
+        long j = o->e[k].op == GCS_HGOP_UNSTORE ? latest_unpaired(r, o->e, gone, k, 1) : -1;
+        if (j < 0)
+            j = latest_unpaired(r, o->e, gone, k, 3);
+        if (j < 0)
+            j = latest_unpaired(r, o->e, gone, k, 2);
+        if (j < 0)
+            j = latest_unpaired(r, o->e, gone, k, 0);
+        gone[k] = 1;
+        if (j >= 0)
+            gone[j] = 1;
+    }
+    uint32_t w = 0;
+    for (uint32_t k = 0; k < o->n; k++)
+        if (!gone[k])
+            o->e[w++] = o->e[k];
+    o->n = w;
+}
+
 static void
 append(gcs_hist_rec *r, objhist *o, const gcs_event *ev, gcs_hg_op op, int64_t refcnt)
 {
     if (o == NULL || o->truncated)
         return;
+    if (o->n == o->cap && o->n >= 8)
+        compact(r, o);
     if (o->n == GCS_HIST_MAX_PER_OBJ) {
         o->truncated = true;
         return;
@@ -440,28 +519,41 @@ gcs_hist_rec_hook(void *ud, const gcs_event *ev)
 
 /* {==== Export ====} */
 
+/* The table is walked in slot order, not looked up per node: a million
+ * random lookups into a table of this size cost seconds on a VM (each is a
+ * TLB miss), a sequential walk a few milliseconds. Entries of objects the
+ * graph leaves out are dropped by gcs_hg_finish. Each recorder site is
+ * interned into the graph once. */
 int
 gcs_hist_rec_export(const gcs_hist_rec *r, gcs_hg *g)
 {
-    for (size_t i = 0; i < g->n_nodes; i++) {
-        const objhist *o = lookup(r, g->nodes[i].id);
-        if (o == NULL || o->truncated)
+    uint32_t *site_map = malloc(r->n_sites * sizeof *site_map);
+    if (site_map == NULL)
+        return GCS_ENOMEM;
+    site_map[0] = 0;
+    for (size_t i = 1; i < r->n_sites; i++)
+        site_map[i] = gcs_hg_site(g, &r->sites[i]); /* 0 (unknown) on ENOMEM */
+    int rc = 0;
+    enum { AHEAD = 8 }; /* slots ahead whose history arrays are prefetched */
+    for (size_t i = 0; i < r->cap && rc == 0; i++) {
+        if (i + AHEAD < r->cap && r->tab[i + AHEAD].n > 0)
+            __builtin_prefetch(r->tab[i + AHEAD].e);
+        const objhist *o = &r->tab[i];
+        if (o->id == 0 || o->id == TOMB || o->truncated)
             continue;
-        for (uint32_t k = 0; k < o->n; k++) {
+        for (uint32_t k = 0; k < o->n && rc == 0; k++) {
             const entry *e = &o->e[k];
-            int rc = gcs_hg_add_hist(g, o->id, e->event, (gcs_hg_op)e->op, e->refcnt,
-                                     e->site ? &r->sites[e->site] : NULL);
-            if (rc != 0)
-                return rc;
+            rc = gcs_hg_add_hist_at(g, o->id, e->event, (gcs_hg_op)e->op, e->refcnt,
+                                    site_map[e->site]);
         }
     }
-    for (size_t i = 0; i < r->n_errors; i++) {
+    free(site_map);
+    for (size_t i = 0; i < r->n_errors && rc == 0; i++) {
         const rec_error *e = &r->errors[i];
-        int rc = gcs_hg_add_error(g, e->event, e->code, e->obj, e->detail,
-                                  e->site ? &r->sites[e->site] : NULL);
-        if (rc != 0)
-            return rc;
+        rc = gcs_hg_add_error(g, e->event, e->code, e->obj, e->detail,
+                              e->site ? &r->sites[e->site] : NULL);
     }
-    g->has_history = true;
-    return 0;
+    if (rc == 0)
+        g->has_history = true;
+    return rc;
 }

@@ -35,9 +35,9 @@ uint64_t gcs_hist_rec_n_events(const gcs_hist_rec *r);
 /* False once an allocation failed (history then partial). */
 bool gcs_hist_rec_complete(const gcs_hist_rec *r);
 
-/* Add the history of every object of g that has one (objects with truncated
- * history are skipped), and every ERROR event, to the (unfinished) graph g.
- * GCS_ENOMEM. */
+/* Add the history of every live object (objects with truncated history are
+ * skipped; gcs_hg_finish drops those that are not nodes of g) and every ERROR
+ * event to the (unfinished) graph g. Linear in the recorder's size. GCS_ENOMEM. */
 int gcs_hist_rec_export(const gcs_hist_rec *r, gcs_hg *g);
 
 #endif

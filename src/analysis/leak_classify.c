@@ -239,7 +239,6 @@ gcs_la_free(gcs_leak_analysis *a)
     free(a->shared);
     free(a->scc_leader);
     free(a->scc_size);
-    free(a->scratch);
     free(a->queue);
     memset(a, 0, sizeof *a);
 }
@@ -256,17 +255,15 @@ alloc_arrays(const gcs_hg *g, gcs_leak_analysis *a)
     a->unexplained = gcs_hg_big_alloc(n * sizeof *a->unexplained);
     a->scc = gcs_hg_big_alloc(n * sizeof *a->scc);
     a->shared = gcs_hg_big_alloc(n);
-    a->scratch = gcs_hg_big_alloc(n * sizeof *a->scratch);
     a->queue = gcs_hg_big_alloc(n * sizeof *a->queue);
     if (!a->cls || !a->owner || !a->parent || !a->root || !a->unexplained || !a->scc ||
-        !a->shared || !a->scratch || !a->queue)
+        !a->shared || !a->queue)
         return GCS_ENOMEM;
     memset(a->cls, UNSET, n);
     memset(a->shared, 0, n);
     memset(a->owner, 0xff, n * sizeof *a->owner);
     memset(a->parent, 0xff, n * sizeof *a->parent);
     memset(a->root, 0xff, n * sizeof *a->root);
-    memset(a->scratch, 0xff, n * sizeof *a->scratch);
     return 0;
 }
 
@@ -323,13 +320,15 @@ gcs_la_slot(const gcs_hg *g, uint32_t u, uint32_t v)
 }
 
 /* BFS inside the SCC from the leader; the first edge back to it closes the
- * loop. Uses a->scratch as the parent map and restores it. */
+ * loop. The parent map is a->parent, which is GCS_HG_NONE for every member
+ * of cyclic garbage (they are BFS seeds, never reached from another node),
+ * and is restored. */
 size_t
 gcs_la_loop(const gcs_leak_analysis *a, uint32_t leader, uint32_t *out, size_t max)
 {
     const gcs_hg *g = a->g;
     uint32_t s = a->scc[leader];
-    uint32_t *par = a->scratch, *q = a->queue;
+    uint32_t *par = a->parent, *q = a->queue;
     size_t head = 0, tail = 0, len = 0;
     uint32_t last = GCS_HG_NONE;
     par[leader] = leader;

@@ -1,6 +1,6 @@
 /* src/analysis/leak_int.h — internals of the leak analysis shared by its files:
  *   leak_classify.c  one class per node (reachability, gc_refs, SCCs, owners)
- *   scc.c            iterative Tarjan over a node subset
+ *   scc.c            iterative Tarjan over a node subset (gcs_hg_scc, heapgraph.h)
  *   leak_history.c   incref/decref pairing -> culprits of a reference leak
  *   leak_report.c    loss records, suppressions, the public report API
  *   leak_text.c      human report; leak_json.c JSON and suppression entries
@@ -31,8 +31,7 @@ typedef struct gcs_leak_analysis {
     uint32_t *scc_leader; /* per SCC id: lowest-index member */
     uint32_t *scc_size;   /* per SCC id */
     size_t n_scc;
-    uint32_t *scratch; /* all GCS_HG_NONE between uses (gcs_la_loop) */
-    uint32_t *queue;   /* n_nodes entries of work space */
+    uint32_t *queue; /* n_nodes entries of work space */
 } gcs_leak_analysis;
 
 /* Classify every node of a finished graph. Pure: reads g only. O(V + E).
@@ -42,12 +41,6 @@ void gcs_la_free(gcs_leak_analysis *a);
 
 /* True if SCC `s` is a cycle (more than one member or a self-reference). */
 bool gcs_la_scc_is_cycle(const gcs_leak_analysis *a, uint32_t s);
-
-/* Strongly connected components of the subgraph induced by the nodes with
- * in_set[i] != 0 (edges leaving the set are ignored). scc[i] gets the SCC id
- * (0..*n_scc-1) of members, GCS_HG_NONE for others. Iterative (no recursion:
- * chains can be millions deep). GCS_ENOMEM. */
-int gcs_hg_scc(const gcs_hg *g, const uint8_t *in_set, uint32_t *scc, size_t *n_scc);
 
 /* {==== Culprits: pairing incref/decref history ====} */
 

@@ -121,7 +121,7 @@ static size_t
 record_for(builder *b, const rec_key *k)
 {
     gcs_leak_report *r = b->r;
-    if ((r->n_recs + 1) * 2 > b->tab_cap && tab_grow(b) != 0)
+    if ((b->tab == NULL || (r->n_recs + 1) * 2 > b->tab_cap) && tab_grow(b) != 0)
         return SIZE_MAX;
     size_t j = key_hash(k) & (b->tab_cap - 1);
     while (b->tab[j]) {

@@ -2,8 +2,10 @@
  * its end (the moment the program called gcs_heap_free, i.e. just before
  * HEAP_END) or at --at EVENT. Same analysis as the in-process report
  * (src/analysis/), fed by the replay model. Exit status: 0 no leaks, 1 (or
- * --error-exitcode N) leaks or errors found, 2 usage, 3 unreadable trace (or
- * damaged, with no leaks in the part that could be read).
+ * --error-exitcode N) leaks or errors found, 2 usage, 3 unreadable, damaged or
+ * incomplete trace: like `info`, the part that could be read is reported, then
+ * one line on stderr says where the damage starts, and 3 wins over a leak
+ * status (the verdict on a partial trace is partial).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,9 +14,11 @@
 #include <string.h>
 
 #include "analysis/adapters.h"
+#include "analysis/hist_rec.h"
 #include "analysis/leak_int.h"
 #include "cli.h"
 #include "commands.h"
+#include "fmt.h"
 #include "gcscope/leaks.h"
 #include "gcscope/replay.h"
 
@@ -42,7 +46,9 @@ usage(FILE *f)
                "  --show-reachable      list still-reachable objects too\n"
                "  --error-exitcode N    exit status when leaks are found (default 1)\n\n"
                "exit status: 0 no leaks, 1 (or N) leaks found, 2 usage error,\n"
-               "3 unreadable trace, or damaged with no leaks in its readable part.\n");
+               "3 unreadable, damaged or incomplete trace: the part that could be read\n"
+               "is reported, then one line on stderr says where the damage starts; 3\n"
+               "wins over 1 / --error-exitcode N (a partial trace gives a partial verdict).\n");
 }
 
 static uint64_t
@@ -103,39 +109,30 @@ parse_args(int argc, char **argv, leaks_args *a)
         gcs_cli_usage_error("leaks", "which trace? (gcscope leaks FILE)");
 }
 
-/* Events applied for the default moment: just before HEAP_END (what the
- * in-process report at gcs_heap_free sees), else the whole trace. */
-static uint64_t
-default_pos(gcs_replay *r)
-{
-    uint64_t n = gcs_replay_n_events(r);
-    for (uint64_t i = n; i-- > 0;) {
-        gcs_event ev;
-        if (gcs_replay_event(r, i, &ev) != 0)
-            break;
-        if (ev.kind == GCS_EV_HEAP_END)
-            return i;
-    }
-    return n;
-}
+/* {==== One pass over the trace ====}
+ * The trace is opened in stream mode: the open pass validates it and hands us
+ * every event once, in order; nothing per event is kept. The refcount-history
+ * recorder is fed during that pass (it keeps only the history of objects
+ * still alive), up to the moment analysed: --at EVENT, or the program's
+ * gcs_heap_free (HEAP_END: what the in-process report at teardown sees; the
+ * final frees after it are not the program's). Then one forward seek builds
+ * the heap model at that moment. Memory: the live heap plus its history. */
 
-/* Open the trace; a damaged one is reported on up to the damage (*damaged). */
-static gcs_replay *
-open_trace(const char *path, bool *damaged)
+typedef struct scan {
+    gcs_hist_rec *hist;
+    uint64_t limit;    /* events to feed: --at + 1, or UINT64_MAX */
+    uint64_t heap_end; /* index of the first HEAP_END; UINT64_MAX: none yet */
+} scan;
+
+static int
+on_open_event(void *ud, uint64_t index, const gcs_event *ev)
 {
-    gcs_replay_opts ro;
-    gcs_replay_opts_init(&ro);
-    ro.salvage = true;
-    gcs_replay *r = NULL;
-    if (gcs_replay_open(path, &ro, &r) != 0)
-        die(GCS_EXIT_DAMAGED, "%s", gcs_replay_open_errmsg());
-    gcs_trace_damage dmg;
-    gcs_replay_damage(r, &dmg);
-    *damaged = dmg.damaged;
-    if (dmg.damaged)
-        gcs_cli_error("%s: damaged trace, reporting on its first %" PRIu64 " events: %s", path,
-                      dmg.event_index, gcs_replay_errmsg(r));
-    return r;
+    scan *s = ud;
+    if (ev->kind == GCS_EV_HEAP_END && s->heap_end == UINT64_MAX)
+        s->heap_end = index;
+    if (index < s->limit && s->heap_end == UINT64_MAX)
+        gcs_hist_rec_event(s->hist, ev);
+    return 0;
 }
 
 int
@@ -143,16 +140,24 @@ gcs_cmd_leaks(int argc, char **argv)
 {
     leaks_args a;
     parse_args(argc, argv, &a);
-    bool damaged = false;
-    gcs_replay *r = open_trace(a.path, &damaged);
+    scan sc = {NULL, a.at == UINT64_MAX ? UINT64_MAX : a.at + 1, UINT64_MAX};
+    if (gcs_hist_rec_new(&sc.hist) != 0)
+        die(1, "out of memory");
+    gcs_replay_opts ro;
+    gcs_replay_opts_init(&ro);
+    ro.stream = true;
+    ro.on_event = on_open_event;
+    ro.on_event_ud = &sc;
+    gcs_replay *r = gcs_fmt_trace_open_opts(a.path, &ro); /* exits 3 if unreadable */
     uint64_t n = gcs_replay_n_events(r);
     if (a.at != UINT64_MAX && a.at >= n)
         die(GCS_EXIT_USAGE,
             "%s: --at %" PRIu64 ": the trace has %" PRIu64 " events (0..%" PRIu64 ")", a.path, a.at,
             n, n ? n - 1 : 0);
-    uint64_t pos = a.at == UINT64_MAX ? default_pos(r) : a.at + 1;
+    uint64_t pos = a.at != UINT64_MAX ? a.at + 1 : sc.heap_end != UINT64_MAX ? sc.heap_end : n;
     gcs_hg *g;
-    int rc = gcs_hg_from_replay(r, pos, true, &g);
+    int rc = gcs_hg_from_replay_hist(r, pos, sc.hist, &g);
+    gcs_hist_rec_free(sc.hist);
     if (rc != 0) {
         gcs_replay_close(r);
         die(GCS_EXIT_DAMAGED, "%s: building the heap at event %" PRIu64 ": %s", a.path, pos,
@@ -160,18 +165,24 @@ gcs_cmd_leaks(int argc, char **argv)
     }
     gcs_leak_report *rep;
     rc = gcs_leak_analyze(g, &a.opt, a.path, &rep);
-    gcs_replay_close(r);
-    if (rc != 0)
+    if (rc != 0) {
+        gcs_replay_close(r);
         die(rc == GCS_ENOMEM ? 1 : GCS_EXIT_USAGE, "%s", gcs_leak_errmsg());
+    }
     gcs_leak_format fmt = a.gen_supp ? GCS_LEAK_FMT_SUPPRESSIONS
                           : a.json   ? GCS_LEAK_FMT_JSON
                                      : GCS_LEAK_FMT_TEXT;
     rc = gcs_leak_report_write(rep, stdout, fmt);
     bool found = gcs_leak_report_summary(rep)->leaks_found;
     gcs_leak_report_free(rep);
-    if (rc != 0 || fflush(stdout) != 0)
+    if (rc != 0 || fflush(stdout) != 0) {
+        gcs_replay_close(r);
         die(1, "writing the report: %s", gcs_strerror(GCS_EIO));
-    if (found)
-        return a.exitcode;
-    return damaged ? GCS_EXIT_DAMAGED : GCS_EXIT_OK;
+    }
+    /* the report first, then the one-line damage error (as `info` does) */
+    int status = gcs_fmt_trace_check(r, a.path);
+    gcs_replay_close(r);
+    if (status != GCS_EXIT_OK)
+        return status;
+    return found ? a.exitcode : GCS_EXIT_OK;
 }

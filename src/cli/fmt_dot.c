@@ -5,157 +5,107 @@
  * connected components of strong references) as nested cluster_cycle<N>
  * with tinted nodes and bold edges, variables as plain boxes grouped by
  * frame, weak references dashed with an odot head. Input is a plain
- * gcs_fmt_graph, so tests build graphs by hand. Start at gcs_fmt_dot(). */
+ * gcs_fmt_graph, so tests build graphs by hand; cycles and the id index come
+ * from the leak analysis's heap graph and SCC code (src/analysis/), so there
+ * is one cycle finder. Start at gcs_fmt_dot(). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/heapgraph.h"
 #include "cli.h"
 #include "fmt.h"
+#include "gcscope/errors.h"
 
-/* {==== Node lookup by id ====} */
+/* {==== Cycles: the analysis layer's SCCs (src/analysis/scc.c) ====} */
 
-typedef struct id_index {
-    uint64_t id;
-    size_t idx;
-} id_index;
+/* The nodes and strong edges of g as a heap graph (src/analysis/heapgraph.h),
+ * which also gives the id index; fmt_of[v] is the node of g that graph node v
+ * stands for (the graph keeps its nodes in id order). */
+typedef struct strong {
+    gcs_hg *hg;
+    size_t *fmt_of;
+} strong;
 
-static int
-cmp_id(const void *a, const void *b)
+static strong
+strong_graph(const gcs_fmt_graph *g)
 {
-    uint64_t x = ((const id_index *)a)->id, y = ((const id_index *)b)->id;
-    return x < y ? -1 : x > y;
-}
-
-static id_index *
-build_index(const gcs_fmt_graph *g)
-{
-    id_index *ix = xmalloc((g->n_nodes ? g->n_nodes : 1) * sizeof *ix);
+    strong st = {NULL, NULL};
+    if (gcs_hg_new(&st.hg) != 0)
+        die(1, "out of memory");
+    (void)gcs_hg_reserve(st.hg, g->n_nodes + 1, g->n_edges + 1); /* a hint */
+    int rc = 0;
+    for (size_t i = 0; i < g->n_nodes && rc == 0; i++)
+        rc = gcs_hg_add_node(st.hg, g->nodes[i].id, NULL, 0, 0, 0, NULL, 0, NULL);
+    for (size_t e = 0; e < g->n_edges && rc == 0; e++)
+        if (!g->edges[e].weak) /* an end outside the graph is dropped at finish */
+            rc = gcs_hg_add_edge(st.hg, g->edges[e].src, g->edges[e].dst, NULL);
+    if (rc == 0)
+        rc = gcs_hg_finish(st.hg);
+    if (rc != 0)
+        die(1, "object graph: %s",
+            rc == GCS_EINVAL ? "an object id appears twice" : gcs_strerror(rc));
+    st.fmt_of = xmalloc((g->n_nodes + 1) * sizeof *st.fmt_of);
     for (size_t i = 0; i < g->n_nodes; i++)
-        ix[i] = (id_index){g->nodes[i].id, i};
-    qsort(ix, g->n_nodes, sizeof *ix, cmp_id);
-    return ix;
+        st.fmt_of[gcs_hg_find(st.hg, g->nodes[i].id)] = i;
+    return st;
 }
 
-/* Index of the node with this id, or -1. */
+static void
+strong_free(strong *st)
+{
+    gcs_hg_free(st->hg);
+    free(st->fmt_of);
+}
+
+/* Index in g of the node with this id, or -1. */
 static long
-find_node(const id_index *ix, size_t n, uint64_t id)
+find_node(const strong *st, uint64_t id)
 {
-    id_index key = {id, 0};
-    const id_index *hit = bsearch(&key, ix, n, sizeof *ix, cmp_id);
-    return hit ? (long)hit->idx : -1;
+    uint32_t v = gcs_hg_find(st->hg, id);
+    return v == GCS_HG_NONE ? -1 : (long)st->fmt_of[v];
 }
 
-/* {==== Cycles: iterative Tarjan over strong edges ====} */
-
-typedef struct tarjan {
-    size_t n;
-    size_t *adj_start, *adj; /* CSR adjacency by node index */
-    long *index, *low;
-    size_t *stack, sp;
-    bool *on_stack;
-    size_t *call, *call_edge, csp; /* explicit DFS stack: node, next edge */
-    long counter;
-    int n_cycles;
-    int *scc_out;
-    const bool *self_loop;
-} tarjan;
-
-static void
-tarjan_pop_scc(tarjan *t, size_t v)
+/* Cycles are the SCCs with more than one member or a self-loop, numbered 1,
+ * 2, ... in the order of their first node in g. */
+static int
+number_cycles(const gcs_fmt_graph *g, const strong *st, int *scc_out)
 {
-    size_t first = t->sp, w;
-    do {
-        w = t->stack[--first];
-    } while (w != v);
-    size_t size = t->sp - first;
-    int num = (size > 1 || t->self_loop[v]) ? ++t->n_cycles : 0;
-    for (size_t i = first; i < t->sp; i++) {
-        t->on_stack[t->stack[i]] = false;
-        t->scc_out[t->stack[i]] = num;
+    const gcs_hg *hg = st->hg;
+    size_t n = hg->n_nodes, n_scc = 0;
+    uint8_t *in_set = xmalloc(n + 1);
+    uint32_t *scc = xmalloc((n + 1) * sizeof *scc);
+    memset(in_set, 1, n + 1);
+    if (gcs_hg_scc(hg, in_set, scc, &n_scc) != 0)
+        die(1, "out of memory");
+    uint32_t *size = xcalloc(n_scc + 1, sizeof *size);
+    bool *self = xcalloc(n_scc + 1, sizeof *self);
+    int *num = xcalloc(n_scc + 1, sizeof *num);
+    for (size_t v = 0; v < n; v++) {
+        size[scc[v]]++;
+        for (size_t e = hg->edge_off[v]; e < hg->edge_off[v + 1]; e++)
+            self[scc[v]] |= hg->edge_dst[e] == v;
     }
-    t->sp = first;
-}
-
-static void
-tarjan_visit(tarjan *t, size_t root)
-{
-    t->call[t->csp] = root;
-    t->call_edge[t->csp++] = t->adj_start[root];
-    t->index[root] = t->low[root] = t->counter++;
-    t->stack[t->sp++] = root;
-    t->on_stack[root] = true;
-    while (t->csp > 0) {
-        size_t v = t->call[t->csp - 1], e = t->call_edge[t->csp - 1];
-        if (e < t->adj_start[v + 1]) {
-            size_t w = t->adj[e];
-            t->call_edge[t->csp - 1]++;
-            if (t->index[w] < 0) {
-                t->index[w] = t->low[w] = t->counter++;
-                t->stack[t->sp++] = w;
-                t->on_stack[w] = true;
-                t->call[t->csp] = w;
-                t->call_edge[t->csp++] = t->adj_start[w];
-            } else if (t->on_stack[w] && t->index[w] < t->low[v]) {
-                t->low[v] = t->index[w];
-            }
-            continue;
-        }
-        if (t->low[v] == t->index[v])
-            tarjan_pop_scc(t, v);
-        t->csp--;
-        if (t->csp > 0) {
-            size_t u = t->call[t->csp - 1];
-            if (t->low[v] < t->low[u])
-                t->low[u] = t->low[v];
-        }
+    int n_cycles = 0;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        uint32_t s = scc[gcs_hg_find(hg, g->nodes[i].id)];
+        if (size[s] > 1 || self[s])
+            scc_out[i] = num[s] ? num[s] : (num[s] = ++n_cycles);
+        else
+            scc_out[i] = 0;
     }
+    free(in_set), free(scc), free(size), free(self), free(num);
+    return n_cycles;
 }
 
 int
 gcs_fmt_find_cycles(const gcs_fmt_graph *g, int *scc_out)
 {
-    size_t n = g->n_nodes;
-    id_index *ix = build_index(g);
-    tarjan t = {.n = n, .scc_out = scc_out};
-    t.adj_start = xcalloc(n + 1, sizeof *t.adj_start);
-    t.adj = xcalloc(g->n_edges + 1, sizeof *t.adj);
-    bool *self = xcalloc(n + 1, sizeof *self);
-    long *src_of = xmalloc((g->n_edges + 1) * sizeof *src_of);
-    long *dst_of = xmalloc((g->n_edges + 1) * sizeof *dst_of);
-    for (size_t e = 0; e < g->n_edges; e++) {
-        src_of[e] = g->edges[e].weak ? -1 : find_node(ix, n, g->edges[e].src);
-        dst_of[e] = src_of[e] < 0 ? -1 : find_node(ix, n, g->edges[e].dst);
-        if (dst_of[e] >= 0)
-            t.adj_start[src_of[e] + 1]++;
-        if (dst_of[e] >= 0 && src_of[e] == dst_of[e])
-            self[src_of[e]] = true;
-    }
-    for (size_t i = 0; i < n; i++)
-        t.adj_start[i + 1] += t.adj_start[i];
-    size_t *fill = xcalloc(n + 1, sizeof *fill);
-    for (size_t e = 0; e < g->n_edges; e++)
-        if (dst_of[e] >= 0) {
-            size_t s = (size_t)src_of[e];
-            t.adj[t.adj_start[s] + fill[s]++] = (size_t)dst_of[e];
-        }
-    t.self_loop = self;
-    t.index = xmalloc((n + 1) * sizeof *t.index);
-    t.low = xmalloc((n + 1) * sizeof *t.low);
-    t.stack = xmalloc((n + 1) * sizeof *t.stack);
-    t.on_stack = xcalloc(n + 1, sizeof *t.on_stack);
-    t.call = xmalloc((n + 1) * sizeof *t.call);
-    t.call_edge = xmalloc((n + 1) * sizeof *t.call_edge);
-    for (size_t i = 0; i < n; i++)
-        t.index[i] = -1;
-    for (size_t i = 0; i < n; i++)
-        if (t.index[i] < 0)
-            tarjan_visit(&t, i);
-    free(t.adj_start), free(t.adj), free(self), free(src_of), free(dst_of), free(fill);
-    free(t.index), free(t.low), free(t.stack), free(t.on_stack), free(t.call), free(t.call_edge);
-    free(ix);
-    return t.n_cycles;
+    strong st = strong_graph(g);
+    int n = number_cycles(g, &st, scc_out);
+    strong_free(&st);
+    return n;
 }
 
 /* {==== Writing ====} */
@@ -172,7 +122,7 @@ typedef struct dot_ctx {
     const int *scc; /* cycle number per node (0: none) */
     int n_cycles;
     int *cycle_gen; /* per cycle: its generation if all members share one, else -2 */
-    id_index *ix;
+    const strong *st;
     size_t *members;     /* node indices grouped by cycle number ... */
     size_t *cycle_start; /* ... cycle c's are members[cycle_start[c] .. cycle_start[c + 1]) */
 } dot_ctx;
@@ -286,8 +236,8 @@ edges(dot_ctx *d, size_t max_out)
     const gcs_fmt_graph *g = d->g;
     size_t *out = xcalloc(g->n_nodes + 1, sizeof *out);
     for (size_t e = 0; e < g->n_edges; e++) {
-        long si = find_node(d->ix, g->n_nodes, g->edges[e].src);
-        long di = find_node(d->ix, g->n_nodes, g->edges[e].dst);
+        long si = find_node(d->st, g->edges[e].src);
+        long di = find_node(d->st, g->edges[e].dst);
         if (si < 0 || di < 0)
             continue; /* an end is not in the graph (freed or cut off) */
         if (max_out && out[si] >= max_out) {
@@ -305,7 +255,7 @@ edges(dot_ctx *d, size_t max_out)
                     "\" [color=red, style=dotted];\n",
                     g->nodes[i].id, out[i] - max_out, g->nodes[i].id, g->nodes[i].id);
     for (size_t i = 0; i < g->n_vars; i++)
-        if (find_node(d->ix, g->n_nodes, g->vars[i].obj) >= 0)
+        if (find_node(d->st, g->vars[i].obj) >= 0)
             fprintf(d->f, "  \"v%zu\" -> \"o%" PRIu64 "\" [weight=10];\n", i, g->vars[i].obj);
     free(out);
 }
@@ -350,8 +300,9 @@ void
 gcs_fmt_dot(FILE *f, const gcs_fmt_graph *g, size_t max_out)
 {
     int *scc = xcalloc(g->n_nodes + 1, sizeof *scc);
-    dot_ctx d = {f, g, scc, 0, NULL, build_index(g), NULL, NULL};
-    d.n_cycles = gcs_fmt_find_cycles(g, scc);
+    strong st = strong_graph(g);
+    dot_ctx d = {f, g, scc, 0, NULL, &st, NULL, NULL};
+    d.n_cycles = number_cycles(g, &st, scc);
     d.cycle_gen = cycle_gens(g, scc, d.n_cycles);
     group_cycles(&d);
     char title[512];
@@ -378,7 +329,7 @@ gcs_fmt_dot(FILE *f, const gcs_fmt_graph *g, size_t max_out)
     edges(&d, max_out);
     fputs("}\n", f);
     free(d.cycle_gen);
-    free(d.ix);
+    strong_free(&st);
     free(d.members);
     free(d.cycle_start);
     free(scc);

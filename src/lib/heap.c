@@ -18,7 +18,7 @@
 
 #include "gcscope/runtime.h"
 #include "gcscope/trace.h"
-#include "leaks_env.h" /* gcs_leaks_env_arm */
+#include "leaks_env.h" /* gcs_leaks_env_prepare/attach */
 #include "runtime/rt_glue.h"
 
 typedef struct glue {
@@ -132,6 +132,7 @@ gcs_heap_new(const gcs_config *cfg, gcs_heap **out)
         c = *cfg;
     else
         gcs_config_init(&c);
+    void *leaks = gcs_leaks_env_prepare(&c); /* GCSCOPE_LEAKS: sees the boot events too */
     const char *path = trace_path(&c);
     glue *g = path ? recorder_for(&c, path) : NULL;
     if (g) {
@@ -144,6 +145,7 @@ gcs_heap_new(const gcs_config *cfg, gcs_heap **out)
             gcs_recorder_close(g->rec);
             free(g);
         }
+        gcs_leaks_env_attach(NULL, leaks);
         return rc;
     }
     if (g) {
@@ -155,7 +157,7 @@ gcs_heap_new(const gcs_config *cfg, gcs_heap **out)
     /* ==== LEAK REPORT (GCSCOPE_LEAKS, src/lib/leaks_env.c) hooks in HERE: ====
      * after the recorder is attached, so the report's teardown runs while the
      * recorder still records (the report is then part of the trace's end). */
-    (void)gcs_leaks_env_arm(*out, cfg); /* GCSCOPE_LEAKS: teardown report (leaks_env.c) */
+    (void)gcs_leaks_env_attach(*out, leaks); /* GCSCOPE_LEAKS: teardown report (leaks_env.c) */
     return 0;
 }
 

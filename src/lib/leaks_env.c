@@ -252,6 +252,27 @@ on_exit_report(void)
     }
 }
 
+/* Register an armed heap and its teardown report. Frees a on error. */
+static int
+attach(gcs_heap *h, armed *a)
+{
+    a->h = h;
+    int rc = gcs_rt_set_teardown(h, on_teardown, NULL);
+    if (rc != 0) {
+        if (a->rec)
+            gcs_heap_set_hook(h, NULL, NULL);
+        armed_free(a);
+        return rc;
+    }
+    pthread_mutex_lock(&lock);
+    a->next = armed_list;
+    armed_list = a;
+    if (!atexit_done)
+        atexit_done = atexit(on_exit_report) == 0;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
 int
 gcs_leaks_env_arm(gcs_heap *h, const gcs_config *cfg)
 {
@@ -266,25 +287,46 @@ gcs_leaks_env_arm(gcs_heap *h, const gcs_config *cfg)
     int rc = parse_env(getenv("GCSCOPE_LEAKS"), &a);
     if (rc != 0 || a == NULL)
         return rc;
-    a->h = h;
     if (cfg == NULL || cfg->hook == NULL) {
         rc = gcs_hist_rec_new(&a->rec);
         if (rc == 0)
             rc = gcs_heap_set_hook(h, record_event, a);
+        if (rc != 0) {
+            armed_free(a);
+            return rc;
+        }
     }
-    if (rc == 0)
-        rc = gcs_rt_set_teardown(h, on_teardown, NULL);
-    if (rc != 0) {
-        if (a->rec)
-            gcs_heap_set_hook(h, NULL, NULL);
+    return attach(h, a);
+}
+
+void *
+gcs_leaks_env_prepare(gcs_config *c)
+{
+    if (c == NULL || c->no_env)
+        return NULL;
+    armed *a;
+    if (parse_env(getenv("GCSCOPE_LEAKS"), &a) != 0 || a == NULL)
+        return NULL;
+    if (c->hook == NULL) {
+        if (gcs_hist_rec_new(&a->rec) != 0) {
+            armed_free(a);
+            return NULL;
+        }
+        c->hook = record_event;
+        c->hook_ud = a;
+    }
+    return a;
+}
+
+int
+gcs_leaks_env_attach(gcs_heap *h, void *pending)
+{
+    armed *a = pending;
+    if (a == NULL)
+        return 0;
+    if (h == NULL) {
         armed_free(a);
-        return rc;
+        return 0;
     }
-    pthread_mutex_lock(&lock);
-    a->next = armed_list;
-    armed_list = a;
-    if (!atexit_done)
-        atexit_done = atexit(on_exit_report) == 0;
-    pthread_mutex_unlock(&lock);
-    return 0;
+    return attach(h, a);
 }

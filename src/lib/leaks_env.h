@@ -21,4 +21,16 @@
  * value; the heap is left unarmed and a message printed on stderr). */
 int gcs_leaks_env_arm(gcs_heap *h, const gcs_config *cfg);
 
+/* The same in two steps, so that the recorder sees the heap's boot events (its
+ * "<module>" frame, singletons, GC_CONFIG) and numbers events exactly as a
+ * trace of the same run does (in-process and offline reports then name the
+ * same event numbers). gcs_leaks_env_prepare(c) runs before the runtime is
+ * created: if GCSCOPE_LEAKS asks for a report (and c says neither no_env nor
+ * has a hook of its own), it makes the recorder c's hook and returns the
+ * pending state (NULL otherwise; a bad value prints a message). Then
+ * gcs_leaks_env_attach(h, pending) arms heap h with it; with h NULL (creating
+ * the heap failed) it frees the pending state. Returns 0 or GCS_ENOMEM. */
+void *gcs_leaks_env_prepare(gcs_config *c);
+int gcs_leaks_env_attach(gcs_heap *h, void *pending);
+
 #endif

@@ -61,3 +61,18 @@ out=$(\"$2\" leaks \"$t\"); echo \"$out\" | grep -A1 'likely culprits' ; \
 echo \"$out\" | grep -A1 'likely culprits' | grep -q 'in l11_handle_request()' || \
 { echo 'wrong or missing culprit'; exit 1; }"
     sh $<TARGET_FILE:lesson11_refleak> $<TARGET_FILE:gcscope> ${_leak_work})
+
+# Regression (#8): a damaged trace whose readable part has leaks is reported on
+# (stdout), then one line on stderr names the file and the damage, and the
+# status is 3 even with --error-exitcode: damage wins over "leaks found". It
+# used to exit 1 (or N) with no message.
+add_test(NAME leaks_cli_damage_wins_over_leaks
+    COMMAND sh -c "t=\"$3/dmgleak.gctrace\"; rm -f \"$t\" \"$t.cut\"; \
+GCSCOPE_TRACE=\"$t\" \"$1\" > /dev/null || exit 1; \
+sz=$(wc -c < \"$t\"); head -c $((sz - 1)) \"$t\" > \"$t.cut\"; \
+\"$2\" leaks \"$t.cut\" --error-exitcode 7 > \"$t.out\" 2> \"$t.err\"; s=$?; \
+test $s -eq 3 || { echo \"want 3, got $s\"; exit 1; }; \
+grep -q 'cyclic garbage' \"$t.out\" || { echo 'no report before the error'; exit 1; }; \
+test $(wc -l < \"$t.err\") -eq 1 || { echo 'want one line on stderr:'; cat \"$t.err\"; exit 1; }; \
+grep -q 'dmgleak.gctrace.cut' \"$t.err\" || { echo 'error does not name the file'; exit 1; }"
+    sh $<TARGET_FILE:leak_cycle> $<TARGET_FILE:gcscope> ${_leak_work})

@@ -5,8 +5,10 @@ one run must agree. Usage: leaks_agree.py PROGRAM GCSCOPE WORKDIR
 Runs PROGRAM with GCSCOPE_TRACE and GCSCOPE_LEAKS=json,log=..., then
 `gcscope leaks TRACE --json`, and compares the summaries and the records
 (class, type, site, counts, bytes, cycles, unaccounted references, culprit
-call sites). Event numbers, paths and the source line are left out: the
-in-process recorder starts counting after the heap is created.
+call sites and event numbers, error event numbers). The in-process recorder
+sees the heap's boot events as the trace recorder does, so both number events
+alike (it used to start counting after the heap was created). Paths and the
+source line are left out.
 """
 import json
 import os
@@ -32,9 +34,11 @@ def records(rep):
             if k in r:
                 key[k] = r[k]
         if r.get("culprits"):
-            key["culprits"] = [(c["op"], site(c["site"]), c["count"]) for c in r["culprits"]]
+            key["culprits"] = [(c["op"], site(c["site"]), c["count"], c["event"])
+                               for c in r["culprits"]]
         if r["kind"] == "error":
             key["errors"] = len(r["examples"])
+            key["error_events"] = [e.get("event") for e in r["examples"]]
         out.append(key)
     return out
 
