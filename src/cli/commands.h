@@ -16,7 +16,7 @@
     X(record, "run a program with trace recording on")                                 \
     X(leaks,  "report leaked objects in a trace (CI-friendly exit status)")            \
     X(run,    "run a Python snippet on the gcscope runtime")                           \
-    X(view,   "open the viewer on a trace (or the built-in demo)")                     \
+    X(view,   "open the viewer on a trace, a .py snippet or the built-in demo")        \
     X(render, "render a moment of a trace to PNG, headless")                           \
     X(demo,   "run the built-in demo program and print what happened")
 /* clang-format on */

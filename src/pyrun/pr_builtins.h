@@ -1,10 +1,22 @@
-/* src/pyrun/pr_builtins.h — what pr_builtins.c (builtins, types, methods) and
- * pr_modules.c (gc, sys, weakref) share: argument helpers and the module
+/* src/pyrun/pr_builtins.h — what pr_builtins.c (builtin functions, the table),
+ * pr_btypes.c (types, dispatch, set-up), pr_methods.c and pr_modules.c (gc,
+ * sys, weakref) share: argument helpers and the module
  * functions that BUILTIN_MAP lists. Conventions as in pr_interp.h. */
 #ifndef GCS_PR_BUILTINS_H
 #define GCS_PR_BUILTINS_H
 
 #include "pr_interp.h"
+
+/* {==== the builtin table (pr_builtins.c) ====} */
+typedef gcs_obj *(*pr_bi_fn)(pr_interp *I, gcs_obj *self, gcs_obj *const a[], int n);
+enum { PR_M_NONE = -1, PR_M_GC = 0, PR_M_SYS = 1, PR_M_WEAKREF = 2 }; /* module of a builtin */
+typedef struct pr_builtin_def {
+    const char *name;
+    int module; /* PR_M_* */
+    pr_bi_fn fn;
+} pr_builtin_def;
+extern const pr_builtin_def pr_builtin_table[]; /* indexed by builtin index */
+extern const int pr_n_builtins;
 
 /* {==== helpers (pr_builtins.c) ====} */
 gcs_obj *pr_ret(pr_interp *I, gcs_obj *o);          /* incref and return o */
@@ -34,6 +46,8 @@ gcs_obj *pr_ty_dict(pr_interp *I, gcs_obj *const a[], int n); /* dict(...) */
 int pr_fin_traverse(gcs_heap *h, gcs_obj *self, gcs_visit_fn visit, void *arg);
 void pr_fin_clear(gcs_heap *h, gcs_obj *self);
 ptrdiff_t pr_fin_index(pr_interp *I, gcs_obj *fin); /* index in the registry, -1 if not alive */
+/* finalize.detach(): (obj, func, args, kwargs) and dead, or None if already dead. */
+gcs_obj *pr_finalize_detach(pr_interp *I, gcs_obj *fin);
 
 /* {==== module functions (pr_modules.c) ====} */
 gcs_obj *pr_gc_collect(pr_interp *I, gcs_obj *self, gcs_obj *const a[], int n);

@@ -66,6 +66,7 @@ pr_classes_init(pr_interp *I)
             int rc = gcs_class_new(I->h, &def, &ci->cls);
             if (rc)
                 return rc;
+            pr_internal(I, ci->cls);
             ci->fi = (pr_fninfo){.I = I, .kind = PR_F_CLASS, .cls = ci};
             ci->is_exc = true;
             ci->name = pr_names_intern(&I->prog->names, def.name, strlen(def.name));
@@ -368,6 +369,7 @@ new_getset(pr_interp *I, gcs_obj *cls)
     int rc = gcs_obj_new(I->h, I->t_getset, &d);
     if (rc)
         return pr_raise_rc(I, rc, "getset_descriptor");
+    pr_internal(I, d);
     gcs_obj **slot = gcs_obj_data(d);
     rc = gcs_slot_set(I->h, d, slot, ".__objclass__", cls);
     if (rc) {
@@ -416,6 +418,10 @@ class_finish(pr_interp *I, gcs_obj *cls, gcs_obj *base, gcs_obj *ns, bool plain_
     mro_items[n++] = I->object_cls;
     rc = gcs_tuple_new(I->h, n, mro_items, &mro);
     if (rc == 0) {
+        pr_internal(I, bases);
+        pr_internal(I, mro);
+        pr_internal(I, ns);
+        pr_internal_keys(I, ns);
         rc = gcs_attr_set(I->h, cls, "__dict__", ns);
         if (rc == 0)
             rc = gcs_attr_set(I->h, cls, "__bases__", bases);
@@ -510,6 +516,8 @@ instantiate(pr_interp *I, gcs_obj *cls, pr_classinfo *ci, gcs_obj *args[], int n
         I->n_kw = 0;
         return pr_raise_rc(I, rc, "tuple");
     }
+    if (!ci->is_exc) /* an exception keeps it as its .args: part of the value */
+        pr_internal(I, argt);
     if (ci->is_exc && (rc = gcs_attr_set(I->h, inst, "args", argt)) != 0) {
         gcs_decref(I->h, argt);
         gcs_decref(I->h, inst);

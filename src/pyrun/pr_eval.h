@@ -1,5 +1,6 @@
-/* src/pyrun/pr_eval.h — what the expression evaluator (pr_eval.c) and the
- * statement executor (pr_exec.c) share. Conventions as in pr_interp.h. */
+/* src/pyrun/pr_eval.h — what the expression evaluator (pr_eval.c), variables
+ * and targets (pr_vars.c) and the statement executor (pr_exec.c) share.
+ * Conventions as in pr_interp.h. */
 #ifndef GCS_PR_EVAL_H
 #define GCS_PR_EVAL_H
 
@@ -33,6 +34,8 @@ void pr_iter_end(pr_interp *I, pr_iter *it);
 /* Subscripts and assignment targets (values borrowed); 0 or -1. */
 int pr_subscr_set(pr_interp *I, gcs_obj *o, gcs_obj *key, gcs_obj *v);
 gcs_obj *pr_subscr_get(pr_interp *I, gcs_obj *o, gcs_obj *k); /* NEW or NULL */
+/* o[lo:hi:step] (sl: the SLICE node, evaluated here); NEW or NULL. */
+gcs_obj *pr_slice_get(pr_interp *I, gcs_obj *o, pr_node *sl);
 int pr_assign(pr_interp *I, pr_node *t, gcs_obj *v);
 int pr_del_target(pr_interp *I, pr_node *t);
 /* The defaults tuple of a def/lambda (NEW), NULL if none (or error: check I->exc). */

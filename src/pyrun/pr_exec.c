@@ -46,7 +46,7 @@ exec_augassign(pr_interp *I, pr_node *s)
         /* list += iterable extends in place (INPLACE_ADD) */
         if (s->op == PR_OP_ADD && gcs_kind_of(cur) == GCS_KIND_LIST &&
             (gcs_kind_of(val) == GCS_KIND_LIST || gcs_kind_of(val) == GCS_KIND_TUPLE)) {
-            gcs_obj *items = pr_iter_list(I, val);
+            gcs_obj *items = pr_iter_temp(I, val);
             int arc = 0;
             for (size_t i = 0; items && arc == 0 && i < gcs_list_len(I->h, items); i++) {
                 gcs_obj *x = NULL;
@@ -198,6 +198,7 @@ exec_class(pr_interp *I, pr_node *s)
         pr_raise_rc(I, rc, "class");
         return EX_ERR;
     }
+    pr_internal(I, body_fn);
     if (s->a && (base = pr_eval(I, s->a)) == NULL) {
         gcs_decref(I->h, body_fn);
         return EX_ERR;
@@ -209,8 +210,10 @@ exec_class(pr_interp *I, pr_node *s)
         pr_raise_rc(I, rc, "class");
         return EX_ERR;
     }
+    pr_internal(I, ns);
     gcs_dict_set_str(I->h, ns, "__module__", I->main_str);
     gcs_dict_set_str(I->h, ns, "__qualname__", pr_name_str(I, s->name));
+    pr_internal_keys(I, ns);
     pr_frame fr = {.back = I->frame,
                    .code = I->frame->code,
                    .slots = I->frame->slots,
@@ -518,8 +521,83 @@ pr_exec_body(pr_interp *I, pr_frame *f, pr_node *body)
     return 0;
 }
 
-/* Run the module body; a MARKER captioned with the source line precedes each
- * top-level statement, so a trace can be stepped line by line. */
+/* Append source text src[0..n) to the caption, collapsing runs of blanks. */
+static void
+caption_put(char *cap, size_t *len, size_t cap_size, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n && *len + 1 < cap_size; i++) {
+        char c = src[i] == '\t' || src[i] == '\r' ? ' ' : src[i];
+        if (c == ' ' && (*len == 0 || strchr(" ([{", cap[*len - 1]) != NULL))
+            continue;
+        cap[(*len)++] = c;
+    }
+    cap[*len] = '\0';
+}
+
+/* Bracket depth change over src[0..n), skipping string literals; *code_n
+ * gets the length before a comment (a heuristic good enough for captions). */
+static int
+bracket_delta(const char *src, size_t n, size_t *code_n)
+{
+    *code_n = n;
+    int d = 0;
+    char q = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = src[i];
+        if (q) {
+            if (c == '\\' && i + 1 < n)
+                i++;
+            else if (c == q)
+                q = 0;
+        } else if (c == '\'' || c == '"') {
+            q = c;
+        } else if (c == '#') {
+            *code_n = i;
+            break;
+        } else if (c == '(' || c == '[' || c == '{') {
+            d++;
+        } else if (c == ')' || c == ']' || c == '}') {
+            d--;
+        }
+    }
+    return d;
+}
+
+/* The caption of top-level statement k: "LINE: text". The text is the
+ * statement's own source: from its column to the next statement on the same
+ * line (`a = 1; b = 2` gives two captions), or to the end of the line, with
+ * continuation lines of an open bracket joined; blanks are collapsed and a
+ * trailing ';' dropped. Compound statements show their header line. */
+static void
+statement_caption(const pr_program *prog, const pr_node *m, int k, char *cap, size_t size)
+{
+    const pr_node *s = m->v[k];
+    const pr_node *next = k + 1 < m->n ? m->v[k + 1] : NULL;
+    const char *line = prog->lines[s->line - 1];
+    size_t start = s->col >= 1 && (size_t)(s->col - 1) <= strlen(line) ? (size_t)(s->col - 1) : 0;
+    size_t end = strlen(line);
+    if (next && next->line == s->line && next->col > s->col && (size_t)(next->col - 1) <= end)
+        end = (size_t)(next->col - 1);
+    size_t len = (size_t)snprintf(cap, size, "%d: ", s->line);
+    size_t head = len, code_n;
+    int depth = bracket_delta(line + start, end - start, &code_n);
+    /* A comment stays on a one-line statement; joined lines drop theirs. */
+    caption_put(cap, &len, size, line + start, depth > 0 ? code_n : end - start);
+    for (int ln = s->line + 1; depth > 0 && ln <= prog->n_lines && len + 1 < size; ln++) {
+        if (next && ln >= next->line)
+            break;
+        const char *cont = prog->lines[ln - 1];
+        depth += bracket_delta(cont, strlen(cont), &code_n);
+        caption_put(cap, &len, size, " ", 1);
+        caption_put(cap, &len, size, cont, code_n);
+    }
+    while (len > head && (cap[len - 1] == ' ' || cap[len - 1] == ';'))
+        cap[--len] = '\0';
+}
+
+/* Run the module body; a MARKER captioned with the statement's source (see
+ * statement_caption) precedes each top-level statement, so a trace can be
+ * stepped line by line. */
 int
 pr_exec_module(pr_interp *I)
 {
@@ -527,10 +605,9 @@ pr_exec_module(pr_interp *I)
     for (int i = 0; i < m->n; i++) {
         pr_node *s = m->v[i];
         if (I->opts->markers && s->line >= 1 && s->line <= I->prog->n_lines) {
-            const char *src = I->prog->lines[s->line - 1];
-            while (*src == ' ' || *src == '\t')
-                src++;
-            gcs_markerf(I->h, "%d: %s", s->line, src);
+            char cap[400];
+            statement_caption(I->prog, m, i, cap, sizeof cap);
+            gcs_marker_at(I->h, cap, NULL);
         }
         int st = exec_stmt(I, s);
         if (st == EX_ERR)

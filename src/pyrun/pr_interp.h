@@ -192,7 +192,7 @@ typedef enum pr_excidx {
     PR_E__COUNT
 } pr_excidx;
 
-/* {==== pr_obj.c: side table, values, errors ====} */
+/* {==== pr_obj.c: side table, values, errors; pr_repr.c; pr_arith.c ====} */
 int pr_idmap_put(pr_interp *I, uint64_t id, void *val);
 void *pr_idmap_get(pr_interp *I, const gcs_obj *o);
 pr_fninfo *pr_info(pr_interp *I, const gcs_obj *o);
@@ -205,6 +205,13 @@ gcs_obj *pr_int(pr_interp *I, int64_t v);
 gcs_obj *pr_str(pr_interp *I, const char *s, size_t n);
 gcs_obj *pr_name_str(pr_interp *I, int name); /* BORROWED interned str for a name id */
 const char *pr_name(pr_interp *I, int name);
+/* Mark `o` interpreter-internal (gcs_obj_set_internal: the viewer hides it by
+ * default; docs/run.md has the rule). Returns `o`; accepts NULL. */
+gcs_obj *pr_internal(pr_interp *I, gcs_obj *o);
+/* Mark the str keys of dict `d` internal (a class namespace's names). */
+void pr_internal_keys(pr_interp *I, gcs_obj *d);
+/* pr_iter_list for a temporary the snippet never sees: marked internal. */
+gcs_obj *pr_iter_temp(pr_interp *I, gcs_obj *o);
 /* Grow the per-name arrays after names were interned at run time. */
 void pr_grow_names(pr_interp *I);
 
@@ -218,6 +225,9 @@ void pr_raise_obj(pr_interp *I, gcs_obj *exc); /* steals exc */
 bool pr_exc_matches(pr_interp *I, gcs_obj *exc, gcs_obj *cls);
 void pr_clear_exc(pr_interp *I);
 void pr_print_exc(pr_interp *I, FILE *f);
+/* pr_print_exc for the exception that ends the program: also a MARKER
+ * "LINE: uncaught Type: message" (when markers are on). */
+void pr_print_uncaught(pr_interp *I, FILE *f);
 void pr_tb_add(pr_interp *I, int line, int name);
 /* Report and clear the current exception as CPython's unraisable hook does. */
 void pr_unraisable(pr_interp *I, const char *where);
@@ -226,6 +236,10 @@ const char *pr_type_name(pr_interp *I, gcs_obj *o);
 bool pr_truthy(pr_interp *I, gcs_obj *o, int *err);
 /* Equality with Python semantics (containers elementwise); -1 on error. */
 int pr_eq(pr_interp *I, gcs_obj *a, gcs_obj *b);
+/* Item i of a list or tuple (BORROWED into *out), and its length. */
+int pr_seq_get(pr_interp *I, gcs_obj *s, size_t i, gcs_obj **out);
+size_t pr_seq_len(pr_interp *I, gcs_obj *s);
+bool pr_is_num(gcs_obj *o); /* int or bool */
 /* repr()/str() into a growing buffer. */
 typedef struct pr_buf {
     char *b;

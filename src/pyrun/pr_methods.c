@@ -241,7 +241,7 @@ list_methods(pr_interp *I, int idx, gcs_obj *l, gcs_obj *const a[], int n)
     case BM_L_EXTEND: {
         if (!pr_nargs_ok(I, "extend", n, 1, 1))
             return NULL;
-        gcs_obj *items = pr_iter_list(I, a[0]);
+        gcs_obj *items = pr_iter_temp(I, a[0]);
         if (items == NULL)
             return NULL;
         for (size_t k = 0; rc == 0 && k < gcs_list_len(I->h, items); k++)
@@ -254,7 +254,7 @@ list_methods(pr_interp *I, int idx, gcs_obj *l, gcs_obj *const a[], int n)
     case BM_L_REVERSE: {
         if (!pr_nargs_ok(I, "reverse", n, 0, 0))
             return NULL;
-        gcs_obj *items = pr_iter_list(I, l);
+        gcs_obj *items = pr_iter_temp(I, l);
         size_t len = items ? gcs_list_len(I->h, items) : 0;
         for (size_t k = 0; items && rc == 0 && k < len; k++)
             rc = gcs_list_set(I->h, l, (ptrdiff_t)k, pr_list_item(I, items, len - 1 - k));
@@ -369,7 +369,7 @@ str_methods(pr_interp *I, int idx, gcs_obj *s, gcs_obj *const a[], int n)
     case BM_S_JOIN: {
         if (!pr_nargs_ok(I, "join", n, 1, 1))
             return NULL;
-        gcs_obj *items = pr_iter_list(I, a[0]);
+        gcs_obj *items = pr_iter_temp(I, a[0]);
         if (items == NULL)
             return NULL;
         pr_buf b = {0};
@@ -532,12 +532,7 @@ pr_call_bmethod(pr_interp *I, int idx, gcs_obj *self, gcs_obj *const a[], int n)
         else
             r = n > 1 ? pr_ret(I, a[1]) : pr_none(I);
     } else if (idx == BM_F_DETACH) {
-        ptrdiff_t i = pr_fin_index(I, self);
-        if (i >= 0) {
-            gcs_list_del(I->h, I->fin_registry, i);
-            pr_fin_clear(I->h, self);
-        }
-        r = pr_none(I);
+        r = pr_nargs_ok(I, "detach", n, 0, 0) ? pr_finalize_detach(I, self) : NULL;
     } else {
         r = pr_raise(I, PR_E_TYPE, "not callable");
     }

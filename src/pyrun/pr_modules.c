@@ -328,7 +328,8 @@ pr_wr_finalize(pr_interp *I, gcs_obj *self, gcs_obj *const a[], int n)
     (void)self;
     if (n < 2)
         return pr_raise(I, PR_E_TYPE, "finalize expected at least 2 arguments, got %d", n);
-    gcs_obj *fin = NULL, *cb = NULL, *wr = NULL, *args = pr_tuple_of(I, n - 2, a + 2);
+    gcs_obj *fin = NULL, *cb = NULL, *wr = NULL,
+            *args = pr_internal(I, pr_tuple_of(I, n - 2, a + 2));
     if (args == NULL)
         return NULL;
     int rc = gcs_obj_new(I->h, I->t_finalize, &fin);
@@ -341,7 +342,7 @@ pr_wr_finalize(pr_interp *I, gcs_obj *self, gcs_obj *const a[], int n)
     if (rc == 0)
         rc = gcs_cfunc_new(I->h, "finalize", pr_cfunc_trampoline, &I->fincb_info, fin, &cb);
     if (rc == 0)
-        rc = pr_idmap_put(I, gcs_id(cb), &I->fincb_info);
+        rc = pr_idmap_put(I, gcs_id(pr_internal(I, cb)), &I->fincb_info);
     if (rc == 0) {
         rc = gcs_weakref_new(I->h, a[0], cb, &wr);
         if (rc == GCS_ETYPE) {
@@ -404,6 +405,25 @@ pr_finalize_fire(pr_interp *I, gcs_obj *fin)
     gcs_decref(I->h, func);
     gcs_decref(I->h, fin);
     return r;
+}
+
+gcs_obj *
+pr_finalize_detach(pr_interp *I, gcs_obj *fin)
+{
+    ptrdiff_t i = pr_fin_index(I, fin);
+    gcs_obj **s = gcs_obj_data(fin);
+    gcs_obj *obj = i >= 0 && s[FIN_WR] ? gcs_weakref_get(I->h, s[FIN_WR]) : NULL;
+    if (obj == NULL || gcs_kind_of(obj) == GCS_KIND_NONE)
+        return pr_none(I);
+    gcs_obj *kwargs = pr_ty_dict(I, NULL, 0);
+    gcs_obj *items[4] = {obj, s[FIN_FUNC], s[FIN_ARGS], kwargs};
+    gcs_obj *t = kwargs ? pr_tuple_of(I, 4, items) : NULL;
+    gcs_xdecref(I->h, kwargs);
+    if (t == NULL)
+        return NULL;
+    gcs_list_del(I->h, I->fin_registry, i);
+    pr_fin_clear(I->h, fin);
+    return t;
 }
 
 void

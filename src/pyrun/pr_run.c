@@ -102,6 +102,9 @@ clear_globals(pr_interp *I)
 static void
 shutdown_interp(pr_interp *I)
 {
+    if (I->opts->markers)
+        gcs_marker_at(I->h, "exit: finalize callbacks, module globals deleted, last collections",
+                      NULL);
     pr_run_atexit(I);
     if (gcs_gc_isenabled(I->h))
         gcs_gc_collect(I->h, 2, NULL);
@@ -134,6 +137,29 @@ free_interp(pr_interp *I)
     free(I->tb);
 }
 
+/* The runtime's own objects the snippet did not create: the None/True/False
+ * and () singletons, and gc.garbage / gc.callbacks unless the source names
+ * them (`garbage`, `DEBUG_SAVEALL` fills it, `callbacks`). Must run before
+ * pyrun interns its own names. */
+static void
+mark_runtime_internals(pr_interp *I)
+{
+    gcs_heap *h = I->h;
+    pr_internal(I, gcs_none(h));
+    pr_internal(I, gcs_true(h));
+    pr_internal(I, gcs_false(h));
+    gcs_obj *empty = NULL;
+    if (gcs_tuple_new(h, 0, NULL, &empty) == 0) {
+        pr_internal(I, empty);
+        gcs_decref(h, empty);
+    }
+    const pr_names *nm = &I->prog->names;
+    if (pr_names_find(nm, "garbage") < 0 && pr_names_find(nm, "DEBUG_SAVEALL") < 0)
+        pr_internal(I, gcs_gc_garbage(h));
+    if (pr_names_find(nm, "callbacks") < 0)
+        pr_internal(I, gcs_gc_callbacks(h));
+}
+
 static int
 run_program(pr_program *prog, const gcs_pyrun_opts *opts)
 {
@@ -149,6 +175,7 @@ run_program(pr_program *prog, const gcs_pyrun_opts *opts)
     }
     pr_interp interp = {.h = h, .prog = prog, .opts = opts, .out = opts->out ? opts->out : stdout};
     pr_interp *I = &interp;
+    mark_runtime_internals(I);
     static const char *const special[] = {"__qualname__", "__init__", "__del__",  "__repr__",
                                           "__str__",      "__len__",  "__eq__",   "__doc__",
                                           "__module__",   "__name__", "__dict__", "args"};
@@ -182,7 +209,7 @@ run_program(pr_program *prog, const gcs_pyrun_opts *opts)
         if (I->exc == NULL && pr_exec_module(I) == 0) {
             status = 0;
         } else {
-            pr_print_exc(I, errf);
+            pr_print_uncaught(I, errf);
             status = 1;
         }
         fflush(I->out);
