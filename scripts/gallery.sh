@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# scripts/gallery.sh — regenerate assets/gallery/NN-name.png: one picture per
-# teaching lesson (docs/teaching.md), rendered headless by `gcscope render` from
-# the committed traces in traces/.
+# scripts/gallery.sh — regenerate assets/gallery/NN-name.png and its dark
+# variant NN-name-dark.png: one picture per teaching lesson (docs/teaching.md)
+# in each theme, rendered headless by `gcscope render` from the committed
+# traces in traces/.
 #
 #   scripts/gallery.sh [BUILD_DIR]      (default: build/dev)
 #
@@ -48,15 +49,22 @@ shot() {
     local trace=$root/traces/$lesson.gctrace
     local k
     k=$(marker_index "$trace" "$step") || { echo "gallery: $lesson has no marker '$step'" >&2; exit 1; }
-    "$gcscope" render "$trace" -o "$out/$name.png" --marker "$k" --size "$size" "$@"
+    both "$name" "$trace" --marker "$k" --size "$size" "$@"
+}
+
+# both NN-name TRACE [render options...]: the light picture and the dark one.
+both() {
+    local name=$1 trace=$2
+    shift 2
+    "$gcscope" render "$trace" -o "$out/$name.png" "$@" --theme light
+    "$gcscope" render "$trace" -o "$out/$name-dark.png" "$@" --theme dark
 }
 
 # pass_shot NN-name LESSON PASS PHASE [render options...]: render inside a pass.
 pass_shot() {
     local name=$1 lesson=$2 pass=$3 phase=$4
     shift 4
-    "$gcscope" render "$root/traces/$lesson.gctrace" -o "$out/$name.png" --pass "$pass" \
-        --phase "$phase" --size "$size" "$@"
+    both "$name" "$root/traces/$lesson.gctrace" --pass "$pass" --phase "$phase" --size "$size" "$@"
 }
 
 shot      01-names               lesson01_names           "1.4 "

@@ -3,7 +3,8 @@
 #  - viz__render_cli: `gcscope render` writes a PNG of the right size, headless;
 #  - viz__view_no_display: `gcscope view` without a display exits 2 with one line;
 #  - viz__window_smoke: the real window under xvfb-run, driven by --script, takes a
-#    screenshot with its own `s` key; the PNG must be the window's size and not blank.
+#    screenshot with its own `s` key; the PNG must be the window's size and not blank;
+#  - viz__window_hidpi: the same at GCSCOPE_SCALE=2: the PNG has twice the pixels.
 if(NOT GCS_BUILD_VIZ)
     return()
 endif()
@@ -20,4 +21,12 @@ if(GCS_XVFB_RUN)
     add_test(NAME viz__window_smoke COMMAND sh ${_viz_sh} window $<TARGET_FILE:gcscope>
              ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
     set_tests_properties(viz__window_smoke PROPERTIES TIMEOUT 120)
+    add_test(NAME viz__window_hidpi COMMAND sh ${_viz_sh} hidpi $<TARGET_FILE:gcscope>
+             ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
+    set_tests_properties(viz__window_hidpi PROPERTIES TIMEOUT 120)
+endif()
+# test_leakmarks runs `gcscope leaks` and traces/leak_cycle to compare outlines
+# with the leak report.
+if(TARGET test_leakmarks)
+    add_dependencies(test_leakmarks gcscope leak_cycle)
 endif()

@@ -4,6 +4,8 @@
 #   nodisplay  gcscope view with no display exits 2 with one line naming `gcscope render`
 #   window     the SDL window under Xvfb, scripted; its own `s` screenshot must be the
 #              window's size (1280x800) and not blank
+#   hidpi      the same at a forced 2x scale (GCSCOPE_SCALE=2): a 640x400 window's
+#              screenshot must have 1280x800 pixels and not be blank
 set -eu
 mode=$1 gcscope=$2 trace=$3
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gcs_viz_XXXXXX")
@@ -28,6 +30,8 @@ render)
         --theme dark --focus cycles >/dev/null || fail "render --pass exit $?"
     [ "$(png_size "$dir/b.png")" = "640 400" ] || fail "size $(png_size "$dir/b.png")"
     [ "$(colours "$dir/b.png")" -gt 50 ] || fail "blank render"
+    "$gcscope" render "$trace" -o "$dir/i.png" --show-internal >/dev/null || fail "--show-internal"
+    [ "$(png_size "$dir/i.png")" = "1280 800" ] || fail "--show-internal size"
     "$gcscope" render "$trace" --frames "$dir/frames" --every 40 >/dev/null || fail "frames"
     [ "$(ls "$dir/frames" | wc -l)" -ge 4 ] || fail "frames: $(ls "$dir/frames")"
     set +e
@@ -85,6 +89,19 @@ SCRIPT
     [ "$(colours "$shot")" -gt 50 ] || fail "blank screenshot ($(colours "$shot") colours)"
     grep -q "opened" "$dir/err" && fail "drop reported an error: $(cat "$dir/err")"
     [ ! -s "$dir/err" ] || fail "unexpected stderr: $(cat "$dir/err")"
+    ;;
+hidpi)
+    printf 'wait 300\nkey ctrl+right\nkey s\nwait 200\nkey q\n' >"$dir/script"
+    cd "$dir"
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    export ASAN_OPTIONS
+    GCSCOPE_SCALE=2 xvfb-run -a -s "-screen 0 1280x800x24" "$gcscope" view "$trace" \
+        --size 640x400 --script "$dir/script" --shots "$dir" >"$dir/out" 2>"$dir/err" ||
+        fail "view exit $?: $(cat "$dir/err")"
+    shot=$(sed -n 's/^screenshot: \([^ ]*\) .*/\1/p' "$dir/out" | head -n1)
+    [ -n "$shot" ] && [ -f "$shot" ] || fail "no screenshot printed: $(cat "$dir/out")"
+    [ "$(png_size "$shot")" = "1280 800" ] || fail "2x screenshot size $(png_size "$shot")"
+    [ "$(colours "$shot")" -gt 50 ] || fail "blank screenshot ($(colours "$shot") colours)"
     ;;
 *)
     fail "unknown mode $mode"

@@ -149,12 +149,28 @@ draw_to(gcs_app *a, cairo_surface_t *s, int pw, int ph, int ww, int wh)
     cairo_surface_flush(s);
 }
 
+/* Pixel size (pw x ph) of a frame for the window's ww x wh points: the
+ * renderer's output size (more pixels than points on a HiDPI display), or
+ * GCSCOPE_SCALE (1 to 4) times the points when set, to force a scale on a
+ * display that has none (tests, screenshots for print). */
+static void
+output_size(gcs_app *a, int *pw, int *ph, int *ww, int *wh)
+{
+    SDL_GetRendererOutputSize(a->ren, pw, ph);
+    SDL_GetWindowSize(a->win, ww, wh);
+    const char *env = getenv("GCSCOPE_SCALE");
+    double k = env != NULL ? atof(env) : 0;
+    if (k >= 1 && k <= 4) {
+        *pw = (int)lround(*ww * k);
+        *ph = (int)lround(*wh * k);
+    }
+}
+
 static void
 draw(gcs_app *a)
 {
     int pw, ph, ww, wh;
-    SDL_GetRendererOutputSize(a->ren, &pw, &ph);
-    SDL_GetWindowSize(a->win, &ww, &wh);
+    output_size(a, &pw, &ph, &ww, &wh);
     if (pw <= 0 || ph <= 0 || ww <= 0 || wh <= 0 || !ensure_texture(a, pw, ph))
         return;
     void *px;
@@ -174,8 +190,7 @@ int
 gcs_app_screenshot(gcs_app *a)
 {
     int pw, ph, ww, wh;
-    SDL_GetRendererOutputSize(a->ren, &pw, &ph);
-    SDL_GetWindowSize(a->win, &ww, &wh);
+    output_size(a, &pw, &ph, &ww, &wh);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pw, ph);
     draw_to(a, s, pw, ph, ww, wh);
     char path[4096];

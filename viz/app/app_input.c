@@ -5,7 +5,7 @@
  * the same handlers, so a script exercises exactly what a user does.
  *
  * Script lines: `wait MS`, `key NAME` (space, left, right, shift+right,
- * ctrl+left, home, end, plus, minus, f, c, s, l, t, q, escape, f1, question,
+ * ctrl+left, home, end, plus, minus, f, c, s, l, i, t, q, escape, f1, question,
  * slash, return, backspace, or one character), `type TEXT`, `click X Y`,
  * `drag X0 Y0 X1 Y1`, `wheel X Y DY`, `resize W H`, `drop PATH`, `# comment`.
  */
@@ -33,6 +33,20 @@ next_leak(gcs_app *a)
     gcs_app_seek(a, ev, false);
     gcs_app_toast(a, "leak %zu of %zu: #%llu", (a->leak_idx - 1) % n + 1, n,
                   (unsigned long long)obj);
+}
+
+/* `i`: show / hide interpreter-internal objects (re-lays out the trace). */
+static void
+toggle_internal(gcs_app *a)
+{
+    bool on = !gcs_vtrace_show_internal(a->t);
+    if (gcs_vtrace_set_show_internal(a->t, on) < 0) {
+        gcs_app_toast(a, "out of memory laying out the trace");
+        return;
+    }
+    a->v.layout = gcs_vtrace_layout(a->t);
+    a->scene_dirty = true;
+    gcs_app_toast(a, "interpreter-internal objects %s", on ? "shown" : "hidden");
 }
 
 static void
@@ -120,6 +134,9 @@ plain_key(gcs_app *a, SDL_Keycode key)
         break;
     case SDLK_l:
         next_leak(a);
+        break;
+    case SDLK_i:
+        toggle_internal(a);
         break;
     case SDLK_t:
         a->v.theme = a->v.theme == GCS_THEME_DARK ? GCS_THEME_LIGHT : GCS_THEME_DARK;

@@ -367,6 +367,7 @@ gcs_layout_apply(const gcs_layout *L, gcs_scene *sc)
             o->placed = gcs_layout_pos(L, o->id, ev - 1, &o->x, &o->y, NULL);
         o->px = o->x;
         o->py = o->y;
+        sc->compacted = false;
         if (o->placed && ev > 0 && (o->flags & GCS_SOBJ_MOVED))
             if (!gcs_layout_pos(L, o->id, ev - 1, &o->px, &o->py, NULL)) {
                 o->px = o->x;
@@ -398,4 +399,87 @@ uint64_t
 gcs_layout_count(const gcs_layout *L)
 {
     return L->n_recs;
+}
+
+/* {==== Compact stills ====} */
+
+static const gcs_scene *cmp_sc; /* qsort context (single-threaded renderer) */
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+    const gcs_sobj *p = &cmp_sc->objs[*(const uint32_t *)a],
+                   *q = &cmp_sc->objs[*(const uint32_t *)b];
+    if (p->lane != q->lane)
+        return p->lane < q->lane ? -1 : 1;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return (p->id > q->id) - (p->id < q->id);
+}
+
+/* Lane extents for n[l] objects in `rows` rows; returns the total width. */
+static double
+compact_lanes(const size_t n[GCS_LANE__COUNT], size_t rows, double x0[], double x1[])
+{
+    double x = 0;
+    for (int l = 0; l < GCS_LANE__COUNT; l++) {
+        size_t cols = (n[l] + rows - 1) / rows;
+        double w =
+            cols == 0 ? GCS_LAYOUT_EMPTY_LANE : cols * GCS_LAYOUT_CELL_W + 2 * GCS_LAYOUT_LANE_PAD;
+        x0[l] = x;
+        x1[l] = x + w;
+        x += w + GCS_LAYOUT_LANE_GAP;
+    }
+    return x - GCS_LAYOUT_LANE_GAP;
+}
+
+int
+gcs_layout_compact(gcs_scene *sc, double aspect)
+{
+    if (sc->compacted)
+        return 0;
+    uint32_t *ix = malloc((sc->n_objs + 1) * sizeof *ix);
+    if (ix == NULL)
+        return GCS_ENOMEM;
+    size_t m = 0, n[GCS_LANE__COUNT] = {0}, most = 1;
+    for (size_t i = 0; i < sc->n_objs; i++)
+        if (sc->objs[i].placed && sc->objs[i].lane >= 0 && sc->objs[i].lane < GCS_LANE__COUNT) {
+            ix[m++] = (uint32_t)i;
+            n[sc->objs[i].lane]++;
+        }
+    for (int l = 0; l < GCS_LANE__COUNT; l++)
+        most = n[l] > most ? n[l] : most;
+    cmp_sc = sc;
+    qsort(ix, m, sizeof *ix, cmp_slot);
+    if (!(aspect > 0.1))
+        aspect = 1.6;
+    size_t best = 1;
+    double best_s = -1;
+    for (size_t rows = 1; rows <= most; rows++) {
+        double w = compact_lanes(n, rows, sc->lane_x0, sc->lane_x1);
+        double s = fmin(aspect / w, 1.0 / height_for_rows((int)rows));
+        if (s > best_s + 1e-12) {
+            best_s = s;
+            best = rows;
+        }
+    }
+    sc->world_w = compact_lanes(n, best, sc->lane_x0, sc->lane_x1);
+    sc->world_h = height_for_rows((int)best);
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++) {
+        gcs_sobj *o = &sc->objs[ix[j]];
+        if (j > 0 && o->lane != sc->objs[ix[j - 1]].lane)
+            k = 0;
+        o->x = sc->lane_x0[o->lane] + GCS_LAYOUT_LANE_PAD +
+               ((double)(k / best) + 0.5) * GCS_LAYOUT_CELL_W;
+        o->y = GCS_LAYOUT_HEADER_H + ((double)(k % best) + 0.5) * GCS_LAYOUT_CELL_H;
+        o->px = o->x;
+        o->py = o->y;
+        k++;
+    }
+    free(ix);
+    sc->compacted = true;
+    return 0;
 }

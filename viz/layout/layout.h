@@ -67,6 +67,15 @@ bool gcs_layout_pos(const gcs_layout *L, uint64_t id, uint64_t ev, double *x, do
  * every object of the scene; objects the layout doesn't know get placed = false. */
 void gcs_layout_apply(const gcs_layout *L, gcs_scene *sc);
 
+/* Repack a scene for a still picture (`render`, or `f` fitting what is alive):
+ * each lane keeps its objects in slot order but packs them from the first
+ * slot into the row count that makes the lanes largest in a view of `aspect`
+ * (width / height); empty lanes get the narrow width. Rewrites x, y, px, py,
+ * sets sc->compacted and the lane extents in the scene. Unlike positions from
+ * gcs_layout_apply(), these are not stable from one event to the next.
+ * Idempotent. GCS_ENOMEM leaves the scene as it was. */
+int gcs_layout_compact(gcs_scene *sc, double aspect);
+
 /* Lane extents and the world size. */
 void gcs_layout_lanes(const gcs_layout *L, gcs_lane_geom out[GCS_LANE__COUNT]);
 void gcs_layout_extent(const gcs_layout *L, double *w, double *h);

@@ -31,6 +31,19 @@ gcs_render_aggregated(const gcs_scene *sc)
     return sc->n_objs > GCS_RENDER_DETAIL_MAX;
 }
 
+/* Lines the caption wraps onto (at least 1). */
+static int
+caption_lines(const gcs_view *v, const gcs_scene *sc)
+{
+    if (sc->caption == NULL)
+        return 1;
+    cairo_t *cr = gcs_measure_cr();
+    double title_w, w = gcs_caption_width(cr, v, sc, &title_w);
+    int n = gcs_text_wrap(cr, 0, 0, sc->caption, GCS_CAPTION_SIZE, true, 0, 1, w,
+                          GCS_CAPTION_LINE_H, GCS_CAPTION_MAX, false);
+    return n > 1 ? n : 1;
+}
+
 void
 gcs_render_regions(const gcs_view *v, const gcs_scene *sc, gcs_regions *r)
 {
@@ -40,7 +53,7 @@ gcs_render_regions(const gcs_view *v, const gcs_scene *sc, gcs_regions *r)
         r->graph = (gcs_rect){0, 0, W, H};
         return;
     }
-    double cap_h = 50, status_h = 34, tl_h = 66;
+    double cap_h = 50 + GCS_CAPTION_LINE_H * (caption_lines(v, sc) - 1), status_h = 34, tl_h = 66;
     double roots_w = fmin(fmax(W * 0.15, 180), 260);
     bool insp =
         v->show_inspector && v->selected != 0 && gcs_scene_find(sc, v->selected) != GCS_SCENE_NONE;
@@ -92,10 +105,7 @@ world_extent(const gcs_view *v, const gcs_scene *sc, double *x0, double *y0, dou
             *w = *h = 100;
         return;
     }
-    if (v->layout != NULL) { /* content of the lanes: keep the lane headers in view */
-        double pad = GCS_LAYOUT_CELL_W / 2 + GCS_LAYOUT_LANE_PAD;
-        *x0 = minx - pad;
-        *w = maxx - minx + 2 * pad;
+    if (v->layout != NULL) { /* whole lanes, headers included: see content_lanes() */
         *h = maxy + GCS_LAYOUT_CELL_H / 2 + GCS_LAYOUT_LANE_PAD;
         return;
     }
@@ -125,18 +135,83 @@ fit_xform(const gcs_view *v, const gcs_rect *g, double x0, double y0, double w, 
 }
 
 void
+gcs_render_lanes(const gcs_view *v, const gcs_scene *sc, gcs_lane_geom out[GCS_LANE__COUNT],
+                 double *w, double *h)
+{
+    if (sc->compacted) {
+        for (int l = 0; l < GCS_LANE__COUNT; l++) {
+            out[l].x0 = sc->lane_x0[l];
+            out[l].x1 = sc->lane_x1[l];
+        }
+        *w = sc->world_w;
+        *h = sc->world_h;
+        return;
+    }
+    gcs_layout_lanes(v->layout, out);
+    gcs_layout_extent(v->layout, w, h);
+}
+
+/* Stills fit what is alive: repack the lanes for this picture (see
+ * gcs_layout_compact) so that a few dozen objects are drawn large and
+ * labelled even when the trace's busiest moment needed many more slots. */
+static int
+compact_for_still(const gcs_view *v, gcs_scene *sc)
+{
+    if (!v->fit_content || v->layout == NULL || gcs_render_aggregated(sc) || sc->compacted)
+        return 0;
+    gcs_regions r;
+    gcs_render_regions(v, sc, &r);
+    double top = sc->in_pass ? 58 : 0;
+    return gcs_layout_compact(sc, (r.graph.w - 20) / fmax(r.graph.h - 20 - top, 1));
+}
+
+/* Fitting what is alive (stills): the x extent is made of WHOLE lanes, from
+ * the first lane holding an object to the last, so no lane with objects is
+ * ever cut; when the scale is capped and room is left, the neighbouring lanes
+ * (right first: where survivors go) are added while they fit entirely. */
+static void
+content_lanes(const gcs_view *v, const gcs_scene *sc, const gcs_rect *g, double top_pad, double h,
+              double *x0, double *w)
+{
+    gcs_lane_geom lanes[GCS_LANE__COUNT];
+    double ww, wh;
+    gcs_render_lanes(v, sc, lanes, &ww, &wh);
+    int first = GCS_LANE__COUNT, last = -1;
+    for (size_t i = 0; i < sc->n_objs; i++) {
+        int l = sc->objs[i].lane;
+        if (sc->objs[i].placed && l >= 0 && l < GCS_LANE__COUNT) {
+            first = l < first ? l : first;
+            last = l > last ? l : last;
+        }
+    }
+    if (last < 0)
+        return;
+    double m = 10, lo = lanes[first].x0, hi = lanes[last].x1;
+    double s = fmin(fmin((g->w - 2 * m) / (hi - lo), (g->h - 2 * m - top_pad) / h), 1.6);
+    double room = (g->w - 2 * m) / s;
+    while (last + 1 < GCS_LANE__COUNT && lanes[last + 1].x1 - lo <= room)
+        hi = lanes[++last].x1;
+    while (first > 0 && hi - lanes[first - 1].x0 <= room)
+        lo = lanes[--first].x0;
+    *x0 = lo;
+    *w = hi - lo;
+}
+
+void
 gcs_render_xform(const gcs_view *v, const gcs_scene *sc, gcs_xform *x)
 {
     gcs_regions r;
     gcs_render_regions(v, sc, &r);
-    double x0, y0, w, h;
+    double x0, y0, w, h, top_pad = sc->in_pass ? 58 : 0;
     if (gcs_render_aggregated(sc)) {
         x0 = y0 = 0;
         gcs_agg_extent(sc, &w, &h);
     } else {
         world_extent(v, sc, &x0, &y0, &w, &h);
+        if (v->layout != NULL && v->fit_content)
+            content_lanes(v, sc, &r.graph, top_pad, h, &x0, &w);
     }
-    fit_xform(v, &r.graph, x0, y0, w, h, sc->in_pass ? 58 : 0, x);
+    fit_xform(v, &r.graph, x0, y0, w, h, top_pad, x);
 }
 
 static void
@@ -155,6 +230,9 @@ gcs_render_frame(cairo_t *cr, gcs_scene *sc, const gcs_view *v, gcs_dlist *dl)
         if (rc < 0)
             return rc;
     }
+    int crc = compact_for_still(v, sc);
+    if (crc < 0)
+        return crc;
     gcs_rctx c;
     memset(&c, 0, sizeof c);
     c.cr = cr;
@@ -236,6 +314,8 @@ gcs_render_hit_object(gcs_scene *sc, const gcs_view *v, double x, double y)
         return 0;
     if (gcs_render_aggregated(sc))
         return gcs_agg_hit(sc, v, x, y);
+    if (compact_for_still(v, sc) < 0)
+        return 0;
     gcs_xform xf;
     gcs_render_xform(v, sc, &xf);
     double wx = (x - xf.ox) / xf.scale, wy = (y - xf.oy) / xf.scale;

@@ -82,6 +82,10 @@ typedef struct gcs_xform {
 } gcs_xform;
 /* The world -> screen transform of the graph area (detail level of detail). */
 void gcs_render_xform(const gcs_view *v, const gcs_scene *sc, gcs_xform *x);
+/* Lane extents and world size the frame uses: the scene's own after a
+ * compaction for a still (gcs_layout_compact), else the layout's. */
+void gcs_render_lanes(const gcs_view *v, const gcs_scene *sc, gcs_lane_geom out[GCS_LANE__COUNT],
+                      double *w, double *h);
 /* True if the scene is drawn aggregated (too many objects for detail). */
 bool gcs_render_aggregated(const gcs_scene *sc);
 

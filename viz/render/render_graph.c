@@ -110,8 +110,7 @@ draw_lanes(gcs_rctx *c)
     cairo_t *cr = c->cr;
     gcs_lane_geom lanes[GCS_LANE__COUNT];
     double ww, wh;
-    gcs_layout_lanes(c->v->layout, lanes);
-    gcs_layout_extent(c->v->layout, &ww, &wh);
+    gcs_render_lanes(c->v, c->sc, lanes, &ww, &wh);
     size_t count[GCS_LANE__COUNT] = {0};
     for (size_t i = 0; i < c->sc->n_objs; i++) {
         const gcs_sobj *o = &c->sc->objs[i];
@@ -119,9 +118,12 @@ draw_lanes(gcs_rctx *c)
             count[o->lane]++;
     }
     double s = c->xf.scale;
+    const gcs_rect *g = &c->reg.graph;
     for (int l = 0; l < GCS_LANE__COUNT; l++) {
         double x = lanes[l].x0 * s + c->xf.ox, y = c->xf.oy;
         double w = (lanes[l].x1 - lanes[l].x0) * s, h = wh * s;
+        if (!c->v->manual && count[l] == 0 && (x < g->x - 1 || x + w > g->x + g->w + 1))
+            continue; /* a fitted view shows no half lanes (only empty ones can be cut) */
         gcs_rounded(cr, x, y, w, h, 12 * s);
         gcs_rgb(cr, c->th->lane[l], 1);
         cairo_fill(cr);
@@ -506,19 +508,24 @@ place_label(edge_pass *ep, gcs_rctx *c, const route *r, const char *text, uint32
     if (ep->simple || s < 0.42 || text == NULL || *text == '\0')
         return;
     double w = gcs_text_width(c->cr, text, fs, false) + fs * 0.8, h = fs * 1.45;
-    static const double ts[] = {0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8};
-    const double shift[] = {0, w / 2 + 3, -(w / 2 + 3)}; /* beside the edge if need be */
+    static const double ts[] = {0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.12, 0.88};
+    /* on the edge, else beside it, else just above or below it */
+    const pt shift[] = {
+        {0, 0}, {w / 2 + 3, 0}, {-(w / 2 + 3), 0}, {0, -(h / 2 + 2)}, {0, h / 2 + 2}};
     pt q = qbez(r->p0, r->c, r->p1, 0.5);
     bool found = false;
-    for (size_t j = 0; j < 3 && !found; j++)
+    for (size_t j = 0; j < sizeof shift / sizeof shift[0] && !found; j++)
         for (size_t k = 0; k < sizeof ts / sizeof ts[0] && !found; k++) {
             pt t = qbez(r->p0, r->c, r->p1, ts[k]);
-            t.x += shift[j];
+            t.x += shift[j].x;
+            t.y += shift[j].y;
             if (label_free(ep, c, t.x - w / 2, t.y - h / 2, w, h)) {
                 q = t;
                 found = true;
             }
         }
+    if (!found)
+        return; /* no free place: an unlabelled arrow beats overlapping text */
     label *l = &ep->labels[ep->n_labels++];
     l->x = q.x - w / 2;
     l->y = q.y - h / 2;
@@ -740,20 +747,64 @@ draw_edges(gcs_rctx *c, edge_pass *ep)
 
 /* {==== Nodes ====} */
 
+/* True if a leaked object is garbage of a cycle the collector would free
+ * (cyclic garbage, or kept alive only by it): drawn in the cycle's tint. */
+static bool
+leak_in_cycle(const gcs_rctx *c, const gcs_sobj *o, uint64_t *key)
+{
+    if (o->leak == GCS_SLEAK_CYCLE) {
+        *key = o->leak_key;
+        return true;
+    }
+    if (o->leak != GCS_SLEAK_INDIRECT)
+        return false;
+    uint32_t k = gcs_scene_find(c->sc, o->leak_key);
+    if (k == GCS_SCENE_NONE || c->sc->objs[k].leak != GCS_SLEAK_CYCLE)
+        return false;
+    *key = c->sc->objs[k].leak_key;
+    return true;
+}
+
+/* Outline colour of a leaked object (the leak analysis' class): red for a
+ * reference leak, uncollectable garbage and what they keep alive; the cycle's
+ * tint for cyclic garbage and what it keeps alive. */
+static uint32_t
+leak_rgb(const gcs_rctx *c, const gcs_sobj *o)
+{
+    uint64_t key;
+    return leak_in_cycle(c, o, &key) ? gcs_render_cycle_rgb(key) : c->th->red;
+}
+
+static const char *
+leak_tag(const gcs_rctx *c, const gcs_sobj *o)
+{
+    uint64_t key;
+    switch (o->leak) {
+    case GCS_SLEAK_CYCLE:
+        return "cyclic garbage";
+    case GCS_SLEAK_UNCOLLECTABLE:
+        return "uncollectable";
+    case GCS_SLEAK_INDIRECT:
+        return leak_in_cycle(c, o, &key) ? "garbage" : "kept by a leak";
+    default:
+        return "LEAK";
+    }
+}
+
 static void
 node_tags(gcs_rctx *c, const gcs_sobj *o, char *buf, size_t cap, uint32_t *rgb)
 {
     buf[0] = '\0';
     *rgb = c->th->accent;
-    if (o->flags & GCS_SOBJ_LEAK) {
-        snprintf(buf, cap, "LEAK");
-        *rgb = c->th->red;
-    } else if (o->flags & GCS_SOBJ_ERROR) {
+    if (o->flags & GCS_SOBJ_ERROR) {
         snprintf(buf, cap, "misuse");
         *rgb = c->th->red;
     } else if (o->flags & GCS_SOBJ_FINALIZING) {
         snprintf(buf, cap, "__del__ running");
         *rgb = c->th->orange;
+    } else if ((o->flags & GCS_SOBJ_LEAK) && !(o->flags & GCS_SOBJ_IN_PASS)) {
+        snprintf(buf, cap, "%s", leak_tag(c, o));
+        *rgb = leak_rgb(c, o);
     } else if (o->flags & GCS_SOBJ_FREED) {
         snprintf(buf, cap, "freed");
         *rgb = c->th->dim;
@@ -798,7 +849,11 @@ node_colours(const gcs_rctx *c, const gcs_sobj *o, uint32_t *fill, uint32_t *lin
         *fill = gcs_mix(*fill, st, o->gc_state >= 0 ? 0.2 : 0);
         *dashed = o->gc_state == 1;
     }
-    if (o->flags & (GCS_SOBJ_LEAK | GCS_SOBJ_ERROR)) {
+    if ((o->flags & GCS_SOBJ_LEAK) && !(o->flags & GCS_SOBJ_IN_PASS)) {
+        *line = leak_rgb(c, o);
+        *lw = 3.4;
+    }
+    if (o->flags & GCS_SOBJ_ERROR) {
         *line = th->red;
         *lw = 3.4;
     }
@@ -806,7 +861,8 @@ node_colours(const gcs_rctx *c, const gcs_sobj *o, uint32_t *fill, uint32_t *lin
         *dashed = true;
 }
 
-static void
+/* The refcount (or gc_refs) badge centred at (x, y); returns its left edge. */
+static double
 node_badge(gcs_rctx *c, const gcs_sobj *o, double x, double y, double s, double alpha)
 {
     char buf[32];
@@ -817,7 +873,7 @@ node_badge(gcs_rctx *c, const gcs_sobj *o, double x, double y, double s, double 
              : o->gc_state == 1 ? c->th->orange
              : o->gc_state >= 2 ? c->th->red
                                 : c->th->badge_bg;
-        fg = 0xFFFFFF;
+        fg = o->gc_state >= 0 ? 0xFFFFFF : c->th->badge_fg;
     } else {
         if (o->refcnt >= 100000000)
             snprintf(buf, sizeof buf, "rc \xE2\x88\x9E"); /* immortal */
@@ -825,8 +881,35 @@ node_badge(gcs_rctx *c, const gcs_sobj *o, double x, double y, double s, double 
             snprintf(buf, sizeof buf, "rc %lld", (long long)o->refcnt);
     }
     double fs = fmin(fmax(12.5 * s, 9), 19);
-    gcs_pill(c->cr, x, y, buf, fs, bg, fg, alpha);
+    double bw = gcs_pill(c->cr, x, y, buf, fs, bg, fg, alpha);
     gcs_dl_add(c->dl, GCS_DL_BADGE, o->id, 0, x, y, 0, 0, bg, 0, buf);
+    return x - bw / 2;
+}
+
+/* The tag pill ("new", "cyclic garbage") on the node's top edge left of the
+ * badge, smaller if need be; if it still does not fit, on the bottom edge. */
+static void
+node_tag(gcs_rctx *c, const gcs_sobj *o, double x, double y, double h, double s, double limit,
+         double alpha)
+{
+    char tags[40];
+    uint32_t rgb;
+    node_tags(c, o, tags, sizeof tags, &rgb);
+    if (tags[0] == '\0')
+        return;
+    double fs = 11.5 * s, left = x + 12 * s, tw = 0;
+    for (; fs >= 9; fs -= 0.5) {
+        tw = gcs_text_width(c->cr, tags, fs, true) + fs * 0.9;
+        if (left + tw <= limit - 3 * s)
+            break;
+    }
+    double cy = y;
+    if (fs < 9) { /* no room beside the badge: hang it under the node */
+        fs = 11.5 * s;
+        tw = gcs_text_width(c->cr, tags, fs, true) + fs * 0.9;
+        cy = y + h;
+    }
+    gcs_pill(c->cr, left + tw / 2, cy, tags, fs, rgb, 0xFFFFFF, fmin(1, alpha + 0.2));
 }
 
 void
@@ -903,7 +986,7 @@ gcs_draw_node(gcs_rctx *c, size_t i, double w, double h)
     gcs_dl_add(c->dl, GCS_DL_NODE, o->id, 0, x, y, w, h, fill, flags, o->type);
     if (w < 52)
         return;
-    char idbuf[24], tags[40];
+    char idbuf[24];
     snprintf(idbuf, sizeof idbuf, "#%llu", (unsigned long long)o->id);
     double fs1 = 16.5 * s, fs2 = 15.5 * s, pad = 9 * s;
     double idw =
@@ -911,13 +994,8 @@ gcs_draw_node(gcs_rctx *c, size_t i, double w, double h)
     gcs_text(cr, x + pad, y + 24 * s, o->type, fs1, true, c->th->text, a, 0, w - 2 * pad - 52 * s);
     gcs_text(cr, x + pad, y + h - 11 * s, o->label, fs2, false, c->th->text, a, 0,
              w - 2 * pad - idw - 4 * s);
-    node_badge(c, o, x + w - 30 * s, y, s, a);
-    uint32_t tag_rgb;
-    node_tags(c, o, tags, sizeof tags, &tag_rgb);
-    if (tags[0] != '\0') {
-        double tw = gcs_text_width(cr, tags, 11.5 * s, true) + 11.5 * s * 0.9;
-        gcs_pill(cr, x + 12 * s + tw / 2, y, tags, 11.5 * s, tag_rgb, 0xFFFFFF, fmin(1, a + 0.2));
-    }
+    double badge_left = node_badge(c, o, x + w - 30 * s, y, s, a);
+    node_tag(c, o, x, y, h, s, badge_left, a);
 }
 
 static void

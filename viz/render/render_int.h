@@ -45,6 +45,19 @@ void gcs_rounded(cairo_t *cr, double x, double y, double w, double h, double r);
 double gcs_text(cairo_t *cr, double x, double y, const char *s, double size, bool bold,
                 uint32_t rgb, double alpha, int align, double max_w);
 double gcs_text_width(cairo_t *cr, const char *s, double size, bool bold);
+/* Text wrapped at spaces onto lines of at most max_w, line_h apart, first
+ * baseline at (x, y); at most max_lines (the last one cut with an ellipsis).
+ * Draws only if `draw`. Returns the number of lines. */
+int gcs_text_wrap(cairo_t *cr, double x, double y, const char *s, double size, bool bold,
+                  uint32_t rgb, double alpha, double max_w, double line_h, int max_lines,
+                  bool draw);
+/* A context for measuring text outside a frame (freed by gcs_render_shutdown). */
+cairo_t *gcs_measure_cr(void);
+/* Caption geometry shared by the regions and the caption painter. */
+#define GCS_CAPTION_SIZE   22.0
+#define GCS_CAPTION_LINE_H 28.0
+#define GCS_CAPTION_MAX    3
+double gcs_caption_width(cairo_t *cr, const gcs_view *v, const gcs_scene *sc, double *title_w);
 /* A pill with centred text; returns its width. */
 double gcs_pill(cairo_t *cr, double cx, double cy, const char *s, double size, uint32_t bg,
                 uint32_t fg, double alpha);

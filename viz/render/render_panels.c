@@ -12,6 +12,18 @@
 
 /* {==== Caption ====} */
 
+double
+gcs_caption_width(cairo_t *cr, const gcs_view *v, const gcs_scene *sc, double *title_w)
+{
+    *title_w = 0;
+    if (sc->title != NULL) {
+        *title_w = fmin(gcs_text_width(cr, sc->title, 14, false), v->width * 0.3);
+    }
+    return v->width - *title_w - 60;
+}
+
+/* Caption line(s): the last marker's text wrapped onto up to
+ * GCS_CAPTION_MAX lines (the region grows to fit, see gcs_render_regions). */
 static void
 draw_caption(gcs_rctx *c)
 {
@@ -24,18 +36,18 @@ draw_caption(gcs_rctx *c)
     gcs_rgb(cr, c->th->panel_line, 1);
     cairo_rectangle(cr, r->x, r->y + r->h - 1, r->w, 1);
     cairo_fill(cr);
-    double title_w = 0;
+    double title_w = 0, cap_w = gcs_caption_width(cr, c->v, sc, &title_w);
     if (sc->title != NULL)
-        title_w = gcs_text(cr, r->x + r->w - 16, r->y + 31, sc->title, 14, false, c->th->dim, 1, 2,
-                           r->w * 0.3);
+        gcs_text(cr, r->x + r->w - 16, r->y + 31, sc->title, 14, false, c->th->dim, 1, 2,
+                 r->w * 0.3);
     if (sc->caption != NULL) {
         if (sc->marker_now) {
             gcs_rgb(cr, c->th->accent, 1);
             cairo_rectangle(cr, r->x, r->y, 7, r->h - 1);
             cairo_fill(cr);
         }
-        gcs_text(cr, r->x + 20, r->y + 33, sc->caption, 22, true, c->th->text, 1, 0,
-                 r->w - title_w - 60);
+        gcs_text_wrap(cr, r->x + 20, r->y + 33, sc->caption, GCS_CAPTION_SIZE, true, c->th->text, 1,
+                      cap_w, GCS_CAPTION_LINE_H, GCS_CAPTION_MAX, true);
         gcs_dl_add(c->dl, GCS_DL_TEXT, 0, 0, r->x, r->y, r->w, r->h, c->th->text, 0, sc->caption);
     } else {
         gcs_text(cr, r->x + 20, r->y + 32, "gcscope", 20, true, c->th->dim, 1, 0, 0);
@@ -44,6 +56,42 @@ draw_caption(gcs_rctx *c)
 
 /* {==== Roots panel ====} */
 
+/* True if the cubic from p0 to p3 (controls p1, p2) passes through a drawn
+ * node other than `target` (sampled; nodes shrunk a little so grazing is ok). */
+static bool
+curve_hits_node(const gcs_rctx *c, const double p[8], uint32_t target)
+{
+    double s = c->xf.scale, hw = GCS_LAYOUT_NODE_W / 2 * s - 2, hh = GCS_LAYOUT_NODE_H / 2 * s - 2;
+    for (int k = 1; k < 32; k++) {
+        double t = k / 32.0, u = 1 - t;
+        double a = u * u * u, b = 3 * u * u * t, d = 3 * u * t * t, e = t * t * t;
+        double x = a * p[0] + b * p[2] + d * p[4] + e * p[6];
+        double y = a * p[1] + b * p[3] + d * p[5] + e * p[7];
+        for (size_t i = 0; i < c->sc->n_objs; i++)
+            if (i != target && c->sc->objs[i].placed && c->alpha[i] > 0.02 &&
+                fabs(x - c->sx[i]) < hw && fabs(y - c->sy[i]) < hh)
+                return true;
+    }
+    return false;
+}
+
+/* An L from (x, y), the current point, to (x1, y1): first horizontal then
+ * vertical, with a rounded corner of radius r. */
+static void
+leg_to(cairo_t *cr, double x, double y, double x1, double y1, double r)
+{
+    double dx = x1 - x, dy = y1 - y;
+    double rr = fmin(r, fmin(fabs(dx), fabs(dy)) / 2);
+    double sx = dx >= 0 ? 1 : -1, sy = dy >= 0 ? 1 : -1;
+    cairo_line_to(cr, x1 - sx * rr, y);
+    cairo_curve_to(cr, x1, y, x1, y, x1, y + sy * rr);
+    cairo_line_to(cr, x1, y1);
+}
+
+/* The arrow from a variable's dot (x, y) to its object: a smooth curve when
+ * that misses every other node; otherwise routed through the gaps of the
+ * grid: across the margin left of the lanes, along the gap between the rows
+ * above the target, down the gap left of its column, into its left side. */
 static void
 var_arrow(gcs_rctx *c, double x, double y, uint32_t target, bool changed)
 {
@@ -53,10 +101,24 @@ var_arrow(gcs_rctx *c, double x, double y, uint32_t target, bool changed)
     double a = c->alpha[target] * (c->dim[target] ? 0.25 : 1);
     uint32_t rgb = changed ? gcs_mix(c->th->root, c->th->accent, 0.6) : c->th->root;
     double dx = fmax((tx - x) * 0.45, 30);
+    double p[8] = {x, y, x + dx, y, tx - dx, ty, tx - 2, ty};
     cairo_set_line_width(cr, changed ? 3 : 2);
     gcs_rgb(cr, rgb, a * 0.9);
     cairo_move_to(cr, x, y);
-    cairo_curve_to(cr, x + dx, y, tx - dx, ty, tx - 2, ty);
+    if (!curve_hits_node(c, p, target)) {
+        cairo_curve_to(cr, p[2], p[3], p[4], p[5], p[6], p[7]);
+    } else {
+        double s = c->xf.scale;
+        double gx = c->reg.graph.x + 6;                                   /* left margin */
+        double gy = ty - GCS_LAYOUT_CELL_H / 2 * s;                       /* gap above the row */
+        double cx = tx - (GCS_LAYOUT_CELL_W - GCS_LAYOUT_NODE_W) / 2 * s; /* gap left of it */
+        double r = 10;
+        if (cx < gx + 2 * r)
+            gx = fmax(x + 8, cx - 2 * r);
+        leg_to(cr, x, y, gx, gy, r);
+        leg_to(cr, gx, gy, cx, ty, r);
+        cairo_line_to(cr, tx - 2, ty);
+    }
     cairo_stroke(cr);
     gcs_arrowhead(cr, tx - 1, ty, 1, 0, 12);
     cairo_arc(cr, x, y, 4.5, 0, 2 * M_PI);
@@ -418,6 +480,7 @@ draw_help(gcs_rctx *c)
         {"click", "select and inspect"},
         {"c", "cycle highlighting on/off"},
         {"l", "next leak"},
+        {"i", "interpreter-internal objects on/off"},
         {"/", "search by id or type"},
         {"t", "light / dark theme"},
         {"s", "screenshot to PNG"},

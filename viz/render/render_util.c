@@ -192,6 +192,69 @@ gcs_text(cairo_t *cr, double x, double y, const char *s, double size, bool bold,
     return w;
 }
 
+/* Length of the longest prefix of s (ending at a space, or at the end) that
+ * fits max_w; 0 if not even the first word fits. */
+static size_t
+fit_words(cairo_t *cr, const char *s, double max_w, char *buf, size_t cap)
+{
+    size_t best = 0, n = strlen(s);
+    for (size_t i = 0; i <= n && i < cap; i++) {
+        if (s[i] != ' ' && s[i] != '\0')
+            continue;
+        memcpy(buf, s, i);
+        buf[i] = '\0';
+        cairo_text_extents_t te;
+        cairo_text_extents(cr, buf, &te);
+        if (te.x_advance > max_w)
+            break;
+        best = i;
+    }
+    memcpy(buf, s, best);
+    buf[best] = '\0';
+    return best;
+}
+
+int
+gcs_text_wrap(cairo_t *cr, double x, double y, const char *s, double size, bool bold, uint32_t rgb,
+              double alpha, double max_w, double line_h, int max_lines, bool draw)
+{
+    char buf[512];
+    int lines = 0;
+    if (s == NULL)
+        return 0;
+    while (*s != '\0' && lines < max_lines) {
+        set_font(cr, size, bold);
+        size_t n = fit_words(cr, s, max_w, buf, sizeof buf - 1);
+        if (lines == max_lines - 1 || n == 0 || s[n] == '\0') {
+            /* the rest on this line: it fits, or is the last line (ellipsized),
+             * or is one word longer than a line */
+            if (draw)
+                gcs_text(cr, x, y + lines * line_h, s, size, bold, rgb, alpha, 0, max_w);
+            return lines + 1;
+        }
+        if (draw)
+            gcs_text(cr, x, y + lines * line_h, buf, size, bold, rgb, alpha, 0, 0);
+        lines++;
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    return lines;
+}
+
+static cairo_surface_t *measure_surface;
+static cairo_t *measure_cr;
+
+cairo_t *
+gcs_measure_cr(void)
+{
+    if (measure_cr == NULL) {
+        measure_surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
+        measure_cr = cairo_create(measure_surface);
+    }
+    return measure_cr;
+}
+
 double
 gcs_pill(cairo_t *cr, double cx, double cy, const char *s, double size, uint32_t bg, uint32_t fg,
          double alpha)
@@ -231,6 +294,12 @@ gcs_is_atom_kind(int kind)
 void
 gcs_render_shutdown(void)
 {
+    if (measure_cr != NULL) {
+        cairo_destroy(measure_cr);
+        cairo_surface_destroy(measure_surface);
+        measure_cr = NULL;
+        measure_surface = NULL;
+    }
     for (int i = 0; i < 2; i++) {
         if (faces[i] != NULL)
             cairo_font_face_destroy(faces[i]);

@@ -36,14 +36,25 @@ enum {
     GCS_SOBJ_NEW = 1u << 0,        /* allocated at this step: fades in */
     GCS_SOBJ_FREED = 1u << 1,      /* freed at this step: fades out */
     GCS_SOBJ_IN_PASS = 1u << 2,    /* in the collected set; gc_refs/gc_state valid */
-    GCS_SOBJ_LEAK = 1u << 3,       /* reported as leaked */
+    GCS_SOBJ_LEAK = 1u << 3,       /* not reachable per the leak analysis (leak != 0) */
     GCS_SOBJ_FINALIZING = 1u << 4, /* its finalizer is running now */
     GCS_SOBJ_GARBAGE = 1u << 5,    /* in gc.garbage */
     GCS_SOBJ_CHANGED = 1u << 6,    /* touched by the current event */
     GCS_SOBJ_MOVED = 1u << 7,      /* changed lane at this step (prev_lane valid) */
     GCS_SOBJ_ERROR = 1u << 8,      /* an API misuse named this object */
-    GCS_SOBJ_SITED = 1u << 9       /* allocated at a known call site (site may be
+    GCS_SOBJ_SITED = 1u << 9,      /* allocated at a known call site (site may be
                                     * left NULL to save time; see the inspector) */
+    GCS_SOBJ_INTERNAL = 1u << 10   /* interpreter-internal (shown only on request) */
+};
+
+/* Leak classes of gcs_sobj.leak: the leak analysis' gcs_leak_kind
+ * (gcscope/leaks.h), copied so that scenes built by hand need no analysis. */
+enum {
+    GCS_SLEAK_NONE = 0,      /* reachable, or not analysed */
+    GCS_SLEAK_CYCLE = 1,     /* cyclic garbage: a full collection would free it */
+    GCS_SLEAK_UNCOLLECTABLE, /* in gc.garbage */
+    GCS_SLEAK_REFLEAK,       /* references unaccounted for */
+    GCS_SLEAK_INDIRECT       /* kept alive only by a leaked object (leak_key: its owner) */
 };
 
 /* Edge flags. */
@@ -66,6 +77,8 @@ typedef struct gcs_sobj {
     unsigned flags;      /* GCS_SOBJ_* */
     int64_t gc_refs;     /* valid with GCS_SOBJ_IN_PASS */
     int gc_state;        /* gcs_gc_objstate, -1 when not in a pass */
+    int leak;            /* GCS_SLEAK_*; nonzero sets GCS_SOBJ_LEAK */
+    uint64_t leak_key;   /* CYCLE: first id of its cycle (colour key); INDIRECT: owner id */
     /* Filled by gcs_scene_find_cycles(): */
     int scc;          /* cycle number, -1 when in no cycle */
     uint64_t scc_key; /* smallest id in its cycle (stable colour key) */
@@ -146,6 +159,10 @@ typedef struct gcs_scene {
     const char **types; /* distinct type names, first-seen order */
     size_t n_types, cap_types;
     int n_cycles; /* set by gcs_scene_find_cycles() */
+    /* Set by gcs_layout_compact() (stills): positions repacked, lanes here. */
+    bool compacted;
+    double lane_x0[GCS_LANE__COUNT], lane_x1[GCS_LANE__COUNT];
+    double world_w, world_h;
     bool indexed; /* gcs_scene_index() done and nothing added since */
 
     /* private */

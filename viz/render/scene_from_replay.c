@@ -1,11 +1,15 @@
 /* viz/render/scene_from_replay.c — the only viz file that reads the replay
  * API: opens a trace, walks it once to precompute the layout (every lane
- * change of every object, in event order) and the leak list, then builds a
- * gcs_scene for any event on demand.
+ * change of every object, in event order), then builds a gcs_scene for any
+ * event on demand.
  *
  * The load walk steps the replay cursor one event at a time, so lanes come
  * from the replay model itself (generation after each event), never from a
- * second interpretation of the events. Start at load_walk().
+ * second interpretation of the events. Leaks come from the leak analysis
+ * (gcscope/leaks.h), the same one `gcscope leaks` prints, and misuse from the
+ * replay's error timeline. Interpreter-internal objects (INTERNAL events) are
+ * left out, with their references, unless show_internal is on. Start at
+ * load_walk().
  */
 #include "render/scene_from_replay.h"
 
@@ -13,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gcscope/leaks.h"
 #include "gcscope/replay.h"
 #include "gcscope/runtime.h"
 
 typedef struct leak {
     uint64_t ev, obj;
+    bool error; /* an ERROR event (misuse), else a leaked object at the end */
 } leak;
 
 typedef struct young_list {
@@ -30,9 +36,14 @@ struct gcs_vtrace {
     young_list young[2]; /* load walk only: ids in lanes gen0 / gen1 */
     gcs_layout *L;
     char name[256];
-    leak *leaks;
+    double aspect;      /* of the view the layout was fitted to */
+    bool show_internal; /* draw interpreter-internal objects too */
+    leak *leaks;        /* leaked objects at the end, then misuse, by event */
     size_t n_leaks, cap_leaks;
-    uint64_t heap_end_ev;      /* UINT64_MAX: none */
+    uint64_t final_ev;          /* the end state `gcscope leaks` reports on */
+    gcs_leak_report *final_rep; /* its analysis (NULL if it failed) */
+    gcs_leak_report *cur_rep;   /* analysis of the state after cur_ev */
+    uint64_t cur_ev;
     gcs_replay_rc_point *hist; /* refcount history of hist_id */
     size_t n_hist;
     uint64_t hist_id;
@@ -56,7 +67,7 @@ lane_of_gen(int gen)
 }
 
 static bool
-add_leak(gcs_vtrace *t, uint64_t ev, uint64_t obj)
+add_leak(gcs_vtrace *t, uint64_t ev, uint64_t obj, bool error)
 {
     if (t->n_leaks == t->cap_leaks) {
         size_t cap = t->cap_leaks ? t->cap_leaks * 2 : 32;
@@ -66,7 +77,7 @@ add_leak(gcs_vtrace *t, uint64_t ev, uint64_t obj)
         t->leaks = p;
         t->cap_leaks = cap;
     }
-    t->leaks[t->n_leaks++] = (leak){ev, obj};
+    t->leaks[t->n_leaks++] = (leak){ev, obj, error};
     return true;
 }
 
@@ -80,6 +91,14 @@ is_immortal(const gcs_replay_obj *o)
 {
     return o->refcnt >= 100000000 || o->kind == GCS_KIND_NONE || o->kind == GCS_KIND_BOOL ||
            (o->kind == GCS_KIND_TUPLE && o->label != NULL && strcmp(o->label, "()") == 0);
+}
+
+/* Left out of the picture: the singletons, and interpreter-internal objects
+ * unless asked for. */
+static bool
+hidden(const gcs_vtrace *t, const gcs_replay_obj *o)
+{
+    return is_immortal(o) || (o->internal && !t->show_internal);
 }
 
 /* Ids placed in the young lanes (generations 0 and 1) since their last
@@ -117,7 +136,7 @@ static int
 place_one(gcs_vtrace *t, uint64_t id, uint64_t i)
 {
     gcs_replay_obj o;
-    if (gcs_replay_object(t->r, id, &o) < 0 || !o.alive || is_immortal(&o))
+    if (gcs_replay_object(t->r, id, &o) < 0 || !o.alive || hidden(t, &o))
         return 0;
     return place(t, id, o.gen, i);
 }
@@ -132,7 +151,7 @@ place_young(gcs_vtrace *t, unsigned from, uint64_t i)
         int rc = 0;
         for (size_t k = 0; k < old.n && rc == 0; k++) {
             gcs_replay_obj o;
-            if (gcs_replay_object(t->r, old.ids[k], &o) < 0 || !o.alive || is_immortal(&o))
+            if (gcs_replay_object(t->r, old.ids[k], &o) < 0 || !o.alive || hidden(t, &o))
                 continue;
             int lane_now;
             double x, y;
@@ -155,78 +174,13 @@ place_all(gcs_vtrace *t, uint64_t i)
     size_t n = gcs_replay_n_objects(t->r);
     for (size_t k = 0; k < n; k++) {
         gcs_replay_obj o;
-        if (gcs_replay_object_at(t->r, k, &o) < 0 || !o.alive || is_immortal(&o))
+        if (gcs_replay_object_at(t->r, k, &o) < 0 || !o.alive || hidden(t, &o))
             continue;
         int rc = place(t, o.id, o.gen, i);
         if (rc < 0)
             return rc;
     }
     return 0;
-}
-
-static int scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc);
-static int scene_edges(gcs_vtrace *t, gcs_scene *sc);
-static int scene_roots(gcs_vtrace *t, const gcs_event *cur, gcs_scene *sc);
-
-/* Objects alive at heap teardown that no variable reaches (following strong
- * references) are leaks. Objects without an allocation site belong to the
- * runtime itself and are not reported. */
-static int
-note_heap_end(gcs_vtrace *t, uint64_t i, const gcs_event *e)
-{
-    t->heap_end_ev = i;
-    gcs_scene tmp;
-    gcs_scene_init(&tmp);
-    int rc = scene_objects(t, i, 0, &tmp);
-    if (rc == 0)
-        rc = scene_edges(t, &tmp);
-    if (rc == 0)
-        rc = scene_roots(t, e, &tmp);
-    if (rc == 0)
-        rc = gcs_scene_index(&tmp);
-    bool *seen = rc == 0 ? calloc(tmp.n_objs + 1, sizeof *seen) : NULL;
-    uint32_t *stack = rc == 0 ? malloc((tmp.n_objs + 1) * sizeof *stack) : NULL;
-    if (rc == 0 && (seen == NULL || stack == NULL))
-        rc = GCS_ENOMEM;
-    size_t top = 0;
-    for (size_t k = 0; rc == 0 && k < tmp.n_vars; k++) {
-        uint32_t v = gcs_scene_find(&tmp, tmp.vars[k].obj);
-        if (v != GCS_SCENE_NONE && !seen[v]) {
-            seen[v] = true;
-            stack[top++] = v;
-        }
-    }
-    /* out-edges by source (CSR), then a depth-first walk from the variables */
-    uint32_t *off = rc == 0 ? calloc(tmp.n_objs + 2, sizeof *off) : NULL;
-    uint32_t *adj = rc == 0 ? malloc((tmp.n_edges + 1) * sizeof *adj) : NULL;
-    if (rc == 0 && (off == NULL || adj == NULL))
-        rc = GCS_ENOMEM;
-    for (size_t k = 0; rc == 0 && k < tmp.n_edges; k++)
-        if (tmp.edges[k].si != GCS_SCENE_NONE && tmp.edges[k].di != GCS_SCENE_NONE)
-            off[tmp.edges[k].si + 2]++;
-    for (size_t k = 2; rc == 0 && k < tmp.n_objs + 2; k++)
-        off[k] += off[k - 1];
-    for (size_t k = 0; rc == 0 && k < tmp.n_edges; k++)
-        if (tmp.edges[k].si != GCS_SCENE_NONE && tmp.edges[k].di != GCS_SCENE_NONE)
-            adj[off[tmp.edges[k].si + 1]++] = tmp.edges[k].di;
-    while (rc == 0 && top > 0) {
-        uint32_t v = stack[--top];
-        for (uint32_t k = off[v]; k < off[v + 1]; k++)
-            if (!seen[adj[k]]) {
-                seen[adj[k]] = true;
-                stack[top++] = adj[k];
-            }
-    }
-    free(off);
-    free(adj);
-    for (size_t k = 0; rc == 0 && k < tmp.n_objs; k++)
-        if (!seen[k] && (tmp.objs[k].flags & GCS_SOBJ_SITED) &&
-            !(tmp.objs[k].flags & GCS_SOBJ_FREED) && !add_leak(t, i, tmp.objs[k].id))
-            rc = GCS_ENOMEM;
-    free(seen);
-    free(stack);
-    gcs_scene_fini(&tmp);
-    return rc;
 }
 
 /* The replay state after event i (the walk moves the cursor only when it
@@ -263,6 +217,24 @@ alloc_gen(gcs_vtrace *t, uint64_t i, const gcs_ev_alloc *a)
     return next.kind == GCS_EV_TRACK && next.u.track.obj == a->obj ? 0 : -1;
 }
 
+/* True if object `id`, allocated by event i, is marked internal by one of the
+ * next few events (the runtime marks right after allocating and tracking):
+ * hidden objects then never take a slot. */
+static bool
+marked_internal_soon(gcs_vtrace *t, uint64_t i, uint64_t id)
+{
+    if (t->show_internal)
+        return false;
+    for (uint64_t k = i + 1; k <= i + 3; k++) {
+        gcs_event e;
+        if (gcs_replay_event(t->r, k, &e) < 0)
+            return false;
+        if (e.kind == GCS_EV_INTERNAL && e.u.internal.obj == id)
+            return true;
+    }
+    return false;
+}
+
 /* Track / untrack of an object the layout has placed (skips left-out ones). */
 static int
 place_known(gcs_vtrace *t, uint64_t id, int gen, uint64_t i)
@@ -280,7 +252,7 @@ layout_event(gcs_vtrace *t, uint64_t i, const gcs_event *e)
 {
     switch (e->kind) {
     case GCS_EV_ALLOC:
-        if (alloc_is_singleton(&e->u.alloc))
+        if (alloc_is_singleton(&e->u.alloc) || marked_internal_soon(t, i, e->u.alloc.obj))
             return 0;
         return place(t, e->u.alloc.obj, alloc_gen(t, i, &e->u.alloc), i);
     case GCS_EV_LABEL: /* the empty-tuple singleton shows itself by its label */
@@ -300,10 +272,10 @@ layout_event(gcs_vtrace *t, uint64_t i, const gcs_event *e)
     case GCS_EV_FREEZE:
     case GCS_EV_UNFREEZE:
         return seek_to(t, i) ? place_all(t, i) : GCS_ENOMEM;
+    case GCS_EV_INTERNAL:
+        return t->show_internal ? 0 : gcs_layout_remove(t->L, e->u.internal.obj, i);
     case GCS_EV_HEAP_END:
-        return seek_to(t, i) ? note_heap_end(t, i, e) : GCS_ENOMEM;
     case GCS_EV_ERROR:
-        return e->u.error.obj && !add_leak(t, i, e->u.error.obj) ? GCS_ENOMEM : 0;
     case GCS_EV_INCREF:
     case GCS_EV_DECREF:
     case GCS_EV_REF_SET:
@@ -324,90 +296,159 @@ layout_event(gcs_vtrace *t, uint64_t i, const gcs_event *e)
     case GCS_EV_GC_GARBAGE:
     case GCS_EV_GC_CONFIG:
     case GCS_EV_MARKER:
-    case GCS_EV_INTERNAL: /* hiding is the viewer's filter (the viz helper) */
     case GCS_EV__COUNT:
         return 0;
     }
     return 0;
 }
 
+/* Walk the whole trace once and build the layout (again, after a change of
+ * show_internal). */
 static int
-load_walk(gcs_vtrace *t, double aspect)
+load_walk(gcs_vtrace *t)
 {
+    gcs_layout_free(t->L);
+    t->L = NULL;
+    int rc = gcs_layout_new(&t->L);
     uint64_t n = gcs_replay_n_events(t->r);
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = 0; rc == 0 && i < n; i++) {
         gcs_event e;
-        int rc = gcs_replay_event(t->r, i, &e);
+        rc = gcs_replay_event(t->r, i, &e);
         if (rc == 0)
             rc = layout_event(t, i, &e);
-        if (rc < 0)
-            return rc;
     }
-    gcs_layout_finish(t->L, aspect);
     for (int l = 0; l < 2; l++) {
         free(t->young[l].ids);
         memset(&t->young[l], 0, sizeof t->young[l]);
     }
-    return 0;
-}
-
-static int
-vtrace_finish_open(gcs_vtrace *t, const char *name, double aspect, char *errbuf, size_t errsize)
-{
-    const char *slash = strrchr(name, '/');
-    snprintf(t->name, sizeof t->name, "%s", slash ? slash + 1 : name);
-    t->heap_end_ev = UINT64_MAX;
-    int rc = gcs_layout_new(&t->L);
     if (rc == 0)
-        rc = load_walk(t, aspect);
-    if (rc < 0)
-        snprintf(errbuf, errsize, "%s: %s", name, gcs_strerror(rc));
+        gcs_layout_finish(t->L, t->aspect);
     return rc;
 }
 
-int
-gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize)
+/* The moment `gcscope leaks` reports on by default: the state just before
+ * HEAP_END (what the in-process report sees at gcs_heap_free), else the end. */
+static uint64_t
+final_pos(gcs_vtrace *t)
+{
+    uint64_t n = gcs_replay_n_events(t->r);
+    for (uint64_t i = n; i-- > 0;) {
+        gcs_event e;
+        if (gcs_replay_event(t->r, i, &e) != 0)
+            break;
+        if (e.kind == GCS_EV_HEAP_END)
+            return i;
+    }
+    return n;
+}
+
+/* The leak list: misuse (ERROR events) in event order, and the objects the
+ * leak analysis finds not reachable at the end state, at that state's event.
+ * An analysis that fails for want of memory fails the open; otherwise the
+ * trace simply shows no leaks. */
+static int
+find_leaks(gcs_vtrace *t)
+{
+    uint64_t pos = final_pos(t);
+    t->final_ev = pos ? pos - 1 : 0;
+    int rc = gcs_leak_check_replay(t->r, pos, false, NULL, t->name, &t->final_rep);
+    if (rc == GCS_ENOMEM)
+        return rc;
+    size_t ne = gcs_replay_n_errors(t->r), k = 0;
+    for (; k < ne; k++) {
+        gcs_replay_error e;
+        if (gcs_replay_error_at(t->r, k, &e) < 0 || e.event > t->final_ev)
+            break;
+        if (e.obj != 0 && !add_leak(t, e.event, e.obj, true))
+            return GCS_ENOMEM;
+    }
+    size_t no = t->final_rep ? gcs_leak_report_n_objects(t->final_rep) : 0;
+    for (size_t j = 0; j < no; j++) {
+        gcs_leak_object o;
+        if (gcs_leak_report_object_at(t->final_rep, j, &o) == 0 && o.kind != GCS_LEAK_REACHABLE &&
+            !add_leak(t, t->final_ev, o.id, false))
+            return GCS_ENOMEM;
+    }
+    for (; k < ne; k++) {
+        gcs_replay_error e;
+        if (gcs_replay_error_at(t->r, k, &e) == 0 && e.obj != 0 &&
+            !add_leak(t, e.event, e.obj, true))
+            return GCS_ENOMEM;
+    }
+    return 0;
+}
+
+static bool show_internal_default; /* gcs_vtrace_default_show_internal() */
+
+/* Finish opening the replay `r` (rc_open: how opening it went): walk it. */
+static int
+vtrace_open(const char *name, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize,
+            int rc_open, gcs_replay *r)
 {
     *out = NULL;
-    gcs_vtrace *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return GCS_ENOMEM;
-    int rc = gcs_replay_open(path, NULL, &t->r);
-    if (rc < 0) {
+    if (rc_open < 0) {
         snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
-        free(t);
-        return rc;
+        return rc_open;
     }
-    rc = vtrace_finish_open(t, path, aspect, errbuf, errsize);
+    gcs_vtrace *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        gcs_replay_close(r);
+        return GCS_ENOMEM;
+    }
+    t->r = r;
+    t->aspect = aspect;
+    t->cur_ev = UINT64_MAX;
+    t->show_internal = show_internal_default;
+    const char *slash = strrchr(name, '/');
+    snprintf(t->name, sizeof t->name, "%s", slash ? slash + 1 : name);
+    int rc = load_walk(t);
+    if (rc == 0)
+        rc = find_leaks(t);
     if (rc < 0) {
+        snprintf(errbuf, errsize, "%s: %s", name, gcs_strerror(rc));
         gcs_vtrace_close(t);
         return rc;
     }
     *out = t;
     return 0;
+}
+
+int
+gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize)
+{
+    gcs_replay *r = NULL;
+    int rc = gcs_replay_open(path, NULL, &r);
+    return vtrace_open(path, aspect, out, errbuf, errsize, rc, r);
 }
 
 int
 gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double aspect, gcs_vtrace **out,
                     char *errbuf, size_t errsize)
 {
-    *out = NULL;
-    gcs_vtrace *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return GCS_ENOMEM;
-    int rc = gcs_replay_open_mem(data, len, name, NULL, &t->r);
-    if (rc < 0) {
-        snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
-        free(t);
-        return rc;
-    }
-    rc = vtrace_finish_open(t, name, aspect, errbuf, errsize);
-    if (rc < 0) {
-        gcs_vtrace_close(t);
-        return rc;
-    }
-    *out = t;
-    return 0;
+    gcs_replay *r = NULL;
+    int rc = gcs_replay_open_mem(data, len, name, NULL, &r);
+    return vtrace_open(name, aspect, out, errbuf, errsize, rc, r);
+}
+
+void
+gcs_vtrace_default_show_internal(bool on)
+{
+    show_internal_default = on;
+}
+
+bool
+gcs_vtrace_show_internal(const gcs_vtrace *t)
+{
+    return t->show_internal;
+}
+
+int
+gcs_vtrace_set_show_internal(gcs_vtrace *t, bool on)
+{
+    if (t->show_internal == on)
+        return 0;
+    t->show_internal = on;
+    return load_walk(t);
 }
 
 void
@@ -420,6 +461,8 @@ gcs_vtrace_close(gcs_vtrace *t)
     free(t->young[0].ids);
     free(t->young[1].ids);
     gcs_replay_history_free(t->hist);
+    gcs_leak_report_free(t->final_rep);
+    gcs_leak_report_free(t->cur_rep);
     free(t->leaks);
     free(t);
 }
@@ -458,11 +501,10 @@ static int
 scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
 {
     size_t n = gcs_replay_n_objects(t->r);
-    bool at_end = t->heap_end_ev != UINT64_MAX && ev >= t->heap_end_ev;
     for (size_t k = 0; k < n; k++) {
         gcs_replay_obj o;
         if (gcs_replay_object_at(t->r, k, &o) < 0 || (!o.alive && o.free_event != ev) ||
-            is_immortal(&o))
+            hidden(t, &o))
             continue;
         gcs_sobj *s = gcs_scene_add_obj(sc, o.id, (int)o.kind, o.type, o.label ? o.label : "",
                                         o.refcnt, lane_of_gen(o.gen));
@@ -475,10 +517,7 @@ scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
         s->flags |= o.alive ? 0 : GCS_SOBJ_FREED;
         s->flags |= o.alloc_event == ev ? GCS_SOBJ_NEW : 0;
         s->flags |= o.in_garbage ? GCS_SOBJ_GARBAGE : 0;
-        if (at_end && o.alive)
-            for (size_t j = 0; j < t->n_leaks; j++)
-                if (t->leaks[j].obj == o.id && t->leaks[j].ev == t->heap_end_ev)
-                    s->flags |= GCS_SOBJ_LEAK;
+        s->flags |= o.internal ? GCS_SOBJ_INTERNAL : 0;
         if (o.in_pass) {
             s->flags |= GCS_SOBJ_IN_PASS;
             s->gc_refs = o.gc_refs;
@@ -493,6 +532,91 @@ scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
         }
     }
     return 0;
+}
+
+/* The leak analysis of the state after event ev: the end state's (computed
+ * at open) from there on; before it, computed for this event (cached) while
+ * the heap is small enough to do so at every step; NULL otherwise. */
+static const gcs_leak_report *
+leak_report_at(gcs_vtrace *t, uint64_t ev)
+{
+    if (ev >= t->final_ev)
+        return t->final_rep;
+    if (t->cur_rep != NULL && t->cur_ev == ev)
+        return t->cur_rep;
+    gcs_leak_report_free(t->cur_rep);
+    t->cur_rep = NULL;
+    t->cur_ev = UINT64_MAX;
+    if (gcs_replay_n_alive(t->r) > GCS_VTRACE_LEAK_LIVE_MAX ||
+        gcs_leak_check_replay(t->r, ev + 1, false, NULL, t->name, &t->cur_rep) != 0)
+        return NULL;
+    t->cur_ev = ev;
+    return t->cur_rep;
+}
+
+/* Refcount of object id in the scene (1 if not in it). */
+static int64_t
+scene_refcnt(const gcs_scene *sc, uint64_t id)
+{
+    for (size_t k = 0; k < sc->n_objs; k++)
+        if (sc->objs[k].id == id)
+            return sc->objs[k].refcnt;
+    return 1;
+}
+
+/* No strong reference and no variable points at `id` in the scene. */
+static bool
+unreferenced(const gcs_scene *sc, uint64_t id)
+{
+    for (size_t k = 0; k < sc->n_edges; k++)
+        if (sc->edges[k].dst == id && !(sc->edges[k].flags & GCS_SEDGE_WEAK))
+            return false;
+    for (size_t k = 0; k < sc->n_vars; k++)
+        if (sc->vars[k].obj == id)
+            return false;
+    return true;
+}
+
+static bool
+owned_by_kind(const gcs_leak_report *rep, uint64_t owner, gcs_leak_kind kind)
+{
+    gcs_leak_object o;
+    return gcs_leak_report_object(rep, owner, &o) == 0 && o.kind == kind;
+}
+
+/* Mark each object with the class the leak analysis gave it. Before the end
+ * state only cyclic garbage (and what it alone keeps alive) and reference
+ * leaks that nothing at all refers to are marked: in the middle of a run the
+ * references C code holds in its locals look to the analysis like reference
+ * leaks. Not marked either:
+ * anything during a collector pass (the pass colours say what the collector
+ * decides, and a running __del__ holds a reference of its own), and objects
+ * being deallocated (refcount 0: a finalizer runs inside their decref) with
+ * what only they keep alive. */
+static void
+scene_leaks(gcs_vtrace *t, uint64_t ev, gcs_scene *sc)
+{
+    const gcs_leak_report *rep = sc->in_pass ? NULL : leak_report_at(t, ev);
+    if (rep == NULL)
+        return;
+    for (size_t k = 0; k < sc->n_objs; k++) {
+        gcs_sobj *s = &sc->objs[k];
+        gcs_leak_object lo;
+        if ((s->flags & GCS_SOBJ_FREED) || s->refcnt <= 0 ||
+            gcs_leak_report_object(rep, s->id, &lo) != 0 || lo.kind == GCS_LEAK_REACHABLE ||
+            lo.kind == GCS_LEAK_ERROR ||
+            (lo.kind == GCS_LEAK_INDIRECT && scene_refcnt(sc, lo.owner) <= 0))
+            continue;
+        if (rep != t->final_rep && lo.kind != GCS_LEAK_CYCLE &&
+            !(lo.kind == GCS_LEAK_INDIRECT && owned_by_kind(rep, lo.owner, GCS_LEAK_CYCLE)) &&
+            !(lo.kind == GCS_LEAK_REFLEAK && unreferenced(sc, s->id)) &&
+            !(lo.kind == GCS_LEAK_INDIRECT && owned_by_kind(rep, lo.owner, GCS_LEAK_REFLEAK) &&
+              unreferenced(sc, lo.owner)))
+            continue; /* mid-run, C code's own references look like leaks */
+        s->leak = (int)lo.kind;
+        s->leak_key = lo.kind == GCS_LEAK_INDIRECT ? lo.owner : lo.cycle;
+        s->flags |= GCS_SOBJ_LEAK;
+    }
 }
 
 static int
@@ -585,7 +709,7 @@ scene_timeline(gcs_vtrace *t, gcs_scene *sc)
         if (t->leaks[k].ev == prev_ev)
             continue; /* one tick per event */
         prev_ev = t->leaks[k].ev;
-        int kind = prev_ev == t->heap_end_ev ? GCS_TL_LEAK : GCS_TL_ERROR;
+        int kind = t->leaks[k].error ? GCS_TL_ERROR : GCS_TL_LEAK;
         if (!gcs_scene_add_tl(sc, kind, prev_ev, prev_ev, 0, NULL))
             return GCS_ENOMEM;
     }
@@ -844,6 +968,7 @@ gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
     sc->caption = gcs_scene_str(sc, cap);
     sc->marker_now = cap != NULL && mev == ev;
     scene_pass(t, sc);
+    scene_leaks(t, ev, sc);
     rc = gcs_scene_index(sc);
     if (rc < 0)
         return rc;

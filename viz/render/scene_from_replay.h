@@ -29,6 +29,20 @@ int gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double a
 /* Free; accepts NULL. */
 void gcs_vtrace_close(gcs_vtrace *t);
 
+/* Interpreter-internal objects (INTERNAL events) are left out of scenes and
+ * of the layout, with their references, unless shown. The default for traces
+ * opened from now on (false; `gcscope render --show-internal` sets it), and
+ * the setting of one trace: changing it recomputes the layout (one walk over
+ * the trace). 0 or GCS_ENOMEM. */
+void gcs_vtrace_default_show_internal(bool on);
+bool gcs_vtrace_show_internal(const gcs_vtrace *t);
+int gcs_vtrace_set_show_internal(gcs_vtrace *t, bool on);
+
+/* Leak outlines come from the leak analysis (gcscope/leaks.h) of the state
+ * shown: at and after the end state `gcscope leaks` reports on, always;
+ * before it, while at most this many objects are alive (it runs per step). */
+#define GCS_VTRACE_LEAK_LIVE_MAX 20000
+
 uint64_t gcs_vtrace_n_events(const gcs_vtrace *t);
 const gcs_layout *gcs_vtrace_layout(const gcs_vtrace *t);
 /* Short name of the trace (file name without directories). */
@@ -51,8 +65,9 @@ size_t gcs_vtrace_n_markers(const gcs_vtrace *t);
  * event strictly after / before `ev`. */
 bool gcs_vtrace_next_pass(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out);
 bool gcs_vtrace_next_marker(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out);
-/* Leaks and misuse, in event order: objects still alive at heap teardown
- * (at the HEAP_END event) and objects named by ERROR events. */
+/* Leaks and misuse, in event order: the objects the leak analysis finds not
+ * reachable in the end state `gcscope leaks` reports on (the event before
+ * HEAP_END, else the last), and the objects named by ERROR events. */
 size_t gcs_vtrace_n_leaks(const gcs_vtrace *t);
 bool gcs_vtrace_leak_at(const gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj);
 
