@@ -48,7 +48,9 @@ render_usage(FILE *f)
                "(update_refs,\n"
                "                 subtract_refs, move_unreachable, finalizers, ...)\n"
                "  --size WxH     image size in pixels (default 1280x800)\n"
-               "  --focus WHAT   cycles, leaks, or obj:ID (select and inspect object ID)\n"
+               "  --focus WHAT   cycles, leaks, or obj:ID (select and inspect object ID);\n"
+               "                 leaks with no moment given: the state `gcscope leaks` reports\n"
+               "  --show-internal  also draw objects marked interpreter-internal\n"
                "  --theme T      light (default) or dark\n"
                "  --fit WHAT     content (default for one image: the objects alive then)\n"
                "                 or all (every place the trace uses; default for --frames)\n"
@@ -183,6 +185,14 @@ static uint64_t
 choose_event(gcs_vtrace *t, const render_args *a)
 {
     uint64_t n = gcs_vtrace_n_events(t), ev = n ? n - 1 : 0;
+    if (a->focus == GCS_FOCUS_LEAKS && a->at < 0 && a->marker < 0 && a->pass < 0) {
+        /* the moment `gcscope leaks` reports on (before teardown), not the last
+         * event, after which nothing is left to show */
+        uint64_t le, obj;
+        for (size_t k = 0; k < gcs_vtrace_n_leaks(t); k++)
+            if (gcs_vtrace_leak_at(t, k, &le, &obj) && (k == 0 || le > ev))
+                ev = le;
+    }
     if (a->at >= 0) {
         if (a->at < 1 || (uint64_t)a->at > n)
             gcs_cli_usage_error("render", "--at %ld: the trace has events 1..%llu", a->at,
