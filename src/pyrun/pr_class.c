@@ -10,6 +10,7 @@
  * Calling convention of pr_call: args are NEW references the callee may steal
  * (setting args[i] = NULL), as CPython moves stack references into a frame.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,8 +282,10 @@ pr_call_pyfunc(pr_interp *I, gcs_obj *func, const pr_code *code, gcs_obj *const 
     rc = gcs_frame_push(I->h, pr_name(I, code->name), NULL);
     for (int p = 0; p < code->n_params && rc == 0; p++)
         rc = gcs_var_set(I->h, local_name(I, code, p), slots[p]);
-    for (int p = 0; p < code->n_params; p++)
+    for (int p = 0; p < code->n_params; p++) {
+        assert(slots[p] != NULL); /* bind_args returned 0: every parameter is bound */
         gcs_decref(I->h, slots[p]); /* the frame variable holds it now; slot is borrowed */
+    }
     if (rc) {
         if (gcs_frame_depth(I->h) > 1)
             gcs_frame_pop(I->h);

@@ -621,7 +621,7 @@ parse_comparison(parser *P)
         op = comp_op(P);
     }
     pr_p_nl_finish(P, &items, c);
-    if (P->rc)
+    if (P->rc || c == NULL) /* c == NULL only after pr_p_oom, which sets rc */
         return NULL;
     c->ops = pr_arena_alloc(P->prog, (size_t)n_ops);
     if (c->ops == NULL)

@@ -122,7 +122,7 @@ parse_expr_stmt(parser *P)
             break;
     }
     pr_p_nl_finish(P, &targets, as);
-    if (P->rc)
+    if (P->rc || as == NULL) /* as == NULL only after pr_p_oom, which sets rc */
         return NULL;
     as->a = value;
     return as;

@@ -291,7 +291,10 @@ unpack(pr_interp *I, gcs_obj *v, int want, gcs_obj **items)
         if (!pr_exc_matches(I, I->exc, I->exc_classes[PR_E_TYPE].cls))
             return -1;
         pr_clear_exc(I); /* UNPACK_SEQUENCE's own message */
-        return pr_raise_i(I, PR_E_TYPE, "cannot unpack non-iterable %s object", pr_type_name(I, v));
+        /* pr_raise_i is always -1; return it literally so every failure visibly
+         * leaves items[] unwritten (clang-analyzer cannot see across files) */
+        (void)pr_raise_i(I, PR_E_TYPE, "cannot unpack non-iterable %s object", pr_type_name(I, v));
+        return -1;
     }
     int n = 0;
     gcs_obj *x;
@@ -301,7 +304,8 @@ unpack(pr_interp *I, gcs_obj *v, int want, gcs_obj **items)
             for (int i = 0; i < n; i++)
                 gcs_decref(I->h, items[i]);
             pr_iter_end(I, &it);
-            return pr_raise_i(I, PR_E_VALUE, "too many values to unpack (expected %d)", want);
+            (void)pr_raise_i(I, PR_E_VALUE, "too many values to unpack (expected %d)", want);
+            return -1;
         }
         items[n++] = x;
     }
@@ -311,8 +315,9 @@ unpack(pr_interp *I, gcs_obj *v, int want, gcs_obj **items)
             gcs_decref(I->h, items[i]);
         if (I->exc)
             return -1;
-        return pr_raise_i(I, PR_E_VALUE, "not enough values to unpack (expected %d, got %d)", want,
-                          n);
+        (void)pr_raise_i(I, PR_E_VALUE, "not enough values to unpack (expected %d, got %d)", want,
+                         n);
+        return -1;
     }
     return 0;
 }

@@ -6,6 +6,7 @@
  * freed_window events so the viewer can fade them out, then are purged in
  * free order. Odd traces (lost events, damaged files) never crash the model:
  * unknown objects become placeholders and impossible removals are ignored. */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,8 +133,12 @@ obj_insert(gcs_model *m, uint64_t id)
         m->oom = 1;
         return NULL;
     }
+    /* grow() guarantees room for one more, so objs[0..n_objs) is allocated */
+    assert(m->objs != NULL && m->n_objs < m->cap_objs);
     size_t at = m->n_objs;
     int shifted = 0;
+    /* objs[at - 1] is live (at <= n_objs); the analyzer thinks realloc loses it */
+    /* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
     if (at > 0 && m->objs[at - 1].id > id) { /* out of order (placeholders): rare */
         size_t lo = 0, hi = m->n_objs;
         while (lo < hi) {

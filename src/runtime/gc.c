@@ -696,7 +696,8 @@ gc_collect_main(gc_pass *p, int reason, size_t *m_out, size_t *n_out)
     ev_begin(p, reason);
     gc_prepare(p);
 
-    gcs_obj unreachable, finalizers, final_unreachable;
+    /* list heads only; zeroed so their unused header fields (kind, ...) are defined */
+    gcs_obj unreachable = {0}, finalizers = {0}, final_unreachable = {0};
     gcs_list_init_(&unreachable);
     gcs_list_init_(&finalizers);
     gcs_list_init_(&final_unreachable);

@@ -174,6 +174,7 @@ referrers_scan(gcs_heap *h, gcs_obj *const objs[], size_t n, gcs_obj *result)
     size_t count = 0;
     for (int g = 0; g < N_GENS; g++) {
         for (gcs_obj *o = h->gens[g].gc_next; o != &h->gens[g]; o = o->gc_next) {
+            GCS_ASSERT(o != NULL); /* circular list: no NULL links */
             if (o == result)
                 continue;
             ref_arg ra = {objs, n, false};

@@ -752,6 +752,7 @@ gcs_dealloc_(gcs_heap *h, gcs_obj *o)
     if (h->dealloc_depth == 0) {
         while (h->trash) {
             gcs_obj *t = h->trash;
+            GCS_ASSERT(t->flags & OF_DEFERRED); /* set by trash_push: t is off every list */
             h->trash = t->gc_next;
             t->gc_next = t->gc_prev = NULL;
             h->dealloc_depth = 1;
@@ -780,11 +781,13 @@ gcs_rt_free_all(gcs_heap *h)
         gcs_obj *l = g < 4 ? &h->gens[g] : &h->untracked;
         while (!gcs_list_empty_(l)) {
             gcs_obj *o = l->gc_next;
+            GCS_ASSERT(o->gc_prev == l); /* so removing o advances l->gc_next */
             gcs_list_remove_(o);
             if (h->hooked)
                 gcs_rt_ev_obj(h, GCS_EV_FREE, o, NULL);
+            size_t size = gcs_rt_obj_size(o); /* before the body goes */
             h->live_objects--;
-            h->live_bytes -= gcs_rt_obj_size(o);
+            h->live_bytes -= size;
             if (o->kind == GCS_KIND_WEAKREF) {
                 gcs_weakref_obj *w = (gcs_weakref_obj *)o;
                 w->referent = NULL; /* referents are going too: no unlinking */
@@ -799,7 +802,7 @@ gcs_rt_free_all(gcs_heap *h)
             if (h->checked)
                 gcs_ptrset_del(&h->live, o);
             if (o->spare != OBJ_SLAB) /* slab chunks go all at once */
-                gcs_rt_mfree(h, o, gcs_rt_obj_size(o));
+                gcs_rt_mfree(h, o, size);
         }
     }
 }
@@ -930,8 +933,11 @@ rb_put(rbuf *b, const char *s)
     size_t k = strlen(s);
     if (b->n == 0)
         return;
-    for (size_t i = 0; i < k && b->len + 1 < b->n; i++)
-        b->p[b->len++] = s[i];
+    size_t room = b->n - 1 - b->len; /* b->len < b->n always: one byte for the NUL */
+    if (k > room)
+        k = room;
+    memcpy(b->p + b->len, s, k);
+    b->len += k;
     b->p[b->len] = '\0';
 }
 

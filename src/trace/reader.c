@@ -493,8 +493,8 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
 static int
 decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
 {
-    const uint8_t *raw;
-    size_t raw_len;
+    const uint8_t *raw = NULL; /* set by chunk_payload unless it fails */
+    size_t raw_len = 0;
     r->cached = SIZE_MAX;
     r->evs_n = 0;
     if (chunk_payload(r, h, &raw, &raw_len, e) != 0)
