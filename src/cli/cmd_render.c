@@ -34,10 +34,10 @@ typedef struct render_args {
 static void
 render_usage(FILE *f)
 {
-    fprintf(f, "usage: gcscope render FILE -o OUT.png [--at N | --marker N | --pass N "
-               "[--phase NAME]]\n"
-               "                      [--size WxH] [--focus cycles|leaks|obj:ID] "
-               "[--theme light|dark] [--fit content|all]\n"
+    fprintf(f, "usage: gcscope render FILE -o OUT.png\n"
+               "           [--at N | --marker N | --pass N [--phase NAME]]\n"
+               "           [--size WxH] [--focus cycles|leaks|obj:ID] [--show-internal]\n"
+               "           [--theme light|dark] [--fit content|all]\n"
                "       gcscope render FILE --frames DIR [--every N] [--size WxH] ...\n\n"
                "Draw a moment of a trace to PNG without a display (same picture as the "
                "viewer).\n"
