@@ -613,6 +613,36 @@ write_file(const char *path, const void *b, size_t n)
     fclose(f);
 }
 
+/* traces/golden/<name>: the file opens, was cleanly closed, is version
+ * 1.<minor>, and its dump equals the .txt saved beside it. */
+static void
+assert_golden_reads(const char *tpath, const char *dpath, unsigned minor)
+{
+    size_t tlen;
+    char *want = (char *)read_file(dpath, &tlen);
+    assert_non_null(want);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open(tpath, NULL, &r), 0);
+    gcs_trace_info info;
+    gcs_reader_info(r, &info);
+    assert_true(info.clean_close);
+    assert_int_equal(info.version_major, 1);
+    assert_int_equal(info.version_minor, minor);
+    char *got = dump_text(r);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    gcs_reader_close(r);
+}
+
+/* traces/golden/v<1>_<minor>_{raw,zstd}.<ext> */
+static void
+golden_path(char *buf, size_t n, unsigned minor, int zstd, const char *ext)
+{
+    snprintf(buf, n, "%s/traces/golden/v1_%u_%s.%s", GCS_SOURCE_DIR, minor, zstd ? "zstd" : "raw",
+             ext);
+}
+
 /* Files written by an older minor version (traces/golden/v1_0_*) must keep
  * reading exactly as they did: their dump is compared with the .txt saved
  * when they were written. */
@@ -622,24 +652,9 @@ test_trace__golden_v1_0_files_still_read(void **state)
     (void)state;
     for (int z = 0; z < 2; z++) {
         char tpath[512], dpath[512];
-        snprintf(tpath, sizeof tpath, "%s/traces/golden/v1_0_%s.gctrace", GCS_SOURCE_DIR,
-                 z ? "zstd" : "raw");
-        snprintf(dpath, sizeof dpath, "%s/traces/golden/v1_0_%s.txt", GCS_SOURCE_DIR,
-                 z ? "zstd" : "raw");
-        size_t tlen;
-        char *want = (char *)read_file(dpath, &tlen);
-        assert_non_null(want);
-        gcs_reader *r;
-        assert_int_equal(gcs_reader_open(tpath, NULL, &r), 0);
-        gcs_trace_info info;
-        gcs_reader_info(r, &info);
-        assert_true(info.clean_close);
-        assert_int_equal(info.version_minor, 0);
-        char *got = dump_text(r);
-        assert_string_equal(got, want);
-        free(got);
-        free(want);
-        gcs_reader_close(r);
+        golden_path(tpath, sizeof tpath, 0, z, "gctrace");
+        golden_path(dpath, sizeof dpath, 0, z, "txt");
+        assert_golden_reads(tpath, dpath, 0);
     }
 }
 
@@ -652,10 +667,8 @@ test_trace__golden_files_read_and_rewrite_identically(void **state)
     (void)state;
     for (int z = 0; z < 2; z++) {
         char tpath[512], dpath[512];
-        snprintf(tpath, sizeof tpath, "%s/traces/golden/v1_1_%s.gctrace", GCS_SOURCE_DIR,
-                 z ? "zstd" : "raw");
-        snprintf(dpath, sizeof dpath, "%s/traces/golden/v1_1_%s.txt", GCS_SOURCE_DIR,
-                 z ? "zstd" : "raw");
+        golden_path(tpath, sizeof tpath, GCS_TRACE_VERSION_MINOR, z, "gctrace");
+        golden_path(dpath, sizeof dpath, GCS_TRACE_VERSION_MINOR, z, "txt");
         gcs_recorder_opts o;
         tt_opts(&o, 2048, z);
         gcs_recorder *rec;
@@ -674,24 +687,13 @@ test_trace__golden_files_read_and_rewrite_identically(void **state)
             free(txt);
             gcs_reader_close(r);
         }
-        size_t glen, tlen;
+        assert_golden_reads(tpath, dpath, GCS_TRACE_VERSION_MINOR); /* reads the same */
+        size_t glen;
         uint8_t *gold = read_file(tpath, &glen);
-        char *want = (char *)read_file(dpath, &tlen);
         assert_non_null(gold);
-        assert_non_null(want);
-        gcs_reader *r;
-        assert_int_equal(gcs_reader_open(tpath, NULL, &r), 0);
-        gcs_trace_info info;
-        gcs_reader_info(r, &info);
-        assert_true(info.clean_close);
-        char *got = dump_text(r);
-        assert_string_equal(got, want); /* old files still read the same */
-        assert_int_equal(nlen, glen);   /* and the writer still writes them */
+        assert_int_equal(nlen, glen); /* and the writer still writes it byte for byte */
         assert_memory_equal(now, gold, glen);
-        free(got);
-        gcs_reader_close(r);
         free(gold);
-        free(want);
         free(now);
     }
 }
@@ -702,21 +704,8 @@ static void
 test_trace__golden_runtime_trace_still_reads(void **state)
 {
     (void)state;
-    gcs_reader *r;
-    assert_int_equal(
-        gcs_reader_open(GCS_SOURCE_DIR "/traces/golden/cycle_runtime_v1_0.gctrace", NULL, &r), 0);
-    gcs_trace_info info;
-    gcs_reader_info(r, &info);
-    assert_true(info.clean_close);
-    assert_int_equal(info.version_major, 1);
-    size_t tlen;
-    char *want = (char *)read_file(GCS_SOURCE_DIR "/traces/golden/cycle_runtime_v1_0.txt", &tlen);
-    assert_non_null(want);
-    char *got = dump_text(r);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
-    gcs_reader_close(r);
+    assert_golden_reads(GCS_SOURCE_DIR "/traces/golden/cycle_runtime_v1_0.gctrace",
+                        GCS_SOURCE_DIR "/traces/golden/cycle_runtime_v1_0.txt", 0);
 }
 
 /* {==== Size and speed ====} */
