@@ -88,6 +88,9 @@ gcs_cmd_demo(int argc, char **argv)
     int rc = gcs_heap_new(&cfg, &h);
     if (rc != 0)
         die(1, "cannot create a heap: %s", gcs_strerror(rc));
+    /* the demo never touches gc.garbage / gc.callbacks: keep them out of its pictures */
+    gcs_obj_set_internal(h, gcs_gc_garbage(h));
+    gcs_obj_set_internal(h, gcs_gc_callbacks(h));
     printf("gcscope demo: the classic cycle, on a CPython 3.11-faithful runtime\n");
     rc = run_demo(h);
     if (rc != 0)

@@ -33,3 +33,8 @@ foreach(_s ${_cli_scripts})
         ENVIRONMENT "GCSCOPE=$<TARGET_FILE:gcscope>;GCS_SOURCE_DIR=${PROJECT_SOURCE_DIR};GCS_BINARY_DIR=${PROJECT_BINARY_DIR};CLI_VICTIM=$<$<TARGET_EXISTS:cli_victim>:$<TARGET_FILE:cli_victim>>"
         TIMEOUT 120)
 endforeach()
+# The README demo marks the runtime's gc.garbage / gc.callbacks lists internal,
+# so its pictures show only the two lists of the lesson.
+add_test(NAME cli__demo_hides_gc_module_lists
+         COMMAND sh -c "\"$1\" demo -o \"$2\" >/dev/null && test \"$(\"$1\" dump \"$2\" | grep -c ' internal list#')\" -eq 2"
+                 sh $<TARGET_FILE:gcscope> ${CMAKE_CURRENT_BINARY_DIR}/demo_internal.gctrace)
