@@ -33,6 +33,7 @@ l01_getrefcount(lesson *L, const char *name)
 static int
 lesson01_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
     static const int64_t items[] = {1, 2, 3};
 

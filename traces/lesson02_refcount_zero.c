@@ -26,6 +26,7 @@ l02_resource_del(gcs_heap *h, gcs_obj *self, void *ud)
 static int
 lesson02_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
 
     STEP(L, "2.0 Lesson 2: when the refcount reaches zero");

@@ -18,6 +18,7 @@
 static int
 lesson03_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
 
     STEP(L, "3.0 Lesson 3: the classic cycle");

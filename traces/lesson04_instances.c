@@ -89,6 +89,7 @@ l04_finalizer_cycle(lesson *L)
 static int
 lesson04_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     STEP(L, "4.0 Lesson 4: cycles of instances, and finalizers");
     l04_self_cycle(L);
     l04_finalizer_cycle(L);

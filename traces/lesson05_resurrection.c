@@ -36,6 +36,7 @@ l05_lazarus_del(gcs_heap *h, gcs_obj *self, void *ud)
 static int
 lesson05_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
 
     STEP(L, "5.0 Lesson 5: resurrection");

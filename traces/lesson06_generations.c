@@ -137,6 +137,7 @@ l06_full_again(l06_state *st)
 static int
 lesson06_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
     l06_state st = {.L = L};
 

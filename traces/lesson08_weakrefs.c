@@ -154,6 +154,7 @@ l08_weakref_in_garbage(lesson *L)
 static int
 lesson08_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
     STEP(L, "8.0 Lesson 8: weak references");
     BIND(h, "Node", CLASS(h, "Node", NULL, NULL));

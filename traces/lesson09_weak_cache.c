@@ -41,6 +41,7 @@ l09_load(lesson *L, const char *name, bool *hit)
 static int
 lesson09_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
     bool hit = false;
 

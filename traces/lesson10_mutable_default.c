@@ -84,6 +84,7 @@ l10_def(lesson *L, const char *name, gcs_obj *default_value)
 static int
 lesson10_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
 
     STEP(L, "10.0 Lesson 10: the mutable default argument");

@@ -71,6 +71,7 @@ l11_handle_request_fixed(gcs_heap *h, const char *user)
 static int
 lesson11_run(lesson *L)
 {
+    lesson_hide_gc_lists(L);
     gcs_heap *h = L->h;
 
     STEP(L, "11.0 Lesson 11: a reference leak in C code");

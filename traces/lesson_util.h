@@ -210,6 +210,25 @@ lesson_collect_at(gcs_heap *h, int gen, const gcs_site *site)
 }
 #define COLLECT(h, gen) lesson_collect_at((h), (gen), GCS_HERE)
 
+/* Hide one object from the pictures (gcs_obj_set_internal: the viewer and
+ * `render` leave it out unless asked, `i` / --show-internal). */
+static inline void
+lesson_hide(lesson *L, gcs_obj *o)
+{
+    gcs_heap *h = L->h;
+    MUST(gcs_obj_set_internal(h, o));
+}
+
+/* Every heap starts with the gc module's two lists, gc.garbage and
+ * gc.callbacks. A lesson that doesn't talk about them hides them first, so its
+ * pictures show only the lesson's own objects. */
+static inline void
+lesson_hide_gc_lists(lesson *L)
+{
+    lesson_hide(L, gcs_gc_garbage(L->h));
+    lesson_hide(L, gcs_gc_callbacks(L->h));
+}
+
 /* Run one lesson on a fresh heap that honours GCSCOPE_TRACE / GCSCOPE_LEAKS.
  * Returns the process exit status. */
 static inline int

@@ -31,11 +31,11 @@ if(TARGET test_leakmarks)
     add_dependencies(test_leakmarks gcscope leak_cycle)
 endif()
 # `render --focus leaks` with no moment draws the state `gcscope leaks` reports
-# on (before teardown): lesson 11 has 116 events, the leak check is at 101. The
+# on (before teardown): lesson 11 has 118 events, the leak check is at 103. The
 # old default was the last event, after teardown, with nothing left to show.
 add_test(NAME viz__render_focus_leaks_default_moment
          COMMAND $<TARGET_FILE:gcscope> render
                  ${PROJECT_SOURCE_DIR}/traces/lesson11_refleak.gctrace --focus leaks
                  -o ${CMAKE_CURRENT_BINARY_DIR}/focus_leaks.png)
 set_tests_properties(viz__render_focus_leaks_default_moment PROPERTIES
-                     PASS_REGULAR_EXPRESSION "event 101 of 116")
+                     PASS_REGULAR_EXPRESSION "event 103 of 118")
