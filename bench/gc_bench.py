@@ -13,8 +13,10 @@ process per N) and reads these lines; ours prints the same keys:
   live.ns t1 ...  live.freed f1 ...  live.tree_nodes n   live.tracked n
   alloc_on.ns t1 ...  alloc_on.gens g0 g1 g2    (same for alloc_off)
   list.bytes 56  list.block 64  rss.self_kib k
+  cycles.cpu / live.cpu / alloc_on.cpu / alloc_off.cpu t1 t2 ...
 Timings are time.perf_counter_ns deltas, one per repetition (the caller takes
-the median). Workloads:
+the median); the *.cpu lines are time.thread_time_ns deltas of the same
+repetitions (CPU time, which the load of a shared machine disturbs less). Workloads:
   cycles:  N/2 pairs a<->b built with gc disabled, dropped; time gc.collect().
   live:    N lists in a tree (fan-out 8) from one root; time a full
            gc.collect() that frees nothing.
@@ -41,7 +43,7 @@ def emit(key, *vals):
 
 def bench_cycles(n, reps):
     pairs = n // 2
-    times, collected = [], []
+    times, cpu, collected = [], [], []
     for _ in range(reps):
         gc.collect()
         gc.disable()
@@ -50,13 +52,15 @@ def bench_cycles(n, reps):
             b = [a]
             a.append(b)
         del a, b
-        t0 = time.perf_counter_ns()
+        t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         c = gc.collect()
-        t1 = time.perf_counter_ns()
+        c1, t1 = time.thread_time_ns(), time.perf_counter_ns()
         times.append(t1 - t0)
+        cpu.append(c1 - c0)
         collected.append(c)
     gc.enable()
     emit("cycles.ns", *times)
+    emit("cycles.cpu", *cpu)
     emit("cycles.collected", *collected)
 
 
@@ -83,24 +87,26 @@ def bench_live(n, reps):
     root, count = build_tree(n)
     gc.collect()                      # settle: everything now in generation 2
     tracked = len(gc.get_objects())
-    times, freed = [], []
+    times, cpu, freed = [], [], []
     for _ in range(reps):
-        t0 = time.perf_counter_ns()
+        t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         f = gc.collect()
-        t1 = time.perf_counter_ns()
+        c1, t1 = time.thread_time_ns(), time.perf_counter_ns()
         times.append(t1 - t0)
+        cpu.append(c1 - c0)
         freed.append(f)
     gc.enable()
     del root
     gc.collect()
     emit("live.ns", *times)
+    emit("live.cpu", *cpu)
     emit("live.freed", *freed)
     emit("live.tree_nodes", count)
     emit("live.tracked", tracked)
 
 
 def bench_alloc(n, reps, enabled, key):
-    times, gens = [], []
+    times, cpu, gens = [], [], []
     for _ in range(reps):
         gc.collect()
         if enabled:
@@ -108,15 +114,17 @@ def bench_alloc(n, reps, enabled, key):
         else:
             gc.disable()
         s0 = [st["collections"] for st in gc.get_stats()]
-        t0 = time.perf_counter_ns()
+        t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         objs = [Small() for _ in range(n)]
         del objs
-        t1 = time.perf_counter_ns()
+        c1, t1 = time.thread_time_ns(), time.perf_counter_ns()
         s1 = [st["collections"] for st in gc.get_stats()]
         times.append(t1 - t0)
+        cpu.append(c1 - c0)
         gens.append(tuple(b - a for a, b in zip(s0, s1)))
     gc.enable()
     emit(key + ".ns", *times)
+    emit(key + ".cpu", *cpu)
     emit(key + ".gens", *sorted(gens)[len(gens) // 2])
 
 

@@ -4,6 +4,7 @@
  * whole set, untrack_dicts on full collections only, per-generation stats,
  * get_referrers/get_referents, DEBUG_STATS output, weakref num_freed. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -453,6 +454,116 @@ test_gc__fast_path_without_finalizers_counts_exactly(void **state)
     OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
 }
 
+/* Ids of generation `gen`'s objects, in list order, into ids[] (at most max). */
+static size_t
+gen_ids(gcs_heap *h, int gen, uint64_t *ids, size_t max)
+{
+    gcs_obj *all, *o;
+    OK(gcs_gc_get_objects(h, gen, &all));
+    size_t n = (size_t)gcs_list_len(h, all);
+    for (size_t i = 0; i < n && i < max; i++) {
+        OK(gcs_list_get(h, all, (ptrdiff_t)i, &o));
+        ids[i] = gcs_id(o);
+    }
+    gcs_decref(h, all);
+    return n;
+}
+
+/* Lists and instances are linked straight onto generation 0 when no hook
+ * listens and checked mode is off; the heap must end up exactly as through
+ * the hooked path (untracked list, then track): same generation-0 order,
+ * same counts and bytes, every object tracked, a clean heap check. */
+static void
+test_gc__unhooked_allocation_links_like_hooked(void **state)
+{
+    gcs_heap *h = H(state);
+    recorder *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    gcs_class_def def = {.name = "K"};
+    gcs_obj *cls, *objs[2][3];
+    size_t live[2], bytes[2];
+    uint64_t ids[2][16];
+    OK(gcs_class_new(h, &def, &cls));
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    gcs_gc_disable(h);
+    for (int hooked = 0; hooked < 2; hooked++) {
+        OK(gcs_heap_set_hook(h, hooked ? rec_hook : NULL, r));
+        collect(h, 2); /* generation 0 now empty */
+        size_t live0 = gcs_heap_live_objects(h), bytes0 = gcs_heap_live_bytes(h);
+        OK(gcs_list_new(h, &objs[hooked][0]));
+        OK(gcs_instance_new(h, cls, &objs[hooked][1]));
+        OK(gcs_list_new(h, &objs[hooked][2]));
+        live[hooked] = gcs_heap_live_objects(h) - live0;
+        bytes[hooked] = gcs_heap_live_bytes(h) - bytes0;
+        assert_int_equal(gen_ids(h, 0, ids[hooked], 16), 3);
+        for (int i = 0; i < 3; i++) {
+            assert_true(gcs_gc_is_tracked(h, objs[hooked][i]));
+            assert_int_equal(ids[hooked][i], gcs_id(objs[hooked][i]));
+            assert_int_equal(gcs_refcnt(objs[hooked][i]), 1);
+        }
+        OK(gcs_heap_check(h));
+    }
+    OK(gcs_heap_set_hook(h, NULL, NULL));
+    assert_int_equal(live[0], 3);
+    assert_int_equal(live[1], live[0]);
+    assert_int_equal(bytes[1], bytes[0]);
+    assert_true(r->n > 0); /* the hooked round did report */
+    for (int hooked = 0; hooked < 2; hooked++)
+        for (int i = 0; i < 3; i++)
+            gcs_decref(h, objs[hooked][i]);
+    gcs_decref(h, cls);
+    gcs_gc_enable(h);
+    OK(gcs_heap_check(h));
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+    free(r);
+}
+
+/* The collector's inlined dict traversal (value then key of live entries;
+ * deleted entries skipped) gives the same results as the hooked, unfused
+ * passes, which call gcs_rt_dict_traverse: a dict <-> list cycle through a
+ * value is garbage, one hanging off a live dict is not, a deleted entry no
+ * longer counts as a reference. */
+static void
+test_gc__dict_referents_fused_and_unfused(void **state)
+{
+    gcs_heap *h = H(state);
+    recorder *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    for (int hooked = 0; hooked < 2; hooked++) {
+        OK(gcs_heap_set_hook(h, hooked ? rec_hook : NULL, r));
+        collect(h, 2);
+        gcs_obj *keep, *d, *l, *d2, *l2;
+        OK(gcs_dict_new(h, &keep));
+        OK(gcs_dict_new(h, &d)); /* garbage: d["a"] = l, l = [d] */
+        l = new_list(h);
+        OK(gcs_dict_set_str(h, d, "a", l));
+        OK(gcs_list_append(h, l, d));
+        OK(gcs_dict_new(h, &d2)); /* the same cycle, kept alive by keep["x"] */
+        l2 = new_list(h);
+        OK(gcs_dict_set_str(h, d2, "gone", l2)); /* deleted below: skipped */
+        gcs_obj *gone;
+        OK(gcs_str_new(h, "gone", &gone));
+        OK(gcs_dict_del(h, d2, gone));
+        gcs_decref(h, gone);
+        OK(gcs_dict_set_str(h, d2, "b", l2));
+        OK(gcs_list_append(h, l2, d2));
+        OK(gcs_dict_set_str(h, keep, "x", l2));
+        gcs_decref(h, d);
+        gcs_decref(h, l);
+        gcs_decref(h, d2);
+        gcs_decref(h, l2);
+        assert_int_equal(collect(h, 2), 2);
+        assert_int_equal(gcs_refcnt(l2), 2); /* keep["x"] and d2["b"] */
+        gcs_decref(h, keep);
+        assert_int_equal(collect(h, 2), 2);
+        OK(gcs_heap_check(h));
+    }
+    OK(gcs_heap_set_hook(h, NULL, NULL));
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+    free(r);
+}
+
 static void
 test_gc__referrers_and_referents(void **state)
 {
@@ -578,6 +689,8 @@ main(void)
         T(test_gc__debug_stats_lines_on_stderr),
         T(test_gc__wvdict_cyclic_value_counts_keyedref),
         T(test_gc__collect_inside_collection_is_noop),
+        T(test_gc__unhooked_allocation_links_like_hooked),
+        T(test_gc__dict_referents_fused_and_unfused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

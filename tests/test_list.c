@@ -134,6 +134,29 @@ test_list__wrong_kind_and_null(void **state)
     gcs_decref(h, d);
 }
 
+/* The same checks with checked mode off: the inline fast path of argument
+ * validation must still send NULL and a wrong kind to the full check. */
+static void
+test_list__wrong_kind_and_null_unchecked(void **state)
+{
+    gcs_heap *h = H(state);
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    gcs_obj *d, *l, *out;
+    OK(gcs_dict_new(h, &d));
+    OK(gcs_list_new(h, &l));
+    assert_int_equal(gcs_list_append(h, d, l), GCS_ETYPE);
+    assert_int_equal(gcs_heap_errcode(h), GCS_ETYPE);
+    assert_non_null(strstr(gcs_heap_errmsg(h), "expected list, got dict"));
+    assert_int_equal(gcs_list_append(h, l, NULL), GCS_EINVAL);
+    assert_int_equal(gcs_list_append(h, NULL, l), GCS_EINVAL);
+    assert_int_equal(gcs_list_get(h, d, 0, &out), GCS_ETYPE);
+    assert_int_equal(gcs_list_len(h, l), 0);
+    assert_int_equal(gcs_refcnt(l), 1);
+    gcs_decref(h, l);
+    gcs_decref(h, d);
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+}
+
 static void
 test_list__list_containing_itself(void **state)
 {
@@ -157,9 +180,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_list__append_insert_set_pop),
-        T(test_list__slot_labels_in_events),
-        T(test_list__wrong_kind_and_null),
+        T(test_list__append_insert_set_pop),  T(test_list__slot_labels_in_events),
+        T(test_list__wrong_kind_and_null),    T(test_list__wrong_kind_and_null_unchecked),
         T(test_list__list_containing_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -201,7 +201,7 @@ gcs_rt_misuse(gcs_heap *h, int code, gcs_obj *o, const gcs_site *site, bool no_a
 }
 
 int
-gcs_rt_validate(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
+gcs_rt_validate_slow(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
 {
     if (!o)
         return gcs_rt_error(h, GCS_EINVAL, "NULL object");
@@ -215,9 +215,10 @@ gcs_rt_validate(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
 }
 
 int
-gcs_rt_validate_kind(gcs_heap *h, gcs_obj *o, gcs_kind kind, const char *what, const gcs_site *site)
+gcs_rt_validate_kind_slow(gcs_heap *h, gcs_obj *o, gcs_kind kind, const char *what,
+                          const gcs_site *site)
 {
-    int rc = gcs_rt_validate(h, o, site, false);
+    int rc = gcs_rt_validate_slow(h, o, site, false);
     if (rc != 0)
         return rc;
     if (o->kind != kind)

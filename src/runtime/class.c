@@ -209,10 +209,13 @@ gcs_instance_new_at(gcs_heap *h, gcs_obj *cls, gcs_obj **out, const gcs_site *si
         return rc;
     gcs_rt_incref(h, cls, site);
     ((gcs_inst_obj *)o)->cls = cls;
-    gcs_rt_obj_link(h, o, AS_CLASS(cls)->name, sizeof(gcs_inst_obj), site);
-    if (h->hooked)
+    if (GCS_UNLIKELY(h->hooked)) { /* ALLOC, the class reference, then TRACK */
+        gcs_rt_obj_link(h, o, AS_CLASS(cls)->name, sizeof(gcs_inst_obj), site);
         gcs_rt_ev_ref_set(h, o, ".__class__", cls, NULL, site);
-    gcs_rt_track(h, o);
+        gcs_rt_track(h, o);
+    } else {
+        gcs_rt_obj_link_tracked(h, o, AS_CLASS(cls)->name, sizeof(gcs_inst_obj), site);
+    }
     *out = o;
     return 0;
 }

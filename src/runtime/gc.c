@@ -99,51 +99,117 @@ ev_states(gcs_heap *h, gcs_obj *list, gcs_gc_objstate st)
 
 /* {==================== Traversal fast path ====================} */
 
-/* gcs_rt_traverse with the common kinds inlined, so a constant `visit` from a
- * pass below becomes a direct (inlinable) call. */
+/* Forced inlining, so that a pass's constant `visit` becomes a direct
+ * (inlined) call in traverse_inl below. */
 #if defined(__GNUC__)
 #define GC_INLINE static inline __attribute__((always_inline))
 #else
 #define GC_INLINE static inline
 #endif
 
+/* Objects sit in size-class pools in allocation order, which is usually list
+ * order too: ascending addresses in fresh pools; roughly descending, pool by
+ * pool, in pools reused through the LIFO free lists (after a big collection,
+ * as in gc_bench's (b) after (a)). So the memory GC_AHEAD bytes past `to`, in
+ * the direction from `from` to `to`, usually holds objects a walk reaches
+ * soon. Hardware prefetch alone stalls on the gc_next chain at every 4 KiB
+ * page; a prefetch by address does not depend on the chain. It is only a
+ * hint: the address may be past any object (it is never dereferenced), and a
+ * wrong guess costs one useless line fetch. */
+enum { GC_AHEAD = 4096 };
+
+GC_INLINE uintptr_t
+gc_ahead(const void *from, const void *to, uintptr_t dist)
+{
+    uintptr_t a = (uintptr_t)to;
+    return a >= (uintptr_t)from ? a + dist : a - dist;
+}
+
+GC_INLINE void
+gc_prefetch(const void *from, const void *to)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch((const void *)gc_ahead(from, to, GC_AHEAD), 1);
+#else
+    (void)from;
+    (void)to;
+#endif
+}
+
+/* For the list walks: the direction over two steps (gc_prev to gc_next),
+ * which freed-and-reused blocks (+56, -168, +56, ...) do not flip at every
+ * step, and two pools ahead, as reused pools come back in a zigzag order
+ * (p, p-2, p-1, p-3, ...). Measured on gc_bench's (b) tree, CPU time of a
+ * full collection: about -14 % on reused pools and -5 % on fresh ones,
+ * against one prefetch in the one-step direction. */
+GC_INLINE void
+gc_prefetch_walk(const gcs_obj *gc)
+{
+#if defined(__GNUC__)
+    __builtin_prefetch((const void *)gc_ahead(gc->gc_prev, gc->gc_next, GC_AHEAD), 1);
+    __builtin_prefetch((const void *)gc_ahead(gc->gc_prev, gc->gc_next, 2 * GC_AHEAD), 1);
+#else
+    (void)gc;
+#endif
+}
+
+/* The referents of a list or tuple are visited last first (as their
+ * gcs_rt_*_traverse); the item array and the referents are prefetched, as
+ * they are usually allocated in the order the walk meets them. `may_null`:
+ * a tuple (only one being torn down has NULL items). */
+GC_INLINE int
+traverse_items_inl(gcs_obj *o, gcs_obj *const *items, size_t n, bool may_null, gcs_visit_fn visit,
+                   void *arg)
+{
+    if (n)
+        gc_prefetch(o, items);
+    for (size_t i = n; i-- > 0;) {
+        gcs_obj *item = items[i];
+        if (may_null && !item)
+            continue;
+        gc_prefetch(o, item);
+        if (visit(item, arg))
+            return 1;
+    }
+    return 0;
+}
+
+/* Value then key of each live entry, in entry order (gcs_rt_dict_traverse). */
+GC_INLINE int
+traverse_dict_inl(gcs_obj *o, gcs_visit_fn visit, void *arg)
+{
+    gcs_dict_obj *d = (gcs_dict_obj *)o;
+    for (uint32_t i = 0; i < d->n_used; i++) {
+        gcs_dict_entry *e = &d->entries[i];
+        if (e->key && (visit(e->val, arg) || visit(e->key, arg)))
+            return 1;
+    }
+    return 0;
+}
+
+/* gcs_rt_traverse with the common kinds inlined (tested most common first,
+ * no jump table), so that a pass's constant `visit` is inlined too. */
 GC_INLINE int
 traverse_inl(gcs_heap *h, gcs_obj *o, gcs_visit_fn visit, void *arg)
 {
-    switch ((gcs_kind)o->kind) {
-    case GCS_KIND_LIST: {
+    uint8_t kind = o->kind;
+    if (kind == GCS_KIND_LIST) {
         gcs_list_obj *l = (gcs_list_obj *)o;
-        for (size_t i = l->len; i-- > 0;) /* last first, as gcs_rt_list_traverse */
-            if (visit(l->items[i], arg))
-                return 1;
-        return 0;
+        return traverse_items_inl(o, l->items, l->len, false, visit, arg);
     }
-    case GCS_KIND_TUPLE: {
-        gcs_tuple_obj *t = (gcs_tuple_obj *)o;
-        for (size_t i = t->n; i-- > 0;)
-            if (t->items[i] && visit(t->items[i], arg))
-                return 1;
-        return 0;
-    }
-    case GCS_KIND_INSTANCE: {
+    if (kind == GCS_KIND_INSTANCE) {
         gcs_inst_obj *in = (gcs_inst_obj *)o;
         for (uint32_t i = 0; i < in->n_vals; i++)
             if (in->vals[i] && visit(in->vals[i], arg))
                 return 1;
-        return in->cls ? visit(in->cls, arg) : 0;
+        return in->cls ? visit(in->cls, arg) : 0; /* as gcs_rt_inst_traverse */
     }
-    case GCS_KIND_NONE:
-    case GCS_KIND_BOOL:
-    case GCS_KIND_INT:
-    case GCS_KIND_STR:
-    case GCS_KIND_DICT:
-    case GCS_KIND_CLASS:
-    case GCS_KIND_WEAKREF:
-    case GCS_KIND_CFUNC:
-    case GCS_KIND_USER:
-    case GCS_KIND__COUNT:
-        break;
+    if (kind == GCS_KIND_TUPLE) {
+        gcs_tuple_obj *t = (gcs_tuple_obj *)o;
+        return traverse_items_inl(o, t->items, t->n, true, visit, arg);
     }
+    if (kind == GCS_KIND_DICT)
+        return traverse_dict_inl(o, visit, arg);
     return gcs_rt_traverse(h, o, visit, arg);
 }
 
@@ -197,6 +263,7 @@ update_and_subtract_refs(gcs_heap *h, gcs_obj *containers, int gen)
 {
     uint8_t g = (uint8_t)gen;
     for (gcs_obj *gc = containers->gc_next; gc != containers; gc = gc->gc_next) {
+        gc_prefetch_walk(gc);
         GCS_ASSERT(gc->head.refcnt_ != 0);
         gc->gc_refs += gc->head.refcnt_;
         gc->flags |= OF_COLLECTING;
@@ -246,12 +313,13 @@ survivor_done(gcs_heap *h, gcs_obj *gc, survivors *sv)
 {
     gcs_obj *next = gc->gc_next;
     gc->gc_refs = 0;
-    if (gc->kind == GCS_KIND_TUPLE) {
+    if (GCS_UNLIKELY(gc->kind == GCS_KIND_TUPLE)) {
         gcs_rt_tuple_maybe_untrack(h, gc);
         if (!(gc->flags & OF_TRACKED))
             return next;
+    } else if (GCS_UNLIKELY(gc->kind == GCS_KIND_DICT)) {
+        sv->dicts++;
     }
-    sv->dicts += gc->kind == GCS_KIND_DICT;
     gc->gen = (uint8_t)sv->to;
     sv->n++;
     return next;
@@ -268,6 +336,7 @@ move_unreachable(gcs_heap *h, gcs_obj *young, gcs_obj *unreachable, bool emit, s
     size_t moved = 0;
     gcs_obj *gc = young->gc_next;
     while (gc != young) {
+        gc_prefetch_walk(gc);
         if (gc->gc_refs) {
             traverse_inl(h, gc, visit_reachable, &ra);
             gc->flags &= (uint8_t)~OF_COLLECTING;

@@ -148,7 +148,7 @@ site_grow_index(gcs_heap *h)
 /* Number of `site` in the table, adding it if new; 0 for NULL or when memory
  * runs out (the site is then simply unknown). */
 uint32_t
-gcs_rt_site_intern(gcs_heap *h, const gcs_site *site)
+gcs_rt_site_intern_slow(gcs_heap *h, const gcs_site *site)
 {
     gcs_site_tab *t = &h->sites;
     if (!site || !t->index)

@@ -17,8 +17,7 @@ gcs_list_new_at(gcs_heap *h, gcs_obj **out, const gcs_site *site)
         return rc;
     if (fl)
         h->fl_list--;
-    gcs_rt_obj_link(h, o, "list", sizeof(gcs_list_obj), site);
-    gcs_rt_track(h, o);
+    gcs_rt_obj_link_tracked(h, o, "list", sizeof(gcs_list_obj), site);
     *out = o;
     return 0;
 }

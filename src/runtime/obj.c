@@ -535,6 +535,28 @@ gcs_rt_obj_link(gcs_heap *h, gcs_obj *o, const char *type_name, size_t size, con
     }
 }
 
+/* gcs_rt_obj_link then gcs_rt_track, in one list insertion when no hook
+ * listens (the end state is the same: the object at the tail of generation
+ * 0); with a hook, exactly those two calls and their ALLOC and TRACK events. */
+void
+gcs_rt_obj_link_tracked(gcs_heap *h, gcs_obj *o, const char *type_name, size_t size,
+                        const gcs_site *site)
+{
+    if (GCS_UNLIKELY(h->hooked || h->checked)) {
+        gcs_rt_obj_link(h, o, type_name, size, site);
+        gcs_rt_track(h, o);
+        return;
+    }
+    o->head.refcnt_ = 1;
+    o->id = h->next_id++;
+    o->site = gcs_rt_site_intern(h, site);
+    o->flags |= OF_TRACKED;
+    o->gen = 0;
+    gcs_list_append_(o, &h->gens[0]);
+    h->live_objects++;
+    h->live_bytes += size;
+}
+
 /* Track: append to the tail of generation 0 (PyObject_GC_Track). */
 void
 gcs_rt_track(gcs_heap *h, gcs_obj *o)
@@ -602,9 +624,8 @@ gcs_rt_freelists_clear(gcs_heap *h)
 /* Return the object's memory: to the quarantine in checked mode (so it is
  * never reused and later use is detected), else to the allocator. */
 static void
-obj_free_mem(gcs_heap *h, gcs_obj *o)
+obj_free_mem(gcs_heap *h, gcs_obj *o, size_t size)
 {
-    size_t size = gcs_rt_obj_size(o);
     if (h->checked) {
         gcs_ptrset_del(&h->live, o);
         if (o->id < h->by_id_cap)
@@ -628,16 +649,18 @@ gcs_rt_obj_mem_release(gcs_heap *h, gcs_obj *o, size_t size)
         gcs_rt_mfree(h, o, size);
 }
 
+/* `gc`: gcs_rt_is_gc(o), which the caller already knows. */
 static void
-obj_free(gcs_heap *h, gcs_obj *o)
+obj_free(gcs_heap *h, gcs_obj *o, bool gc)
 {
     if (h->hooked)
         gcs_rt_ev_obj(h, GCS_EV_FREE, o, NULL);
-    if (gcs_rt_is_gc(o) && !freelist_put(h, o) && h->count[0] > 0)
+    if (gc && !freelist_put(h, o) && h->count[0] > 0)
         h->count[0]--;
+    size_t size = gcs_rt_obj_size(o);
     h->live_objects--;
-    h->live_bytes -= gcs_rt_obj_size(o);
-    obj_free_mem(h, o);
+    h->live_bytes -= size;
+    obj_free_mem(h, o, size);
 }
 
 /* Run a finalizer on `o` (FINALIZE event, FINALIZED bit for GC objects first). */
@@ -703,7 +726,8 @@ obj_dealloc(gcs_heap *h, gcs_obj *o)
         if (dealloc_run_finalizer(h, o, fin, ud, false, was_tracked))
             return;
     }
-    if (gcs_rt_weaklist(o))
+    gcs_obj **wl = gcs_rt_weaklist(o);
+    if (wl && *wl) /* (with no weakref, clearing them does nothing) */
         gcs_rt_clear_weakrefs(h, o);
     gcs_finalize_fn legacy = gcs_rt_legacy_finalizer(o, &ud);
     if (legacy && !h->tearing_down) {
@@ -715,7 +739,7 @@ obj_dealloc(gcs_heap *h, gcs_obj *o)
     o->flags &= (uint8_t) ~(OF_TRACKED);
     o->gen = GEN_NONE;
     obj_release(h, o);
-    obj_free(h, o);
+    obj_free(h, o, gc);
 }
 
 static void

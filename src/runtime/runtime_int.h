@@ -362,7 +362,7 @@ void *gcs_rt_realloc(gcs_heap *h, void *p, size_t old_n, size_t new_n);
 void gcs_rt_mfree(gcs_heap *h, void *p, size_t n);
 char *gcs_rt_strdup(gcs_heap *h, const char *s);
 void gcs_rt_strfree(gcs_heap *h, char *s);
-uint32_t gcs_rt_site_intern(gcs_heap *h, const gcs_site *site);
+uint32_t gcs_rt_site_intern_slow(gcs_heap *h, const gcs_site *site);
 uint64_t gcs_rt_now_ns(const gcs_heap *h);
 void gcs_rt_update_slow(gcs_heap *h);
 int gcs_rt_error(gcs_heap *h, int code, const char *fmt, ...)
@@ -381,6 +381,21 @@ void gcs_rt_slab_release(gcs_heap *h);
  * the object is, else from the heap's allocator. */
 void *gcs_rt_arr_realloc(gcs_heap *h, const gcs_obj *owner, void *p, size_t old_n, size_t new_n);
 void gcs_rt_arr_free(gcs_heap *h, const gcs_obj *owner, void *p, size_t n);
+
+/* Number of `site` in the heap's site table, adding it if new; 0 for NULL
+ * or when memory runs out. Inline: the last site interned, which is what a
+ * loop allocating at one call site asks for every time. */
+static inline uint32_t
+gcs_rt_site_intern(gcs_heap *h, const gcs_site *site)
+{
+    const gcs_site_tab *t = &h->sites;
+    if (site && t->last) {
+        const gcs_site *l = &t->sites[t->last];
+        if (l->file == site->file && l->func == site->func && l->line == site->line)
+            return t->last;
+    }
+    return gcs_rt_site_intern_slow(h, site);
+}
 
 /* events (obj.c) */
 void gcs_rt_emit(gcs_heap *h, gcs_event *ev);
@@ -401,6 +416,8 @@ int gcs_rt_obj_alloc(gcs_heap *h, gcs_kind kind, size_t size, bool is_gc, bool f
                      const gcs_site *site, gcs_obj **out);
 void gcs_rt_obj_link(gcs_heap *h, gcs_obj *o, const char *type_name, size_t size,
                      const gcs_site *site);
+void gcs_rt_obj_link_tracked(gcs_heap *h, gcs_obj *o, const char *type_name, size_t size,
+                             const gcs_site *site);
 size_t gcs_rt_obj_size(const gcs_obj *o);
 bool gcs_rt_is_gc(const gcs_obj *o);
 bool gcs_rt_may_be_tracked(const gcs_obj *o);
@@ -481,10 +498,27 @@ void gcs_ptrset_del(gcs_ptrset *s, const void *p);
 void gcs_ptrset_free(gcs_heap *h, gcs_ptrset *s);
 /* Validate an object argument of a public entry point: NULL -> EINVAL;
  * checked mode: freed -> EFREED, unknown pointer -> EBADOBJ (reported, abort in
- * ABORT mode unless `no_abort`). */
-int gcs_rt_validate(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort);
-int gcs_rt_validate_kind(gcs_heap *h, gcs_obj *o, gcs_kind kind, const char *what,
-                         const gcs_site *site);
+ * ABORT mode unless `no_abort`). The inline wrappers below answer the common
+ * case (checked mode off, right kind) without a call; everything else goes
+ * to the _slow functions, which give the same results for every input. */
+int gcs_rt_validate_slow(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort);
+int gcs_rt_validate_kind_slow(gcs_heap *h, gcs_obj *o, gcs_kind kind, const char *what,
+                              const gcs_site *site);
+static inline int
+gcs_rt_validate(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
+{
+    if (o && !h->checked)
+        return 0;
+    return gcs_rt_validate_slow(h, o, site, no_abort);
+}
+/* ... and of kind `kind` (GCS_ETYPE naming `what` otherwise). */
+static inline int
+gcs_rt_validate_kind(gcs_heap *h, gcs_obj *o, gcs_kind kind, const char *what, const gcs_site *site)
+{
+    if (o && !h->checked && o->kind == kind)
+        return 0;
+    return gcs_rt_validate_kind_slow(h, o, kind, what, site);
+}
 int gcs_rt_misuse(gcs_heap *h, int code, gcs_obj *o, const gcs_site *site, bool no_abort,
                   const char *what);
 void gcs_rt_quarantine_release(gcs_heap *h);
