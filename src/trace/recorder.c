@@ -2,14 +2,18 @@
  * event is encoded straight into the chunk buffer (op byte, varints, zigzag
  * deltas; docs/trace-format.md) after the DEF records of any string or site
  * it is the first to use in this chunk (inlined probes: intern_site,
- * intern_str). flush_chunk_() compresses (optionally), checksums and hands
+ * intern_str). A full chunk goes to the writer thread (flush_full_chunk_,
+ * "Writing chunks"); other flushes wait for it and write here (flush_chunk_).
+ * Either way one write_job() compresses (optionally), checksums and hands
  * header+payload to ONE write(). Every chunk decodes on its own: delta state
  * and intern ids reset at each chunk start (tables stamped with the chunk
  * serial). A write error prints one warning, stops recording and keeps the
  * complete chunks; a forked child stops silently (in_forked_child). All
  * allocations go through gcs_tr_malloc & co. (tio.h) so tests can fail each. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +67,19 @@ typedef struct short_ent {
     uint32_t gen, id;
 } short_ent;
 
+/* A closed EVENTS chunk on its way to the file, and what writing it gave
+ * (see "Writing chunks" for who owns it when). */
+typedef struct rec_job {
+    uint8_t *buf;    /* GCS_TR_CHUNK_HDR header room, then the payload */
+    size_t cap, len; /* payload capacity / bytes */
+    uint64_t first_seq, first_ts, last_ts;
+    uint32_t n_events;
+    int allow_zstd;
+    int errnum;      /* result: 0 or the write's errno */
+    uint64_t offset; /* result: file offset of the chunk */
+    size_t written;  /* result: bytes written */
+} rec_job;
+
 struct gcs_recorder {
     gcs_tio io;
     char *path;
@@ -98,6 +115,17 @@ struct gcs_recorder {
     uint8_t *ibuf; /* room for the INDEX chunk, kept ready so the signal path needs no malloc */
     size_t ibuf_cap;
     gcs_recorder_stats stats;
+
+    /* the writer thread ("Writing chunks" below) */
+    int thr_state;  /* 0 not started, 1 running, -1 none (synchronous writes) */
+    int quit;       /* under mu: the writer exits when idle */
+    uint8_t *spare; /* the other chunk buffer; NULL while its chunk is the job */
+    size_t spare_cap;
+    rec_job job;
+    _Atomic int job_state; /* JOB_IDLE, JOB_PENDING, JOB_DONE */
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 /* Fibonacci hashing: one multiply, the high bits are the well-mixed ones. */
@@ -165,6 +193,14 @@ rec_write(gcs_recorder *w, const void *p, size_t n)
 }
 
 /* {==== Chunk buffer ====} */
+
+/* Room one encoded event needs at most (op, extended code and length,
+ * timestamp, site, up to 8 fields of at most 11 bytes: well under this).
+ * Invariant instead of a per-event check: an event starts with len <
+ * chunk_bytes <= cap - 4096 (rec_alloc sizes both buffers so; a fuller chunk
+ * is flushed first), and every DEF record written before it ensures its own
+ * room plus EVENT_ROOM. */
+#define EVENT_ROOM 160u
 
 static REC_NOINLINE int
 ensure(gcs_recorder *w, size_t extra)
@@ -246,12 +282,13 @@ reset_chunk(gcs_recorder *w)
     w->by_ptr.n = w->by_content.n = w->sites.n = 0;
 }
 
-/* Keep room for one more chunk entry and for the INDEX chunk that would list
- * it (normal context only: it may allocate). */
+/* Keep room for two more chunk entries (the writer thread's and the open
+ * chunk, which the signal path may both book) and for the INDEX chunk that
+ * would list them (normal context only: it may allocate). */
 static int
 reserve_index(gcs_recorder *w)
 {
-    if (w->n_chunks + 1 > w->chunks_cap) {
+    if (w->n_chunks + 2 > w->chunks_cap) {
         size_t cap = w->chunks_cap ? w->chunks_cap * 2 : 64;
         gcs_tr_chunk_ent *nc = gcs_tr_realloc(w->chunks, cap * sizeof *nc);
         if (nc == NULL)
@@ -259,7 +296,7 @@ reserve_index(gcs_recorder *w)
         w->chunks = nc;
         w->chunks_cap = cap;
     }
-    size_t need = GCS_TR_CHUNK_HDR + 32 + (w->n_chunks + 1) * 50;
+    size_t need = GCS_TR_CHUNK_HDR + 32 + (w->n_chunks + 2) * 50;
     if (need > w->ibuf_cap) {
         size_t cap = w->ibuf_cap ? w->ibuf_cap * 2 : 4096;
         while (cap < need)
@@ -274,18 +311,18 @@ reserve_index(gcs_recorder *w)
 }
 
 static int
-note_chunk(gcs_recorder *w, uint64_t off)
+note_chunk(gcs_recorder *w, const rec_job *j)
 {
     if (w->n_chunks == w->chunks_cap) { /* reserve_index failed earlier */
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return w->err;
     }
     gcs_tr_chunk_ent *e = &w->chunks[w->n_chunks++];
-    e->offset = off;
-    e->first_seq = w->first_seq;
-    e->n_events = w->n_events;
-    e->first_ts = w->first_ts;
-    e->last_ts = w->max_ts;
+    e->offset = j->offset;
+    e->first_seq = j->first_seq;
+    e->n_events = j->n_events;
+    e->first_ts = j->first_ts;
+    e->last_ts = j->last_ts;
     return 0;
 }
 
@@ -293,8 +330,9 @@ note_chunk(gcs_recorder *w, uint64_t off)
  * file offset: it must never write (its chunks would land in the middle of
  * the parent's). So in a child the recorder stops silently: no error, no
  * warning, the parent's trace is untouched (docs/trace-format.md §5). Checked
- * before every write (getpid is async-signal-safe, and costs one system call
- * per chunk). */
+ * before every write and before touching the writer thread, which a child
+ * does not have (getpid is async-signal-safe, and costs one system call per
+ * chunk). */
 static int
 in_forked_child(gcs_recorder *w)
 {
@@ -304,48 +342,279 @@ in_forked_child(gcs_recorder *w)
     return 1;
 }
 
-/* Close the open chunk: compress when it pays, checksum, one write. `allow_zstd`
- * is false in the signal handler path. */
+/* {==== Writing chunks: here, or on the writer thread ====}
+ *
+ * A full chunk (the 64 KiB case, almost every chunk) is handed to a writer
+ * thread that compresses, checksums and writes it while the program goes on
+ * filling the other buffer (double buffering). Every other flush -- GC_END,
+ * gcs_recorder_flush, finish/close, the signal path -- first waits for the
+ * writer to be idle and then writes on the calling thread, so when it returns
+ * the chunk is in the file, as before: a SIGKILL after a collection returned
+ * loses nothing of it. Memory outputs (tests) and a failed thread start write
+ * everything synchronously; the bytes written are the same either way.
+ *
+ * Synchronisation: job_state (atomic) says who owns the job, the zstd context,
+ * zbuf and the output stream `io`: PENDING -> the writer (it touches nothing
+ * else of the recorder), IDLE/DONE -> the recording thread. Transitions happen
+ * under `mu` with a broadcast on `cv` (IDLE->PENDING by the recorder, PENDING->
+ * DONE by the writer; the recorder collects DONE results and sets IDLE), so the
+ * mutex orders every access to the job's buffer and results. The signal path
+ * cannot block on a mutex: entry points that touch the writer set `busy`, so a
+ * handler that runs with busy == 0 knows the recording thread holds no lock;
+ * it polls job_state (nanosleep, async-signal-safe) until the writer is done.
+ * The writer thread runs with every signal blocked. */
+enum { JOB_IDLE = 0, JOB_PENDING = 1, JOB_DONE = 2 };
+
+/* Make zbuf big enough to compress `len` bytes (recording thread, writer idle;
+ * on failure the chunk is just stored). */
+static void
+prepare_zbuf(gcs_recorder *w, size_t len)
+{
+    if (w->zc == NULL || len < 128)
+        return;
+    size_t bound = ZSTD_compressBound(len);
+    if (w->zcap >= bound)
+        return;
+    uint8_t *nz = gcs_tr_realloc(w->zbuf, GCS_TR_CHUNK_HDR + bound);
+    if (nz != NULL) {
+        w->zbuf = nz;
+        w->zcap = bound;
+    }
+}
+
+/* The open chunk as a job (its buffer stays w->buf until handed over). */
+static rec_job
+job_of_open_chunk(gcs_recorder *w, int allow_zstd)
+{
+    rec_job j;
+    memset(&j, 0, sizeof j);
+    j.buf = w->buf;
+    j.cap = w->cap;
+    j.len = w->len;
+    j.first_seq = w->first_seq;
+    j.first_ts = w->first_ts;
+    j.last_ts = w->max_ts;
+    j.n_events = w->n_events;
+    j.allow_zstd = allow_zstd;
+    return j;
+}
+
+/* Compress when it pays, checksum, one write. Touches only the job, w->zc,
+ * w->zbuf (sized by prepare_zbuf), w->opts and w->io: safe on the writer
+ * thread while the job is PENDING. The outcome goes into the job. */
+static void
+write_job(gcs_recorder *w, rec_job *j)
+{
+    uint8_t *out = j->buf;
+    size_t stored = j->len;
+    uint8_t codec = GCS_TR_CODEC_NONE;
+    if (j->allow_zstd && w->zc && j->len >= 128 && w->zcap >= ZSTD_compressBound(j->len)) {
+        size_t z = ZSTD_compressCCtx(w->zc, w->zbuf + GCS_TR_CHUNK_HDR, w->zcap,
+                                     j->buf + GCS_TR_CHUNK_HDR, j->len, w->opts.zstd_level);
+        if (!ZSTD_isError(z) && z + z / 16 + 16 < j->len) { /* pays: > ~6% smaller */
+            out = w->zbuf;
+            stored = z;
+            codec = GCS_TR_CODEC_ZSTD;
+        }
+    }
+    fill_chunk_header(out, (uint32_t)stored, (uint32_t)j->len, GCS_TR_KIND_EVENTS, codec,
+                      j->first_seq, j->first_ts, j->n_events);
+    j->offset = gcs_tio_tell(&w->io);
+    j->written = GCS_TR_CHUNK_HDR + stored;
+    j->errnum = gcs_tio_write(&w->io, out, j->written);
+}
+
+/* Book a written job (recording thread, or the signal path: no allocation). */
+static int
+collect_job(gcs_recorder *w, const rec_job *j)
+{
+    if (j->errnum) {
+        rec_fail(w, j->errnum == ENOMEM ? GCS_ENOMEM : GCS_EIO, j->errnum);
+        return w->err;
+    }
+    if (w->err)
+        return w->err;
+    w->stats.file_bytes += j->written;
+    if (note_chunk(w, j) != 0)
+        return w->err;
+    w->stats.chunks++;
+    w->stats.raw_bytes += j->len;
+    return 0;
+}
+
+static void *
+writer_main(void *arg)
+{
+    gcs_recorder *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (atomic_load(&w->job_state) != JOB_PENDING && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (atomic_load(&w->job_state) != JOB_PENDING)
+            break; /* quit, nothing pending */
+        pthread_mutex_unlock(&w->mu);
+        write_job(w, &w->job);
+        pthread_mutex_lock(&w->mu);
+        atomic_store(&w->job_state, JOB_DONE);
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Start the writer thread on first use: 1 if it runs. Memory outputs, a
+ * failed allocation or thread start: 0, and writes stay synchronous (not an
+ * error). */
+static int
+writer_start(gcs_recorder *w)
+{
+    if (w->thr_state != 0)
+        return w->thr_state > 0;
+    w->thr_state = -1;
+    if (w->path == NULL)
+        return 0;
+    w->spare = gcs_tr_malloc(GCS_TR_CHUNK_HDR + w->cap);
+    if (w->spare == NULL)
+        return 0;
+    w->spare_cap = w->cap;
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        goto no_mutex;
+    if (pthread_cond_init(&w->cv, NULL) != 0)
+        goto no_cond;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits: no signal runs on it */
+    int rc = pthread_create(&w->thr, NULL, writer_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0) {
+        w->thr_state = 1;
+        return 1;
+    }
+    pthread_cond_destroy(&w->cv);
+no_cond:
+    pthread_mutex_destroy(&w->mu);
+no_mutex:
+    free(w->spare);
+    w->spare = NULL;
+    return 0;
+}
+
+/* Take back a finished job: book it, its buffer becomes the spare. */
+static void
+writer_take_done(gcs_recorder *w)
+{
+    if (atomic_load(&w->job_state) != JOB_DONE)
+        return;
+    collect_job(w, &w->job);
+    w->spare = w->job.buf;
+    w->spare_cap = w->job.cap;
+    atomic_store(&w->job_state, JOB_IDLE);
+}
+
+/* Wait until the writer is idle (normal context: may block). */
+static void
+writer_wait(gcs_recorder *w)
+{
+    if (w->thr_state != 1)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (atomic_load(&w->job_state) == JOB_PENDING)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    writer_take_done(w);
+}
+
+/* The same from a signal handler: no lock, poll (see above). */
+static void
+writer_wait_sig(gcs_recorder *w)
+{
+    if (w->thr_state != 1)
+        return;
+    while (atomic_load(&w->job_state) == JOB_PENDING) {
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, NULL);
+    }
+    writer_take_done(w);
+}
+
+/* Stop the writer (finish, close): wait for its job, join. In a forked child the
+ * thread does not exist: just free what the job held. */
+static void
+writer_stop(gcs_recorder *w)
+{
+    if (w->thr_state != 1)
+        return;
+    w->thr_state = -1;
+    if (w->pid != getpid()) {
+        if (atomic_load(&w->job_state) != JOB_IDLE)
+            free(w->job.buf);
+        return;
+    }
+    w->thr_state = 1;
+    writer_wait(w);
+    pthread_mutex_lock(&w->mu);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thr, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    w->thr_state = -1;
+}
+
+/* Close the open chunk and write it on this thread, after any chunk the
+ * writer still holds: when this returns the chunk is in the file. `allow_zstd`
+ * is false in the signal handler path (no zstd, no allocation, no lock). */
 static REC_NOINLINE int
 flush_chunk_(gcs_recorder *w, int allow_zstd)
 {
-    if (w->err || w->len == 0 || in_forked_child(w))
+    if (in_forked_child(w))
         return w->err;
-    uint8_t *out = w->buf;
-    size_t stored = w->len;
-    uint8_t codec = GCS_TR_CODEC_NONE;
-    if (allow_zstd && w->zc && w->len >= 128) {
-        size_t bound = ZSTD_compressBound(w->len);
-        if (w->zcap < bound) {
-            uint8_t *nz = gcs_tr_realloc(w->zbuf, GCS_TR_CHUNK_HDR + bound);
-            if (nz != NULL) {
-                w->zbuf = nz;
-                w->zcap = bound;
-            }
-        }
-        if (w->zcap >= bound) {
-            size_t z = ZSTD_compressCCtx(w->zc, w->zbuf + GCS_TR_CHUNK_HDR, w->zcap,
-                                         w->buf + GCS_TR_CHUNK_HDR, w->len, w->opts.zstd_level);
-            if (!ZSTD_isError(z) && z + z / 16 + 16 < w->len) { /* pays: > ~6% smaller */
-                out = w->zbuf;
-                stored = z;
-                codec = GCS_TR_CODEC_ZSTD;
-            }
-        }
-    }
-    fill_chunk_header(out, (uint32_t)stored, (uint32_t)w->len, GCS_TR_KIND_EVENTS, codec,
-                      w->first_seq, w->first_ts, w->n_events);
-    uint64_t off = gcs_tio_tell(&w->io);
-    if (rec_write(w, out, GCS_TR_CHUNK_HDR + stored) != 0)
+    if (allow_zstd)
+        writer_wait(w);
+    else
+        writer_wait_sig(w);
+    if (w->err || w->len == 0)
         return w->err;
-    if (note_chunk(w, off) != 0)
+    if (allow_zstd)
+        prepare_zbuf(w, w->len);
+    rec_job j = job_of_open_chunk(w, allow_zstd);
+    write_job(w, &j);
+    if (collect_job(w, &j) != 0)
         return w->err;
-    w->stats.chunks++;
-    w->stats.raw_bytes += w->len;
     reset_chunk(w);
     if (allow_zstd && reserve_index(w) != 0) /* not in the signal path */
         rec_fail(w, GCS_ENOMEM, ENOMEM);
-    return 0;
+    return w->err;
+}
+
+/* A full chunk: hand it to the writer thread and go on in the spare buffer
+ * (waiting first if the writer is still busy with the previous one). Without
+ * a writer thread: flush_chunk_. */
+static REC_NOINLINE int
+flush_full_chunk_(gcs_recorder *w)
+{
+    if (in_forked_child(w) || w->err || w->len == 0)
+        return w->err;
+    if (!writer_start(w))
+        return flush_chunk_(w, 1);
+    writer_wait(w);
+    if (w->err)
+        return w->err;
+    prepare_zbuf(w, w->len);
+    rec_job j = job_of_open_chunk(w, 1);
+    w->buf = w->spare;
+    w->cap = w->spare_cap;
+    w->spare = NULL;
+    pthread_mutex_lock(&w->mu);
+    w->job = j;
+    atomic_store(&w->job_state, JOB_PENDING);
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    reset_chunk(w);
+    if (reserve_index(w) != 0)
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+    return w->err;
 }
 
 /* {==== Interning ====} */
@@ -443,16 +712,16 @@ intern_str_long(gcs_recorder *w, const char *s, int found)
 static REC_NOINLINE uint32_t
 intern_str_slow(gcs_recorder *w, const char *s)
 {
-    int found;
-    size_t i = probe_ptr(w, s, &found);
-    str_ent *pe = w->by_ptr.ents;
-    if (found && str_eq(w->sarena + pe[i].off, s))
-        return pe[i].id;
     uint64_t key = 0;
     int is_short = short_key(s, &key);
     short_ent *se = is_short ? short_slot(w, key) : NULL;
     if (se && se->gen == w->gen && se->key == key)
         return se->id; /* a reused buffer holding a short string seen in this chunk */
+    int found;
+    size_t i = probe_ptr(w, s, &found);
+    str_ent *pe = w->by_ptr.ents;
+    if (found && str_eq(w->sarena + pe[i].off, s))
+        return pe[i].id;
     uint32_t id = intern_str_long(w, s, found);
     if (se && id)
         *se = (short_ent){key, w->gen, id};
@@ -517,7 +786,7 @@ def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_o
         w->sarena = na;
         w->sa_cap = cap;
     }
-    if (ensure(w, n + 32) != 0)
+    if (ensure(w, n + 32 + EVENT_ROOM) != 0) /* the DEF, and the event after it */
         return 0;
     uint32_t id = ++w->n_strings;
     uint32_t off = (uint32_t)w->sa_len;
@@ -590,7 +859,7 @@ intern_site_slow(gcs_recorder *w, const gcs_site *site)
     }
     uint32_t fid = intern_str(w, site->file);
     uint32_t nid = intern_str(w, site->func);
-    if (w->err || ensure(w, 64) != 0)
+    if (w->err || ensure(w, 64 + EVENT_ROOM) != 0)
         return 0;
     uint32_t id = ++w->n_sites;
     se[i] = (site_ent){site->file, site->func, site->line, w->gen, id};
@@ -623,6 +892,18 @@ intern_site(gcs_recorder *w, const gcs_site *site)
 
 /* {==== Event encoding (generated from GCS_EVENT_MAP) ====} */
 
+/* A varint, with the one-byte case (most ids, counts and deltas) first and
+ * branch-free. */
+static inline uint8_t *
+put_uv_fast(uint8_t *p, uint64_t v)
+{
+    if (REC_LIKELY(v < 0x80)) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    return p + gcs_put_uv(p, v);
+}
+
 static REC_INLINE uint8_t *
 enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
 {
@@ -636,7 +917,7 @@ enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
     } else {
         uint64_t zz = gcs_zigzag((int64_t)(id - w->last_obj));
         if (zz <= UINT64_MAX - GCS_TR_O_DELTA) {
-            p += gcs_put_uv(p, zz + GCS_TR_O_DELTA);
+            p = put_uv_fast(p, zz + GCS_TR_O_DELTA);
         } else {
             *p++ = GCS_TR_O_ABS;
             p += gcs_put_uv(p, id);
@@ -649,12 +930,12 @@ enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
 static inline uint8_t *
 enc_U(uint8_t *p, uint64_t v)
 {
-    return p + gcs_put_uv(p, v);
+    return put_uv_fast(p, v);
 }
 static inline uint8_t *
 enc_I(uint8_t *p, int64_t v)
 {
-    return p + gcs_put_uv(p, gcs_zigzag(v));
+    return put_uv_fast(p, gcs_zigzag(v));
 }
 
 /* Pass 1 per event: intern its strings (DEF records go before the event). */
@@ -715,7 +996,16 @@ put_ts(gcs_recorder *w, uint8_t *q, uint64_t t)
 static REC_INLINE uint8_t *
 begin_record(gcs_recorder *w, uint8_t *q, uint32_t code, const gcs_event *ev, uint32_t site_id)
 {
-    uint8_t op = (uint8_t)((ev->t_ns ? GCS_TR_OP_TS : 0) | (site_id ? GCS_TR_OP_SITE : 0));
+    uint64_t t = ev->t_ns;
+    if (REC_LIKELY(t == 0 && code <= GCS_TR_V1_0_LAST_CODE)) { /* the common record */
+        if (site_id == 0) {
+            *q = (uint8_t)code;
+            return q + 1;
+        }
+        *q = (uint8_t)(GCS_TR_OP_SITE | code);
+        return put_uv_fast(q + 1, site_id);
+    }
+    uint8_t op = (uint8_t)((t ? GCS_TR_OP_TS : 0) | (site_id ? GCS_TR_OP_SITE : 0));
     if (code <= GCS_TR_V1_0_LAST_CODE) {
         *q++ = (uint8_t)(op | code);
     } else {
@@ -723,10 +1013,10 @@ begin_record(gcs_recorder *w, uint8_t *q, uint32_t code, const gcs_event *ev, ui
         q += gcs_put_uv(q, code);
         *q++ = 0; /* length placeholder, fixed by end_long() */
     }
-    if (ev->t_ns)
-        q = put_ts(w, q, ev->t_ns);
+    if (t)
+        q = put_ts(w, q, t);
     if (site_id)
-        q += gcs_put_uv(q, site_id);
+        q = put_uv_fast(q, site_id);
     return q;
 }
 
@@ -758,8 +1048,6 @@ encode_event(gcs_recorder *w, const gcs_event *ev)
     case GCS_EV_##NAME: {                                                                          \
         if (pre_##name(w, &ev->u.name, sid) != 0)                                                  \
             return 0;                                                                              \
-        if (GCS_UNLIKELY(w->len + 160 > w->cap) && ensure(w, 160) != 0)                            \
-            return 0;                                                                              \
         uint8_t *start = cur(w);                                                                   \
         uint8_t *q = begin_record(w, start, (code), ev, site_id);                                  \
         q = put_##name(w, q, &ev->u.name, sid);                                                    \
@@ -784,6 +1072,7 @@ encode_event(gcs_recorder *w, const gcs_event *ev)
 /* {==== Signals (optional) ====} */
 
 static int write_index_and_trailer(gcs_recorder *w);
+static void end_busy(gcs_recorder *w);
 
 static gcs_recorder *volatile sig_rec;
 static struct sigaction sig_old_int, sig_old_term;
@@ -851,8 +1140,14 @@ gcs_recorder_hook(void *ud, const gcs_event *ev)
         return;
     }
     w->busy = 1;
-    if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes))
-        flush_chunk_(w, 1);
+    if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes)) {
+        flush_full_chunk_(w);
+        if (w->stopped) { /* write error, or a forked child: the chunk is still full */
+            w->stats.dropped++;
+            end_busy(w);
+            return;
+        }
+    }
     if (GCS_UNLIKELY(encode_event(w, ev)))
         flush_chunk_(w, 1); /* GC_END: a collection is never lost to a crash */
     w->busy = 0;
@@ -1127,6 +1422,7 @@ gcs_recorder_finish(gcs_recorder *w)
     flush_chunk_(w, 1);
     if (!w->err && !in_forked_child(w))
         write_index_and_trailer(w);
+    writer_stop(w); /* a finished recorder has no thread */
     w->finished = w->stopped = 1;
     end_busy(w);
     return w->err;
@@ -1142,11 +1438,13 @@ gcs_recorder_close(gcs_recorder *w)
         sig_restore();
     }
     gcs_recorder_finish(w);
+    writer_stop(w);
     int rc = w->err;
     gcs_tio_close(&w->io);
     ZSTD_freeCCtx(w->zc);
     free(w->zbuf);
     free(w->buf);
+    free(w->spare);
     free(w->sarena);
     free(w->by_ptr.ents);
     free(w->by_content.ents);

@@ -30,4 +30,9 @@ void gcs_recorder_reset_delta_(gcs_recorder *rec);
 void gcs_tr_fail_alloc_at_(long n);
 long gcs_tr_alloc_count_(void);
 
+/* Tests: gcs_crc32c's portable path (slicing-by-8), whatever the CPU has; and
+ * whether gcs_crc32c uses the crc32 instruction (SSE4.2) on this CPU. */
+uint32_t gcs_crc32c_sw_(uint32_t crc, const void *data, size_t len);
+int gcs_crc32c_hw_available_(void);
+
 #endif
