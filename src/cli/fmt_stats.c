@@ -219,6 +219,8 @@ gcs_fmt_info_json(FILE *f, const gcs_fmt_fileinfo *fi, const gcs_fmt_stats *st)
             ",\"max_pause_ns\":%" PRIu64,
             st->events, st->allocated, st->freed, gcs_fmt_stats_alive(st), st->markers, st->errors,
             st->max_pause_ns);
+    if (st->heap_end_seen) /* the runtime's own count at teardown, to check "alive" against */
+        fprintf(f, ",\"heap_end_live\":%" PRIu64, st->heap_end_live);
     json_u64_array(f, "passes", st->passes, GCS_FMT_NGEN);
     json_u64_array(f, "collected", st->collected, GCS_FMT_NGEN);
     json_u64_array(f, "uncollectable", st->uncollectable, GCS_FMT_NGEN);

@@ -228,11 +228,11 @@ gcs_edges_del(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
         return;
     m_edge e = m->eh[pos];
     e_delete(m, pos);
-    long si = gcs_model_find(m, src), di = gcs_model_find(m, dst);
-    if (si >= 0 && e.out_i < m->objs[si].n_out)
-        kill_out(m, &m->objs[si], e.out_i);
-    if (di >= 0 && e.in_i < m->objs[di].n_in)
-        kill_in(m, &m->objs[di], e.in_i);
+    m_obj *so = gcs_model_get_(m, src), *dob = gcs_model_get_(m, dst);
+    if (so && e.out_i < so->n_out)
+        kill_out(m, so, e.out_i);
+    if (dob && e.in_i < dob->n_in)
+        kill_in(m, dob, e.in_i);
 }
 
 int
@@ -266,9 +266,9 @@ gcs_edges_drop_all(gcs_model *m, m_obj *o)
         m_edge e = m->eh[pos];
         e_delete(m, pos);
         o->out[k].other = 0;
-        long di = gcs_model_find(m, r.other);
-        if (di >= 0 && e.in_i < m->objs[di].n_in)
-            kill_in(m, &m->objs[di], e.in_i);
+        m_obj *d = gcs_model_get_(m, r.other);
+        if (d && e.in_i < d->n_in)
+            kill_in(m, d, e.in_i);
     }
     for (uint32_t k = 0; k < o->n_in; k++) {
         m_ref r = o->in[k];
@@ -280,9 +280,9 @@ gcs_edges_drop_all(gcs_model *m, m_obj *o)
         m_edge e = m->eh[pos];
         e_delete(m, pos);
         o->in[k].other = 0;
-        long si = gcs_model_find(m, r.other);
-        if (si >= 0 && e.out_i < m->objs[si].n_out)
-            kill_out(m, &m->objs[si], e.out_i);
+        m_obj *so = gcs_model_get_(m, r.other);
+        if (so && e.out_i < so->n_out)
+            kill_out(m, so, e.out_i);
     }
     o->n_out = o->n_in = o->dead_out = o->dead_in = 0;
 }

@@ -70,6 +70,7 @@ hash_id(uint64_t id)
 static int
 idx_rebuild(gcs_model *m, size_t cap)
 {
+    memset(m->fc, 0, sizeof m->fc); /* objs[] indices may have moved (even if this fails) */
     uint64_t *k = calloc(cap, sizeof *k);
     uint32_t *v = calloc(cap, sizeof *v);
     if (k == NULL || v == NULL) {
@@ -109,11 +110,24 @@ gcs_model_find(const gcs_model *m, uint64_t id)
     return -1;
 }
 
-static m_obj *
+static inline m_obj *
 find(gcs_model *m, uint64_t id)
 {
+    m_fcache *c = &m->fc[id & (M_FCACHE - 1)];
+    if (c->id == id && id != 0)
+        return &m->objs[c->i];
     long i = gcs_model_find(m, id);
-    return i < 0 ? NULL : &m->objs[i];
+    if (i < 0)
+        return NULL;
+    c->id = id;
+    c->i = (uint32_t)i;
+    return &m->objs[i];
+}
+
+m_obj *
+gcs_model_get_(gcs_model *m, uint64_t id)
+{
+    return find(m, id);
 }
 
 static void
@@ -480,8 +494,10 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
             vec_remove(&m->pass_objs, o->id);
         if (o->flags & M_GARBAGE)
             vec_remove(&m->garbage, o->id);
-        if (o->free_ev != UINT64_MAX)
+        if (o->free_ev != UINT64_MAX) {
             vec_remove(&m->purge_q, o->id);
+            m->purge_at = 0; /* the head may have changed */
+        }
     } else if ((o = obj_insert(m, a->obj)) != NULL) {
         m->n_alive++;
     } else {
@@ -528,10 +544,14 @@ purge(gcs_model *m)
         uint64_t id = m->purge_q.v[m->purge_head];
         long i = gcs_model_find(m, id);
         if (i >= 0 && m->objs[i].free_ev != UINT64_MAX &&
-            m->objs[i].free_ev + m->freed_window >= m->pos)
+            m->objs[i].free_ev + m->freed_window >= m->pos) {
+            m->purge_at = m->objs[i].free_ev + m->freed_window + 1; /* the head's turn */
             break;
-        if (i >= 0 && (m->objs[i].flags & M_IN_PASS) && !(m->objs[i].flags & M_ALIVE))
+        }
+        if (i >= 0 && (m->objs[i].flags & M_IN_PASS) && !(m->objs[i].flags & M_ALIVE)) {
+            m->purge_at = 0;
             break; /* freed during the pass in progress: kept until the pass ends */
+        }
         m->purge_head++;
         if (i < 0 || (m->objs[i].flags & M_ALIVE))
             continue;
@@ -542,6 +562,8 @@ purge(gcs_model *m)
         o->label = NULL;
         o->purged = 1;
         m->n_holes++;
+        if (m->fc[id & (M_FCACHE - 1)].id == id)
+            m->fc[id & (M_FCACHE - 1)].id = 0;
         /* unlink from the index: rebuild lazily in compact; mark key dead now */
         size_t mask = m->idx_cap - 1;
         for (size_t j = hash_id(id) & mask; m->idx_vals[j]; j = (j + 1) & mask) {
@@ -732,7 +754,7 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
         break;
     }
     m->pos++;
-    if (m->purge_head < m->purge_q.n)
+    if (m->purge_head < m->purge_q.n && m->pos >= m->purge_at)
         purge(m);
     if (m->n_holes > 4096 && m->n_holes * 4 > m->n_objs)
         gcs_model_compact(m); /* amortised O(1) per purge; holes stay <= 1/4 (memory) */
@@ -764,6 +786,7 @@ gcs_model_clear(gcs_model *m)
     for (size_t i = 0; i < m->n_frames; i++)
         free(m->frames[i].vars);
     m->n_objs = m->n_holes = m->n_alive = 0;
+    memset(m->fc, 0, sizeof m->fc);
     if (m->idx_cap) {
         memset(m->idx_vals, 0, m->idx_cap * sizeof *m->idx_vals);
         m->idx_n = 0;
@@ -772,6 +795,7 @@ gcs_model_clear(gcs_model *m)
     gcs_edges_clear(m);
     m->pass_objs.n = m->garbage.n = m->young[0].n = m->young[1].n = m->purge_q.n = 0;
     m->purge_head = 0;
+    m->purge_at = 0;
     m->pos = 0;
     m->passes_begun = 0;
     memset(&m->gc, 0, sizeof m->gc);

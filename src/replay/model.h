@@ -81,6 +81,16 @@ typedef struct m_u64vec {
     size_t n, cap;
 } m_u64vec;
 
+/* A direct-mapped cache in front of the object index (slot = id & 255):
+ * most events touch an object touched a few events before. Not part of the
+ * state: emptied whenever objs[] indices change (idx rebuild, clear) and for
+ * a purged id. */
+#define M_FCACHE 256
+typedef struct m_fcache {
+    uint64_t id; /* 0: empty */
+    uint32_t i;
+} m_fcache;
+
 typedef struct gcs_model {
     uint64_t pos; /* events applied */
     uint64_t freed_window;
@@ -103,6 +113,7 @@ typedef struct gcs_model {
     size_t eh_cap, eh_n;
     m_u64vec dirty; /* objects with dead edge entries */
     size_t purge_head;
+    uint64_t purge_at; /* no purge is due before this pos (0: check); not part of the state */
 
     const char *last_marker;
     uint64_t last_marker_ev;
@@ -110,6 +121,7 @@ typedef struct gcs_model {
     gcs_replay_gc_config cfg;
     bool cfg_seen; /* a GC_CONFIG was applied (else the trace header's config holds) */
     int oom;       /* sticky: an allocation failed while applying */
+    m_fcache fc[M_FCACHE];
 } gcs_model;
 
 /* Empty state (pos 0) with the header's collector config. */
@@ -141,6 +153,9 @@ int gcs_edges_check(const gcs_model *m, const m_obj *o);
 
 /* Lookup: index of id in objs[] or -1. */
 long gcs_model_find(const gcs_model *m, uint64_t id);
+/* The same through the lookup cache (while applying events): the object or
+ * NULL. */
+m_obj *gcs_model_get_(gcs_model *m, uint64_t id);
 
 /* Keyframes: serialise the whole state canonically (equal states give equal
  * bytes) into a new buffer; restore replaces m's state. Strings and sites are

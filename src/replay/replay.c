@@ -9,7 +9,8 @@
  * index <= 10 % of the file; issue #8: bounded memory on 1 GB traces); a big
  * heap gets fewer keyframes, so its seeks apply more events. seek(pos)
  * restores the last keyframe at or before pos (unless the cursor is already
- * between it and pos) and applies the events in between. */
+ * between it and pos) and applies the events in between. objs[] is compacted
+ * lazily, by the queries that index it (model_ready), not after every seek. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,8 @@ struct gcs_replay {
     uint8_t *scratch;
     size_t scratch_cap;
     int build_err;
-    uint8_t *eph; /* step-back snapshot (seek_back_with_snapshot), raw */
+    bool compacted; /* model_ready() done since the model last changed */
+    uint8_t *eph;   /* step-back snapshot (seek_back_with_snapshot), raw */
     size_t eph_len;
     uint64_t eph_pos;
 
@@ -188,21 +190,31 @@ timeline(gcs_replay *r, uint64_t i, const gcs_event *ev)
     }
 }
 
+/* The kinds timeline() records (one test per event instead of a chain). */
+#define TIMELINE_KINDS                                                                             \
+    ((UINT64_C(1) << GCS_EV_GC_BEGIN) | (UINT64_C(1) << GCS_EV_GC_END) |                           \
+     (UINT64_C(1) << GCS_EV_MARKER) | (UINT64_C(1) << GCS_EV_ERROR))
+
 static int
 on_event(void *ud, uint64_t i, const gcs_event *ev)
 {
     gcs_replay *r = ud;
     if (r->user_ev && r->user_ev(r->user_ev_ud, i, ev) != 0)
         return 1;
+    int tl = (unsigned)ev->kind < 64 && ((UINT64_C(1) << ev->kind) & TIMELINE_KINDS) != 0;
     if (r->stream) { /* timelines only; the model is built by seeks */
-        timeline(r, i, ev);
+        if (tl)
+            timeline(r, i, ev);
         return r->build_err != 0;
     }
-    if (want_keyframe(r) && (r->build_err = take_keyframe(r)) != 0)
+    if (r->m.pos - r->last_kf_pos >= GCS_KF_MIN_GAP && want_keyframe(r) &&
+        (r->build_err = take_keyframe(r)) != 0)
         return 1;
-    timeline(r, i, ev);
-    if (r->build_err)
-        return 1;
+    if (tl) {
+        timeline(r, i, ev);
+        if (r->build_err)
+            return 1;
+    }
     if (gcs_model_apply(&r->m, ev) != 0) {
         r->build_err = GCS_ENOMEM;
         return 1;
@@ -376,7 +388,24 @@ apply_to(gcs_replay *r, uint64_t target)
             if (gcs_model_apply(&r->m, &evs[j]) != 0)
                 return GCS_ENOMEM;
     }
-    return gcs_model_compact(&r->m);
+    r->compacted = false; /* queries that index objs[] or edge arrays compact first */
+    return 0;
+}
+
+/* Remove purge holes and dead edge entries before a query that indexes
+ * objs[] or an object's edge arrays. Done lazily (not at every seek): a
+ * replay that moves without such queries (playback, step by step) does not
+ * pay O(objects) per move. The state is the same either way, so the const
+ * queries may do it (the replay is never const-allocated). 0 or GCS_ENOMEM. */
+static int
+model_ready(const gcs_replay *cr)
+{
+    if (cr->compacted)
+        return 0;
+    gcs_replay *r = (gcs_replay *)cr; /* logically const: same state, other layout */
+    int rc = gcs_model_compact(&r->m);
+    r->compacted = rc == 0;
+    return rc;
 }
 
 /* Stepping back: a backward seek that has to replay more than GCS_EPH_GAP
@@ -407,6 +436,7 @@ gcs_replay_seek(gcs_replay *r, uint64_t pos)
         return GCS_EINVAL;
     if (pos > r->n_events)
         pos = r->n_events;
+    r->compacted = false;
     size_t lo = 0, hi = r->n_kf;
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
@@ -495,6 +525,8 @@ gcs_replay_object_at(const gcs_replay *r, size_t k, gcs_replay_obj *out)
     if (r == NULL || out == NULL)
         return GCS_EINVAL;
     memset(out, 0, sizeof *out);
+    if (model_ready(r) != 0)
+        return GCS_ENOMEM;
     if (k >= r->m.n_objs || r->m.n_holes)
         return GCS_EINDEX;
     fill_obj(&r->m.objs[k], out);
@@ -520,6 +552,8 @@ gcs_replay_ref_out(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *o
     if (r == NULL || out == NULL)
         return GCS_EINVAL;
     memset(out, 0, sizeof *out);
+    if (model_ready(r) != 0)
+        return GCS_ENOMEM;
     long i = gcs_model_find(&r->m, id);
     if (i < 0)
         return GCS_ENOTFOUND;
@@ -536,6 +570,8 @@ gcs_replay_ref_in(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *ou
     if (r == NULL || out == NULL)
         return GCS_EINVAL;
     memset(out, 0, sizeof *out);
+    if (model_ready(r) != 0)
+        return GCS_ENOMEM;
     long i = gcs_model_find(&r->m, id);
     if (i < 0)
         return GCS_ENOTFOUND;
@@ -869,6 +905,7 @@ gcs_replay_history_free(gcs_replay_rc_point *points)
 const gcs_model *
 gcs_replay_model_(const gcs_replay *r)
 {
+    (void)model_ready(r);
     return &r->m;
 }
 

@@ -11,7 +11,11 @@
  * scan or a chunk decode touched are dropped again (madvise DONTNEED), so the
  * resident set holds one chunk, not the file; strings are interned lazily, on
  * first use, and LABEL texts (unique per object in real traces) are not
- * interned at all: they live in a per-chunk buffer until the next decode. */
+ * interned at all: they live in a per-chunk buffer until the next decode.
+ * Speed (issue #3): common records take dec_fast(), straight-line per-kind
+ * code generated from GCS_EVENT_MAP with unchecked varint reads far from the
+ * payload's end; sequential access skips the chunk search. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -101,7 +105,8 @@ struct gcs_reader {
     const gcs_site **lsite;
     size_t lsite_cap;
 
-    size_t cached; /* chunk index decoded in evs, SIZE_MAX if none */
+    size_t cached;         /* chunk index decoded in evs, SIZE_MAX if none */
+    uint64_t cached_first; /* index of evs[0] when cached != SIZE_MAX */
     gcs_event *evs;
     size_t evs_n, evs_cap;
     uint64_t next; /* streaming cursor */
@@ -386,102 +391,290 @@ dec_control(gcs_reader *r, gcs_rd *in, uint64_t ext, dec_state *st, dec_err *e)
     return dfail(e, GCS_ECORRUPT, "unknown control record %" PRIu64 " without length", ext);
 }
 
-static int
-dec_fields(gcs_reader *r, gcs_rd *in, const gcs_ev_desc *d, gcs_event *ev, dec_state *st,
-           dec_err *e)
+/* Decoding tables generated from GCS_EVENT_MAP (the one event table): on-disk
+ * code -> kind + 1 (0: unknown), and field tags as small numbers (each kind's
+ * fields are decoded by straight-line code generated in dec_fields, so the
+ * record loop makes no calls into events.c and walks no tag string). */
+enum { TG_O, TG_S, TG_U, TG_I };
+static const uint8_t dec_kind_of[256] = {
+#define X(NAME, name, code, FIELDS, doc) [(code)] = GCS_EV_##NAME + 1,
+    GCS_EVENT_MAP(X)
+#undef X
+};
+/* gcs_get_uv with the one-byte case inline (most ids, counts and string ids
+ * of a chunk fit in 7 bits). Same bounds checks, same sticky `bad`. */
+#if defined(__GNUC__)
+#define GCS_RD_INLINE inline __attribute__((always_inline))
+#else
+#define GCS_RD_INLINE inline
+#endif
+static GCS_RD_INLINE uint64_t
+rd_uv(gcs_rd *in)
 {
-    for (unsigned k = 0; k < d->n_fields; k++) {
-        uint64_t v = gcs_get_uv(in);
-        switch (d->tags[k]) {
-        case 'O':
-            if (v > GCS_TR_OCACHE) {
-                if (v == GCS_TR_O_ABS)
-                    v = gcs_get_uv(in);
-                else
-                    v = st->last_obj + (uint64_t)gcs_unzigzag(v - GCS_TR_O_DELTA);
-                st->ocache[v & (GCS_TR_OCACHE - 1)] = v;
-                st->last_obj = v;
-            } else if (v) {
-                v = st->ocache[v - 1];
-                if (v == 0)
-                    return dfail(e, GCS_ECORRUPT, "empty object cache slot");
-                st->last_obj = v;
-            }
-            *gcs_ev_field_u64(ev, k) = v;
-            break;
-        case 'I':
-            *gcs_ev_field_u64(ev, k) = (uint64_t)gcs_unzigzag(v);
-            break;
-        case 'S': {
-            if (v > st->n_str)
-                return dfail(e, GCS_ECORRUPT, "undefined string %" PRIu64, v);
-            const char *s = ev->kind == GCS_EV_LABEL ? lstr_trans(r, v) : lstr_perm(r, v);
-            if (v && s == NULL)
-                return dfail(e, GCS_ENOMEM, "out of memory");
-            *gcs_ev_field_str(ev, k) = s;
-            break;
-        }
-        default:
-            *gcs_ev_field_u64(ev, k) = v;
-            break;
-        }
+    const uint8_t *p = in->p;
+    assert(p != NULL); /* cursors are over a chunk's payload (never NULL, even when empty) */
+    if (p >= in->end || *p >= 0x80)
+        return gcs_get_uv(in); /* the end (bad), or a longer varint */
+    in->p = p + 1;
+    return *p;
+}
+
+/* One O field: the id cache and delta rules of docs/trace-format.md §3. */
+static GCS_RD_INLINE int
+dec_obj(gcs_rd *in, uint64_t v, dec_state *st, uint64_t *out)
+{
+    if (v > GCS_TR_OCACHE) {
+        if (v == GCS_TR_O_ABS)
+            v = rd_uv(in);
+        else
+            v = st->last_obj + (uint64_t)gcs_unzigzag(v - GCS_TR_O_DELTA);
+        st->ocache[v & (GCS_TR_OCACHE - 1)] = v;
+        st->last_obj = v;
+    } else if (v) {
+        v = st->ocache[v - 1];
+        if (v == 0)
+            return -1;
+        st->last_obj = v;
     }
+    *out = v;
+    return 0;
+}
+
+/* One field of each tag into payload slot k (DEC_FIELD_*: the bodies of the
+ * per-kind cases below). */
+static GCS_RD_INLINE int
+dec_field(gcs_reader *r, gcs_rd *in, gcs_event *ev, unsigned k, int tag, dec_state *st, dec_err *e)
+{
+    uint64_t v = rd_uv(in);
+    switch (tag) {
+    case TG_O:
+        if (dec_obj(in, v, st, gcs_ev_field_u64(ev, k)) != 0)
+            return dfail(e, GCS_ECORRUPT, "empty object cache slot");
+        return 0;
+    case TG_I:
+        *gcs_ev_field_u64(ev, k) = (uint64_t)gcs_unzigzag(v);
+        return 0;
+    case TG_S: {
+        if (v > st->n_str)
+            return dfail(e, GCS_ECORRUPT, "undefined string %" PRIu64, v);
+        const char *s = ev->kind == GCS_EV_LABEL ? lstr_trans(r, v) : lstr_perm(r, v);
+        if (v && s == NULL)
+            return dfail(e, GCS_ENOMEM, "out of memory");
+        *gcs_ev_field_str(ev, k) = s;
+        return 0;
+    }
+    default:
+        *gcs_ev_field_u64(ev, k) = v;
+        return 0;
+    }
+}
+
+/* The fields of ev (kind set), in table order: one straight-line case per
+ * kind, generated from GCS_EVENT_MAP, so each field's tag is a constant. */
+static int
+dec_fields(gcs_reader *r, gcs_rd *in, gcs_event *ev, dec_state *st, dec_err *e)
+{
+    unsigned k = 0;
+    switch (ev->kind) {
+#define F(tag, field)                                                                              \
+    if (dec_field(r, in, ev, k++, TG_##tag, st, e) != 0)                                           \
+        return e->code;
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    case GCS_EV_##NAME:                                                                            \
+        FIELDS break;
+        GCS_EVENT_MAP(X)
+#undef X
+#undef F
+    case GCS_EV__COUNT:
+        break;
+    }
+    (void)k;
     return in->bad ? dfail(e, GCS_ECORRUPT, "record truncated") : 0;
 }
 
-/* One record at in->p. Appends a known event to r->evs. */
+/* A record that is not a plain event of a known code: a control record, or a
+ * record skipped by its length. Returns 0, or the error. */
+static int
+dec_other(gcs_reader *r, gcs_rd *in, uint8_t op, uint64_t code, const uint8_t *body_end,
+          dec_state *st, dec_err *e)
+{
+    int control = (op & GCS_TR_OP_CODE) == 0 && code < 32;
+    int known = control ? (code == GCS_TR_X_DEF_STRING || code == GCS_TR_X_DEF_SITE)
+                        : (code < 256 && dec_kind_of[code] != 0);
+    if (!known) {
+        if (!body_end)
+            return dfail(e, GCS_ECORRUPT, "unknown record code 0x%" PRIx64 " without length", code);
+        in->p = body_end;
+        if (!control) {
+            st->unknown++;
+            st->n_records++;
+        }
+        return 0;
+    }
+    gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
+    int rc = dec_control(r, &body, code, st, e);
+    in->p = body_end ? body_end : body.p;
+    return rc;
+}
+
+/* {==== Fast path ====}
+ * Most records are a one-byte op with a code of 1..31 and no length: far from
+ * the payload's end (DEC_FAST_ROOM bytes, more than any such record can take:
+ * op, ts, site and 8 fields of at most 20 bytes each), their varints are read
+ * without a bounds check per byte. Anything else, and the last bytes of a
+ * payload, take the general path (dec_record), which checks every byte. Both
+ * apply the same rules and report the same damage. */
+#define DEC_FAST_ROOM 192
+
+/* A varint of at most 10 bytes at *pp (the caller guarantees the room);
+ * a longer one sets *bad. */
+static GCS_RD_INLINE uint64_t
+uv_fast(const uint8_t **pp, int *bad)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = *p++;
+    if (v >= 0x80) {
+        v &= 0x7f;
+        for (unsigned shift = 7;; shift += 7) {
+            uint8_t b = *p++;
+            v |= (uint64_t)(b & 0x7f) << shift;
+            if (b < 0x80)
+                break;
+            if (shift == 63) {
+                *bad = 1;
+                break;
+            }
+        }
+    }
+    *pp = p;
+    return v;
+}
+
+#define FAST_U(k) fld[k] = uv_fast(&p, &bad);
+#define FAST_I(k) fld[k] = (uint64_t)gcs_unzigzag(uv_fast(&p, &bad));
+#define FAST_O(k)                                                                                  \
+    {                                                                                              \
+        uint64_t v = uv_fast(&p, &bad);                                                            \
+        if (v > GCS_TR_OCACHE) {                                                                   \
+            v = v == GCS_TR_O_ABS ? uv_fast(&p, &bad)                                              \
+                                  : last + (uint64_t)gcs_unzigzag(v - GCS_TR_O_DELTA);             \
+            st->ocache[v & (GCS_TR_OCACHE - 1)] = v;                                               \
+            last = v;                                                                              \
+        } else if (v) {                                                                            \
+            v = st->ocache[v - 1];                                                                 \
+            if (v == 0)                                                                            \
+                return dfail(e, GCS_ECORRUPT, "empty object cache slot");                          \
+            last = v;                                                                              \
+        }                                                                                          \
+        fld[k] = v;                                                                                \
+    }
+#define FAST_S(k)                                                                                  \
+    {                                                                                              \
+        uint64_t v = uv_fast(&p, &bad);                                                            \
+        if (v > st->n_str)                                                                         \
+            return dfail(e, GCS_ECORRUPT, "undefined string %" PRIu64, v);                         \
+        const char *str = kind == GCS_EV_LABEL ? lstr_trans(r, v) : lstr_perm(r, v);               \
+        if (v && str == NULL)                                                                      \
+            return dfail(e, GCS_ENOMEM, "out of memory");                                          \
+        fld[k] = (uint64_t)(uintptr_t)str;                                                         \
+    }
+
+/* The record at in->p on the fast path: 1 decoded, 0 not taken (nothing
+ * consumed: use dec_record), or a negative error. */
+static int
+dec_fast(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
+{
+    const uint8_t *p = in->p;
+    if (in->end - p < DEC_FAST_ROOM)
+        return 0;
+    uint8_t op = *p;
+    unsigned code = op & GCS_TR_OP_CODE;
+    if ((op & GCS_TR_OP_LEN) || code == 0 || dec_kind_of[code] == 0)
+        return 0;
+    if (r->evs_n == r->evs_cap)
+        return 0; /* more records than the header said: the general path grows evs */
+    p++;
+    gcs_ev_kind kind = (gcs_ev_kind)(dec_kind_of[code] - 1);
+    gcs_event *ev = &r->evs[r->evs_n];
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    int bad = 0;
+    if (op & GCS_TR_OP_TS) {
+        st->last_ts += (uint64_t)gcs_unzigzag(uv_fast(&p, &bad));
+        ev->t_ns = st->last_ts;
+    }
+    if (op & GCS_TR_OP_SITE) {
+        uint64_t sid = uv_fast(&p, &bad);
+        if (sid == 0 || sid > st->n_site)
+            return dfail(e, GCS_ECORRUPT, "undefined site %" PRIu64, sid);
+        ev->site = r->lsite[sid];
+    }
+    uint64_t *fld = gcs_ev_field_u64(ev, 0), last = st->last_obj;
+    switch (kind) {
+#define F(tag, field) FAST_##tag(k) k++;
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    case GCS_EV_##NAME: {                                                                          \
+        unsigned k = 0;                                                                            \
+        FIELDS(void) k;                                                                            \
+        break;                                                                                     \
+    }
+        GCS_EVENT_MAP(X)
+#undef X
+#undef F
+    case GCS_EV__COUNT:
+        break;
+    }
+    if (bad)
+        return dfail(e, GCS_ECORRUPT, "record truncated");
+    st->last_obj = last;
+    in->p = p;
+    r->evs_n++;
+    st->n_records++;
+    return 1;
+}
+#undef FAST_U
+#undef FAST_I
+#undef FAST_O
+#undef FAST_S
+
+/* One record at in->p. A known event is decoded into r->evs[r->evs_n] and
+ * counted. */
 static int
 dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
 {
     uint8_t op = gcs_get_u8(in);
     uint64_t code = op & GCS_TR_OP_CODE;
     if (code == 0)
-        code = gcs_get_uv(in);
+        code = rd_uv(in);
     const uint8_t *body_end = NULL;
     if (op & GCS_TR_OP_LEN) {
-        uint64_t len = gcs_get_uv(in);
+        uint64_t len = rd_uv(in);
         if (in->bad || len > (uint64_t)(in->end - in->p))
             return dfail(e, GCS_ECORRUPT, "record length past the chunk end");
         body_end = in->p + len;
     }
     if (in->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
-    gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
-    int known = (op & GCS_TR_OP_CODE) == 0 && code < 32
-                    ? (code == GCS_TR_X_DEF_STRING || code == GCS_TR_X_DEF_SITE)
-                    : gcs_ev_kind_of_code((uint32_t)code) >= 0;
-    if (!known) {
-        if (!body_end)
-            return dfail(e, GCS_ECORRUPT, "unknown record code 0x%" PRIx64 " without length", code);
-        in->p = body_end;
-        if (!((op & GCS_TR_OP_CODE) == 0 && code < 32)) {
-            st->unknown++;
-            st->n_records++;
-        }
-        return 0;
-    }
-    if ((op & GCS_TR_OP_CODE) == 0 && code < 32) {
-        int rc = dec_control(r, &body, code, st, e);
-        in->p = body_end ? body_end : body.p;
-        return rc;
-    }
-    const gcs_ev_desc *d = gcs_ev_describe((gcs_ev_kind)gcs_ev_kind_of_code((uint32_t)code));
-    if (grow_array((void **)&r->evs, &r->evs_cap, r->evs_n + 1, sizeof *r->evs) != 0)
+    if (((op & GCS_TR_OP_CODE) == 0 && code < 32) || code >= 256 || dec_kind_of[code] == 0)
+        return dec_other(r, in, op, code, body_end, st, e);
+    if (r->evs_n == r->evs_cap &&
+        grow_array((void **)&r->evs, &r->evs_cap, r->evs_n + 1, sizeof *r->evs) != 0)
         return dfail(e, GCS_ENOMEM, "out of memory");
     gcs_event *ev = &r->evs[r->evs_n];
     memset(ev, 0, sizeof *ev);
-    ev->kind = (gcs_ev_kind)gcs_ev_kind_of_code((uint32_t)code);
+    ev->kind = (gcs_ev_kind)(dec_kind_of[code] - 1);
+    gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
     if (op & GCS_TR_OP_TS) {
-        st->last_ts += (uint64_t)gcs_unzigzag(gcs_get_uv(&body));
+        st->last_ts += (uint64_t)gcs_unzigzag(rd_uv(&body));
         ev->t_ns = st->last_ts;
     }
     if (op & GCS_TR_OP_SITE) {
-        uint64_t sid = gcs_get_uv(&body);
+        uint64_t sid = rd_uv(&body);
         if (sid == 0 || sid > st->n_site)
             return dfail(e, GCS_ECORRUPT, "undefined site %" PRIu64, sid);
         ev->site = r->lsite[sid];
     }
-    if (dec_fields(r, &body, d, ev, st, e) != 0)
+    if (dec_fields(r, &body, ev, st, e) != 0)
         return e->code;
     in->p = body_end ? body_end : body.p;
     r->evs_n++;
@@ -502,15 +695,25 @@ decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
     /* Room for every string of the chunk once: lengths + NULs <= 2 x payload. */
     if (grow_array((void **)&r->tbuf, &r->tbuf_cap, 2 * raw_len + 16, 1) != 0)
         return dfail(e, GCS_ENOMEM, "out of memory");
+    /* Room for the events the header announces (each record takes >= 1 byte,
+     * so never more than the payload's length): no growth per record. */
+    uint32_t n_hdr = gcs_get_le32(h + 32);
+    if (grow_array((void **)&r->evs, &r->evs_cap, n_hdr < raw_len ? n_hdr : raw_len,
+                   sizeof *r->evs))
+        return dfail(e, GCS_ENOMEM, "out of memory");
     r->tbuf_n = 0;
     dec_state st = {0};
     gcs_rd in = {raw, raw + raw_len, 0};
-    while (in.p < in.end)
-        if (dec_record(r, &in, &st, e) != 0)
+    while (in.p < in.end) {
+        int rc = dec_fast(r, &in, &st, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 && dec_record(r, &in, &st, e) != 0)
             return e->code;
-    if (st.n_records != gcs_get_le32(h + 32))
+    }
+    if (st.n_records != n_hdr)
         return dfail(e, GCS_ECORRUPT, "chunk holds %" PRIu64 " events, header says %u",
-                     st.n_records, gcs_get_le32(h + 32));
+                     st.n_records, n_hdr);
     if (unknown)
         *unknown = st.unknown;
     return 0;
@@ -737,6 +940,7 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
             return rc;
         if (add_chunk(r, off, h, (uint32_t)r->evs_n) != 0)
             return GCS_ENOMEM;
+        r->cached_first = r->n_events;
         r->n_events += r->evs_n;
         r->writer_events += gcs_get_le32(h + 32);
         r->info.unknown_skipped += unknown;
@@ -1022,6 +1226,7 @@ reader_load_chunk(gcs_reader *r, size_t k)
     if (rc != 0)
         return e.code == GCS_ENOMEM ? GCS_ENOMEM : GCS_ECORRUPT; /* validated at open */
     r->cached = k;
+    r->cached_first = r->chunks[k].first_event;
     return 0;
 }
 
@@ -1030,6 +1235,10 @@ gcs_reader_event(gcs_reader *r, uint64_t index, gcs_event *ev)
 {
     if (r == NULL || ev == NULL)
         return GCS_EINVAL;
+    if (r->cached != SIZE_MAX && index - r->cached_first < r->evs_n) { /* the decoded chunk */
+        *ev = r->evs[index - r->cached_first];
+        return 0;
+    }
     memset(ev, 0, sizeof *ev);
     if (index >= r->n_events)
         return GCS_EINDEX;
@@ -1060,6 +1269,12 @@ gcs_reader_next(gcs_reader *r, gcs_event *ev)
         return GCS_EINVAL;
     if (r->next >= r->n_events)
         return 0;
+    uint64_t j = r->next - r->cached_first;
+    if (r->cached != SIZE_MAX && j < r->evs_n) { /* in the decoded chunk */
+        *ev = r->evs[j];
+        r->next++;
+        return 1;
+    }
     int rc = gcs_reader_event(r, r->next, ev);
     if (rc != 0)
         return rc;
@@ -1072,11 +1287,13 @@ gcs_reader_chunk_events_(gcs_reader *r, uint64_t index, size_t *n, uint64_t *fir
 {
     if (index >= r->n_events)
         return NULL;
-    size_t k = find_chunk(r, index);
-    if (reader_load_chunk(r, k) != 0)
-        return NULL;
+    if (r->cached == SIZE_MAX || index - r->cached_first >= r->evs_n) {
+        size_t k = find_chunk(r, index);
+        if (reader_load_chunk(r, k) != 0)
+            return NULL;
+    }
     *n = r->evs_n;
-    *first = r->chunks[k].first_event;
+    *first = r->cached_first;
     return r->evs;
 }
 

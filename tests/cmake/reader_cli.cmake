@@ -3,6 +3,20 @@
 #       accepted ("1280x800junk", "1280x", "x800", "+1280x800", overflow): exit 2
 #       with one line (clang-tidy cert-err34); a good size still renders.
 # (render and `export --format dot` exit 3 on damaged traces: robustness__hostile.)
+#   reader__bigtrace_alive_matches_heap_end  issue #8: `info` on a bigtrace_gen
+#       trace must report as many objects alive at the end as its HEAP_END event
+#       says (the generator counted one cycle partner per 10,000 live objects
+#       where i % 10000 == 5 makes one more: 10,006 live -> 2 partners, not 1).
+if(GCS_BUILD_BENCH)
+    add_test(NAME reader__bigtrace_alive_matches_heap_end
+        COMMAND sh -c "t=\"$1\"; \"$2\" \"$t\" 1 10006 >/dev/null || exit 1; \
+j=$(\"$3\" info --json \"$t\") || exit 1; \
+a=$(echo \"$j\" | sed -n 's/.*\"alive\":\\([0-9]*\\).*/\\1/p'); \
+h=$(echo \"$j\" | sed -n 's/.*\"heap_end_live\":\\([0-9]*\\).*/\\1/p'); \
+echo \"alive $a heap_end $h\"; [ -n \"$a\" ] && [ \"$a\" = \"$h\" ] && [ \"$a\" = 10008 ]"
+        sh ${CMAKE_CURRENT_BINARY_DIR}/reader_bigtrace.gctrace $<TARGET_FILE:bigtrace_gen>
+        $<TARGET_FILE:gcscope>)
+endif()
 if(NOT GCS_BUILD_VIZ)
     return()
 endif()
