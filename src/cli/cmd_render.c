@@ -6,6 +6,10 @@
  * --marker N (the N-th caption, from 1), --pass N [--phase NAME] (the N-th
  * collector pass, from 1; NAME a phase such as subtract_refs). Default: the
  * last event.
+ *
+ * One picture opens the trace in the replay's stream mode (no keyframes) and,
+ * on big traces, places only the objects of that state: memory follows the
+ * heap at the chosen event, not the trace's length.
  */
 #ifdef GCS_HAVE_VIZ
 
@@ -287,8 +291,11 @@ gcs_cmd_render(int argc, char **argv)
     parse_args(argc, argv, &a);
     gcs_vtrace *t = NULL;
     char err[512];
-    int rc =
-        gcs_vtrace_open(a.file, gcs_render_graph_aspect(a.width, a.height), &t, err, sizeof err);
+    /* one picture needs one state: the replay streams (bounded memory on big
+     * traces, issue #8); a frame sequence seeks often and keeps keyframes */
+    double aspect = gcs_render_graph_aspect(a.width, a.height);
+    int rc = a.frames_dir != NULL ? gcs_vtrace_open(a.file, aspect, &t, err, sizeof err)
+                                  : gcs_vtrace_open_stream(a.file, aspect, &t, err, sizeof err);
     if (rc < 0) {
         gcs_cli_error("render: %s", err);
         return rc == GCS_ENOMEM ? GCS_EXIT_FOUND : GCS_EXIT_DAMAGED;

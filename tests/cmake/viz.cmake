@@ -1,5 +1,6 @@
 # tests/cmake/viz.cmake — viewer tests beyond the cmocka ones in tests/viz/:
-#  - test_vtrace reads the demo trace the build records (traces/cmake/viz_demo.cmake);
+#  - test_vtrace and test_bigview read the demo trace the build records
+#    (traces/cmake/viz_demo.cmake);
 #  - viz__render_cli: `gcscope render` writes a PNG of the right size, headless;
 #  - viz__view_no_display: `gcscope view` without a display exits 2 with one line;
 #  - viz__window_smoke: the real window under xvfb-run, driven by --script, takes a
@@ -8,9 +9,11 @@
 if(NOT GCS_BUILD_VIZ)
     return()
 endif()
-if(TARGET test_vtrace AND TARGET viz_demo_embed)
-    add_dependencies(test_vtrace viz_demo_embed)
-endif()
+foreach(_t test_vtrace test_bigview)
+    if(TARGET ${_t} AND TARGET viz_demo_embed)
+        add_dependencies(${_t} viz_demo_embed)
+    endif()
+endforeach()
 find_program(GCS_XVFB_RUN xvfb-run)
 set(_viz_sh ${PROJECT_SOURCE_DIR}/tests/viz/viz_cli.sh)
 add_test(NAME viz__render_cli COMMAND sh ${_viz_sh} render $<TARGET_FILE:gcscope>

@@ -77,7 +77,9 @@ finish_search(gcs_app *a)
     unsigned long long id = strtoull(q, &end, 10);
     if (*q != '\0' && *end == '\0') {
         a->search_active[0] = '\0';
-        if (gcs_scene_find(&a->sc, id) == GCS_SCENE_NONE) {
+        /* a summarised big state lists only the objects drawn in full: the
+         * scene rebuilt for the selection brings the object in if alive */
+        if (!a->sc.sum.on && gcs_scene_find(&a->sc, id) == GCS_SCENE_NONE) {
             gcs_app_toast(a, "#%llu is not alive at this event", id);
             return;
         }

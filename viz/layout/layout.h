@@ -7,7 +7,8 @@
  * first and reused only after the previous owner has gone, so an object never
  * moves unless it changes lane, and scrubbing back and forth never jiggles:
  * the placement history is recorded once for the whole trace (Python Tutor's
- * precomputed layouts; Foresighted Layout) and queried per event.
+ * precomputed layouts; Foresighted Layout) and queried per event. Big traces
+ * skip it (see GCS_VTRACE_LAYOUT_EVENTS_MAX in render/scene_from_replay.h).
  *
  * The row count is chosen once, in gcs_layout_finish(), to make the lanes as
  * large as possible in a view of the given aspect.

@@ -28,7 +28,7 @@ gcs_view_init(gcs_view *v, double w, double h)
 bool
 gcs_render_aggregated(const gcs_scene *sc)
 {
-    return sc->n_objs > GCS_RENDER_DETAIL_MAX;
+    return sc->sum.on || sc->n_objs > GCS_RENDER_DETAIL_MAX;
 }
 
 /* Lines the caption wraps onto (at least 1). */
@@ -84,6 +84,11 @@ static void
 world_extent(const gcs_view *v, const gcs_scene *sc, double *x0, double *y0, double *w, double *h)
 {
     *x0 = *y0 = 0;
+    if (sc->compacted && !v->fit_content) { /* placed on demand (big traces) */
+        *w = sc->world_w;
+        *h = sc->world_h;
+        return;
+    }
     if (v->layout != NULL && !v->fit_content) {
         gcs_layout_extent(v->layout, w, h);
         return;
@@ -205,7 +210,7 @@ gcs_render_xform(const gcs_view *v, const gcs_scene *sc, gcs_xform *x)
     double x0, y0, w, h, top_pad = sc->in_pass ? 58 : 0;
     if (gcs_render_aggregated(sc)) {
         x0 = y0 = 0;
-        gcs_agg_extent(sc, &w, &h);
+        gcs_agg_extent(sc, v, &w, &h);
     } else {
         world_extent(v, sc, &x0, &y0, &w, &h);
         if (v->layout != NULL && v->fit_content)

@@ -8,6 +8,13 @@
  * Cost is O(objects + edges) counting plus a few hundred primitives, so a
  * frame stays cheap at 100k objects. agg_plan() is deterministic; extent,
  * drawing and hit testing all call it.
+ *
+ * Two geometries. The window (v->fit_content false) reserves every lane at
+ * full width and every row, so scrubbing never rescales. A still (fit
+ * content: `gcscope render`, a slide on a projector) sizes the world to what
+ * it shows: empty lanes shrink to a strip, lanes with objects get more
+ * columns of objects in full and fewer rows, and only the type rows in use
+ * are kept, so the text comes out at classroom size (lesson 7: 3000 lists).
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,18 +24,19 @@
 #include "gcscope/errors.h"
 #include "render/render_int.h"
 
-#define TOPK     10 /* type bars per lane, plus "other" */
-#define GROUPS   (TOPK + 1)
-#define LANE_W   420.0
-#define LANE_GAP 14.0
-#define HEADER_H 60.0
-#define ROW_H    36.0
-#define REFS_N   3 /* heaviest group references listed per lane */
-#define REF_H    22.0
-#define FULL_Y   (HEADER_H + GROUPS * ROW_H + 30.0 + REFS_N * REF_H + 40.0)
-#define FULL_CW  200.0
-#define FULL_CH  100.0
-#define PER_LANE 16
+#define TOPK            10 /* type bars per lane, plus "other" */
+#define GROUPS          (TOPK + 1)
+#define LANE_W          420.0
+#define EMPTY_W         136.0 /* a still's lane with nothing in it */
+#define LANE_GAP        14.0
+#define HEADER_H        64.0
+#define ROW_H           40.0
+#define REFS_N          3 /* heaviest group references listed per lane */
+#define REF_H           26.0
+#define FULL_CW         200.0
+#define FULL_CH         100.0
+#define PER_LANE        16 /* window: objects in full per lane (2 columns) */
+#define STILL_FULL_ROWS 3  /* still: rows of objects in full per lane (2 columns) */
 
 typedef struct agg_plan {
     size_t n_types;
@@ -41,6 +49,13 @@ typedef struct agg_plan {
     double *fx, *fy; /* their world centres */
     size_t n_full;
     uint32_t full_in_lane[GCS_LANE__COUNT];
+    /* geometry (world units) */
+    double lx[GCS_LANE__COUNT], lw[GCS_LANE__COUNT]; /* lane left edge, width */
+    int cols[GCS_LANE__COUNT];                       /* columns of objects in full */
+    uint32_t cap[GCS_LANE__COUNT];                   /* objects in full it may take */
+    int grows;                                       /* type rows drawn */
+    double refs_y, full_y;                           /* "most references", objects in full */
+    bool still;
     double width, height;
 } agg_plan;
 
@@ -65,7 +80,15 @@ static void
 plan_groups(agg_plan *p, const gcs_scene *sc)
 {
     size_t nt = p->n_types;
-    for (size_t i = 0; i < sc->n_objs; i++) {
+    if (sc->sum.on) { /* a summarised state: counted while it was built */
+        for (int l = 0; l < GCS_LANE__COUNT; l++) {
+            p->lane_n[l] = (uint32_t)sc->sum.lane_n[l];
+            for (size_t t = 0; t < sc->n_types && (t + 1) * GCS_LANE__COUNT <= sc->sum.cap_count;
+                 t++)
+                p->count[(size_t)l * nt + t] = (uint32_t)sc->sum.count[t * GCS_LANE__COUNT + l];
+        }
+    }
+    for (size_t i = 0; !sc->sum.on && i < sc->n_objs; i++) {
         int l = lane_of(&sc->objs[i]);
         p->count[(size_t)l * nt + sc->objs[i].type_ix]++;
         p->lane_n[l]++;
@@ -98,7 +121,7 @@ plan_take(agg_plan *p, const gcs_scene *sc, bool *taken, uint32_t i)
     if (taken[i] || p->n_full >= GCS_RENDER_FULL_MAX)
         return false;
     int l = lane_of(&sc->objs[i]);
-    if (p->full_in_lane[l] >= PER_LANE)
+    if (p->full_in_lane[l] >= p->cap[l])
         return false;
     taken[i] = true;
     p->full_in_lane[l]++;
@@ -136,6 +159,50 @@ plan_full(agg_plan *p, const gcs_scene *sc, const gcs_view *v, bool *taken)
                 plan_take(p, sc, taken, i);
 }
 
+/* Lane widths and columns: 2 columns of objects in full (a pair of a
+ * 2-cycle side by side). Window: every lane LANE_W, PER_LANE objects in
+ * full. Still: empty lanes are strips and STILL_FULL_ROWS rows, so the world
+ * is small and drawn large. */
+static void
+plan_lanes(agg_plan *p)
+{
+    int cols = 2;
+    double x = 0;
+    for (int l = 0; l < GCS_LANE__COUNT; l++) {
+        bool empty = p->still && p->lane_n[l] == 0;
+        p->cols[l] = empty ? 0 : p->still ? cols : 2;
+        p->cap[l] = p->still ? (uint32_t)(p->cols[l] * STILL_FULL_ROWS) : PER_LANE;
+        p->lw[l] = empty ? EMPTY_W : fmax(LANE_W, p->cols[l] * FULL_CW + 20);
+        p->lx[l] = x;
+        x += p->lw[l] + LANE_GAP;
+    }
+    p->width = x - LANE_GAP;
+}
+
+/* Rows and heights, once the groups and the objects in full are known. */
+static void
+plan_rows(agg_plan *p)
+{
+    p->grows = GROUPS;
+    uint32_t full_rows = PER_LANE / 2;
+    if (p->still) {
+        p->grows = 1;
+        full_rows = 0;
+        for (int l = 0; l < GCS_LANE__COUNT; l++) {
+            for (int k = 0; k < GROUPS; k++)
+                if (p->gcount[l][k] > 0 && k + 1 > p->grows)
+                    p->grows = k + 1;
+            if (p->cols[l] > 0) {
+                uint32_t r = (p->full_in_lane[l] + (uint32_t)p->cols[l] - 1) / (uint32_t)p->cols[l];
+                full_rows = r > full_rows ? r : full_rows;
+            }
+        }
+    }
+    p->refs_y = HEADER_H + p->grows * ROW_H + 30.0;
+    p->full_y = p->refs_y + REFS_N * REF_H + 40.0;
+    p->height = p->full_y + full_rows * FULL_CH + 20;
+}
+
 static int
 plan_make(agg_plan *p, const gcs_scene *sc, const gcs_view *v)
 {
@@ -153,72 +220,99 @@ plan_make(agg_plan *p, const gcs_scene *sc, const gcs_view *v)
         memset(p, 0, sizeof *p);
         return GCS_ENOMEM;
     }
+    p->still = v->fit_content;
     plan_groups(p, sc);
+    plan_lanes(p);
     plan_full(p, sc, v, taken);
     free(taken);
-    uint32_t seen[GCS_LANE__COUNT] = {0}, rows = 0;
+    plan_rows(p);
+    uint32_t seen[GCS_LANE__COUNT] = {0};
     for (size_t k = 0; k < p->n_full; k++) {
         int l = lane_of(&sc->objs[p->full[k]]);
-        uint32_t j = seen[l]++;
-        p->fx[k] = l * (LANE_W + LANE_GAP) + 10 + (j % 2 + 0.5) * FULL_CW;
-        p->fy[k] = FULL_Y + (j / 2 + 0.5) * FULL_CH;
-        if (j / 2 + 1 > rows)
-            rows = j / 2 + 1;
+        uint32_t j = seen[l]++, cols = (uint32_t)(p->cols[l] > 0 ? p->cols[l] : 1);
+        double x0 = p->lx[l] + (p->lw[l] - cols * FULL_CW) / 2;
+        p->fx[k] = x0 + (j % cols + 0.5) * FULL_CW;
+        p->fy[k] = p->full_y + (j / cols + 0.5) * FULL_CH;
     }
-    p->width = GCS_LANE__COUNT * (LANE_W + LANE_GAP) - LANE_GAP;
-    (void)rows;
-    gcs_agg_extent(sc, &p->width, &p->height);
     return 0;
 }
 
 void
-gcs_agg_extent(const gcs_scene *sc, double *w, double *h)
+gcs_agg_extent(const gcs_scene *sc, const gcs_view *v, double *w, double *h)
 {
-    /* Independent of the view: reserve the most rows a lane can show. */
-    (void)sc;
+    agg_plan p;
+    if (v->fit_content && plan_make(&p, sc, v) == 0) {
+        *w = p.width;
+        *h = p.height;
+        plan_free(&p);
+        return;
+    }
+    /* The window: independent of the state, every lane and row reserved. */
     *w = GCS_LANE__COUNT * (LANE_W + LANE_GAP) - LANE_GAP;
-    *h = FULL_Y + (PER_LANE / 2) * FULL_CH + 20;
+    *h = HEADER_H + GROUPS * ROW_H + 30.0 + REFS_N * REF_H + 40.0 + (PER_LANE / 2) * FULL_CH + 20;
 }
 
 /* {==== Drawing ====} */
 
+/* An empty lane of a still: a strip with its short name. */
+static void
+draw_empty_lane(gcs_rctx *c, const agg_plan *p, int l)
+{
+    static const char *const short_names[GCS_LANE__COUNT] = {"gen 0", "gen 1", "gen 2", "untracked",
+                                                             "frozen"};
+    double s = c->xf.scale, lx = p->lx[l] * s + c->xf.ox, ly = c->xf.oy, w = p->lw[l] * s;
+    gcs_rounded(c->cr, lx, ly, w, p->height * s, 12 * s);
+    gcs_rgb(c->cr, c->th->lane[l], 1);
+    cairo_fill(c->cr);
+    gcs_text(c->cr, lx + 10 * s, ly + 30 * s, short_names[l], fmax(20 * s, 10), true,
+             c->th->lane_text, 1, 0, w - 14 * s);
+    gcs_text(c->cr, lx + 10 * s, ly + 56 * s, "empty", fmax(18 * s, 8), false, c->th->dim, 1, 0,
+             w - 14 * s);
+    gcs_dl_add(c->dl, GCS_DL_LANE, (uint64_t)l, 0, lx, ly, w, p->height * s, c->th->lane[l], 0,
+               gcs_lane_name(l));
+}
+
 static void
 draw_lane_groups(gcs_rctx *c, const agg_plan *p, int l)
 {
+    if (p->still && p->cols[l] == 0) {
+        draw_empty_lane(c, p, l);
+        return;
+    }
     cairo_t *cr = c->cr;
-    double s = c->xf.scale, lx = l * (LANE_W + LANE_GAP) * s + c->xf.ox, ly = c->xf.oy;
-    gcs_rounded(cr, lx, ly, LANE_W * s, p->height * s, 12 * s);
+    double s = c->xf.scale, lx = p->lx[l] * s + c->xf.ox, ly = c->xf.oy, lw = p->lw[l];
+    gcs_rounded(cr, lx, ly, lw * s, p->height * s, 12 * s);
     gcs_rgb(cr, c->th->lane[l], 1);
     cairo_fill(cr);
     char buf[96];
-    gcs_text(cr, lx + 12 * s, ly + 27 * s, gcs_lane_name(l), fmax(19 * s, 10), true,
-             c->th->lane_text, 1, 0, LANE_W * s - 20 * s);
+    gcs_text(cr, lx + 12 * s, ly + 28 * s, gcs_lane_name(l), fmax(22 * s, 10), true,
+             c->th->lane_text, 1, 0, lw * s - 20 * s);
     snprintf(buf, sizeof buf, "%u objects, by type", p->lane_n[l]);
-    gcs_text(cr, lx + 12 * s, ly + 48 * s, buf, fmax(14 * s, 8), false, c->th->dim, 1, 0, 0);
-    gcs_dl_add(c->dl, GCS_DL_LANE, (uint64_t)l, 0, lx, ly, LANE_W * s, p->height * s,
-               c->th->lane[l], 0, gcs_lane_name(l));
+    gcs_text(cr, lx + 12 * s, ly + 52 * s, buf, fmax(17 * s, 8), false, c->th->dim, 1, 0, 0);
+    gcs_dl_add(c->dl, GCS_DL_LANE, (uint64_t)l, 0, lx, ly, lw * s, p->height * s, c->th->lane[l], 0,
+               gcs_lane_name(l));
     uint32_t maxc = 1;
     for (int k = 0; k < GROUPS; k++)
         maxc = p->gcount[l][k] > maxc ? p->gcount[l][k] : maxc;
-    for (int k = 0; k < GROUPS; k++) {
+    for (int k = 0; k < GROUPS && k < p->grows; k++) {
         uint32_t n = p->gcount[l][k];
         if (n == 0)
             continue;
         const char *name = k < TOPK ? c->sc->types[p->gtype[l][k]] : "other types";
-        double y = ly + (HEADER_H + k * ROW_H) * s, bw = (LANE_W - 20) * s * n / maxc;
+        double y = ly + (HEADER_H + k * ROW_H) * s, bw = (lw - 20) * s * n / maxc;
         gcs_rounded(cr, lx + 10 * s, y + 3 * s, fmax(bw, 3), (ROW_H - 6) * s, 6 * s);
         gcs_rgb(cr, gcs_mix(c->th->lane[l], c->th->lane_text, 0.22), 1);
         cairo_fill(cr);
-        double fs = fmax(15 * s, 7);
-        gcs_text(cr, lx + 18 * s, y + 24 * s, name, fs, true, c->th->text, 1, 0, LANE_W * s * 0.6);
+        double fs = fmax(19 * s, 7);
+        gcs_text(cr, lx + 18 * s, y + 27 * s, name, fs, true, c->th->text, 1, 0, lw * s * 0.6);
         snprintf(buf, sizeof buf, "%u", n);
-        gcs_text(cr, lx + (LANE_W - 16) * s, y + 24 * s, buf, fs, false, c->th->text, 1, 2, 0);
+        gcs_text(cr, lx + (lw - 16) * s, y + 27 * s, buf, fs, true, c->th->text, 1, 2, 0);
         gcs_dl_add(c->dl, GCS_DL_AGG, (uint64_t)l, n, lx, y, bw, ROW_H * s, c->th->lane[l], 0,
                    name);
     }
     if (p->full_in_lane[l] > 0)
-        gcs_text(cr, lx + 12 * s, ly + (FULL_Y - 14) * s, "in full: cycles, leaks, selection",
-                 fmax(13 * s, 7), false, c->th->dim, 1, 0, LANE_W * s - 20 * s);
+        gcs_text(cr, lx + 12 * s, ly + (p->full_y - 14) * s, "in full: cycles, leaks, selection",
+                 fmax(16 * s, 7), false, c->th->dim, 1, 0, lw * s - 20 * s);
 }
 
 /* References between groups: each lane lists its heaviest outgoing pairs
@@ -233,7 +327,16 @@ draw_group_refs(gcs_rctx *c, const agg_plan *p)
         return;
     }
     const gcs_scene *sc = c->sc;
-    for (size_t k = 0; k < sc->n_edges; k++) {
+    for (size_t k = 0; sc->sum.on && k < sc->sum.cap_refs; k++) {
+        const gcs_sum_ref *r = &sc->sum.refs[k];
+        if (r->n == 0 || r->la >= GCS_LANE__COUNT || r->lb >= GCS_LANE__COUNT ||
+            r->ta >= p->n_types || r->tb >= p->n_types)
+            continue;
+        int ga = (int)r->la * GROUPS + p->rank[r->la * p->n_types + r->ta];
+        int gb = (int)r->lb * GROUPS + p->rank[r->lb * p->n_types + r->tb];
+        m[ga * G + gb] += (uint32_t)r->n;
+    }
+    for (size_t k = 0; !sc->sum.on && k < sc->n_edges; k++) {
         const gcs_sedge *e = &sc->edges[k];
         if (e->si == GCS_SCENE_NONE || e->di == GCS_SCENE_NONE)
             continue;
@@ -245,9 +348,11 @@ draw_group_refs(gcs_rctx *c, const agg_plan *p)
     }
     double s = c->xf.scale;
     for (int l = 0; l < GCS_LANE__COUNT; l++) {
-        double lx = l * (LANE_W + LANE_GAP) * s + c->xf.ox;
-        double y = c->xf.oy + (HEADER_H + GROUPS * ROW_H + 22) * s;
-        gcs_text(c->cr, lx + 12 * s, y, "most references", fmax(13 * s, 7), true, c->th->dim, 1, 0,
+        if (p->still && p->cols[l] == 0)
+            continue;
+        double lx = p->lx[l] * s + c->xf.ox;
+        double y = c->xf.oy + (p->refs_y - 8) * s;
+        gcs_text(c->cr, lx + 12 * s, y, "most references", fmax(16 * s, 7), true, c->th->dim, 1, 0,
                  0);
         for (int round = 0; round < REFS_N; round++) {
             int best = -1;
@@ -263,8 +368,8 @@ draw_group_refs(gcs_rctx *c, const agg_plan *p)
             snprintf(buf, sizeof buf, "%s \xE2\x86\x92 %s%s%s  \xC3\x97%u", ta,
                      lb == l ? "" : gcs_lane_name(lb), lb == l ? "" : " ", tb, m[best]);
             y += REF_H * s;
-            gcs_text(c->cr, lx + 16 * s, y, buf, fmax(13 * s, 7), false, c->th->text, 1, 0,
-                     (LANE_W - 24) * s);
+            gcs_text(c->cr, lx + 16 * s, y, buf, fmax(17 * s, 7), false, c->th->text, 1, 0,
+                     (p->lw[l] - 24) * s);
             m[best] = 0;
         }
     }

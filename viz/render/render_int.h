@@ -33,7 +33,11 @@ typedef struct gcs_rctx {
     double *sx, *sy, *alpha;
     bool *dim;
     bool *full; /* aggregated view: drawn in full */
-    int error;  /* first GCS_E* met */
+    /* roots panel: indices of the objects drawn (alpha > 0.02), found once
+     * per frame for the arrows' obstacle test (render_panels.c) */
+    uint32_t *drawn;
+    size_t n_drawn;
+    int error; /* first GCS_E* met */
 } gcs_rctx;
 
 /* {==== helpers (render_util.c) ====} */
@@ -45,6 +49,10 @@ void gcs_rounded(cairo_t *cr, double x, double y, double w, double h, double r);
 double gcs_text(cairo_t *cr, double x, double y, const char *s, double size, bool bold,
                 uint32_t rgb, double alpha, int align, double max_w);
 double gcs_text_width(cairo_t *cr, const char *s, double size, bool bold);
+/* The largest size <= `size` and >= `min_size` at which s fits max_w (min_size
+ * if even that is too wide): a narrow box gets a smaller title, not "untrack…". */
+double gcs_text_fit_size(cairo_t *cr, const char *s, double size, bool bold, double max_w,
+                         double min_size);
 /* Text wrapped at spaces onto lines of at most max_w, line_h apart, first
  * baseline at (x, y); at most max_lines (the last one cut with an ellipsis).
  * Draws only if `draw`. Returns the number of lines. */
@@ -92,7 +100,7 @@ void gcs_draw_panels(gcs_rctx *c); /* render_panels.c: caption, roots, timeline,
 void gcs_draw_inspector(gcs_rctx *c);
 void gcs_draw_overlays(gcs_rctx *c); /* help, toast */
 /* Aggregated view geometry (render_agg.c). */
-void gcs_agg_extent(const gcs_scene *sc, double *w, double *h);
+void gcs_agg_extent(const gcs_scene *sc, const gcs_view *v, double *w, double *h);
 uint64_t gcs_agg_hit(gcs_scene *sc, const gcs_view *v, double x, double y);
 /* Screen x range of the timeline's event axis. */
 void gcs_tl_span(const gcs_rect *t, double *x0, double *x1);

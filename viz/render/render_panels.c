@@ -6,8 +6,10 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "gcscope/errors.h"
 #include "render/render_int.h"
 
 /* {==== Caption ====} */
@@ -57,22 +59,54 @@ draw_caption(gcs_rctx *c)
 /* {==== Roots panel ====} */
 
 /* True if the cubic from p0 to p3 (controls p1, p2) passes through a drawn
- * node other than `target` (sampled; nodes shrunk a little so grazing is ok). */
+ * node other than `target` (sampled; nodes shrunk a little so grazing is ok).
+ * Only the drawn nodes (c->drawn: a few hundred at most in the aggregated
+ * view) inside the curve's bounding box are sampled, not every object of a
+ * 50,000-object scene 31 times per variable. */
 static bool
 curve_hits_node(const gcs_rctx *c, const double p[8], uint32_t target)
 {
     double s = c->xf.scale, hw = GCS_LAYOUT_NODE_W / 2 * s - 2, hh = GCS_LAYOUT_NODE_H / 2 * s - 2;
-    for (int k = 1; k < 32; k++) {
+    double bx0 = fmin(fmin(p[0], p[2]), fmin(p[4], p[6])) - hw;
+    double bx1 = fmax(fmax(p[0], p[2]), fmax(p[4], p[6])) + hw;
+    double by0 = fmin(fmin(p[1], p[3]), fmin(p[5], p[7])) - hh;
+    double by1 = fmax(fmax(p[1], p[3]), fmax(p[5], p[7])) + hh;
+    enum { NEAR_MAX = 512 };
+    uint32_t near[NEAR_MAX];
+    size_t n = 0;
+    for (size_t j = 0; j < c->n_drawn; j++) {
+        uint32_t i = c->drawn[j];
+        if (i == target || c->sx[i] < bx0 || c->sx[i] > bx1 || c->sy[i] < by0 || c->sy[i] > by1)
+            continue;
+        if (n == NEAR_MAX)
+            return true; /* that crowded: route through the gaps */
+        near[n++] = i;
+    }
+    for (int k = 1; k < 32 && n > 0; k++) {
         double t = k / 32.0, u = 1 - t;
         double a = u * u * u, b = 3 * u * u * t, d = 3 * u * t * t, e = t * t * t;
         double x = a * p[0] + b * p[2] + d * p[4] + e * p[6];
         double y = a * p[1] + b * p[3] + d * p[5] + e * p[7];
-        for (size_t i = 0; i < c->sc->n_objs; i++)
-            if (i != target && c->sc->objs[i].placed && c->alpha[i] > 0.02 &&
-                fabs(x - c->sx[i]) < hw && fabs(y - c->sy[i]) < hh)
+        for (size_t j = 0; j < n; j++)
+            if (fabs(x - c->sx[near[j]]) < hw && fabs(y - c->sy[near[j]]) < hh)
                 return true;
     }
     return false;
+}
+
+/* Fill c->drawn (the obstacles of the roots arrows). False on ENOMEM. */
+static bool
+find_drawn(gcs_rctx *c)
+{
+    c->n_drawn = 0;
+    c->drawn = malloc((c->sc->n_objs + 1) * sizeof *c->drawn);
+    if (c->drawn == NULL)
+        return false;
+    bool agg = gcs_render_aggregated(c->sc);
+    for (size_t i = 0; i < c->sc->n_objs; i++)
+        if ((agg ? c->full[i] : c->sc->objs[i].placed) && c->alpha[i] > 0.02)
+            c->drawn[c->n_drawn++] = (uint32_t)i;
+    return true;
 }
 
 /* An L from (x, y), the current point, to (x1, y1): first horizontal then
@@ -169,6 +203,10 @@ draw_roots(gcs_rctx *c)
              r->w - 24);
     double y = r->y + 84, bottom = r->y + r->h - 12;
     size_t shown = 0;
+    if (sc->n_vars > 0 && !find_drawn(c)) {
+        c->error = GCS_ENOMEM;
+        return;
+    }
     for (size_t f = 0; f < sc->n_frames && y < bottom; f++) {
         char buf[96];
         snprintf(buf, sizeof buf, "\xE2\x96\xBE %s", sc->frames[f].name);
@@ -190,6 +228,9 @@ draw_roots(gcs_rctx *c)
     }
     if (sc->n_frames == 0)
         gcs_text(cr, r->x + 16, y, "(no frames)", 14, false, c->th->dim, 1, 0, 0);
+    free(c->drawn);
+    c->drawn = NULL;
+    c->n_drawn = 0;
     (void)shown;
 }
 
@@ -273,6 +314,19 @@ tl_x(const gcs_rctx *c, uint64_t ev)
     return x0 + (x1 - x0) * (double)ev / (double)n;
 }
 
+/* One bar of collector passes of generation g over [xa, xb] (none if xb < xa). */
+static void
+tl_bar(gcs_rctx *c, int g, double top, double xa, double xb)
+{
+    if (xb < xa)
+        return;
+    gcs_rgb(c->cr, c->th->tl_gen[g], 1);
+    cairo_rectangle(c->cr, xa, top + 18 + g * 13, xb - xa, 10);
+    cairo_fill(c->cr);
+    gcs_dl_add(c->dl, GCS_DL_TL_PASS, (uint64_t)g, 0, xa, top + 18 + g * 13, xb - xa, 10,
+               c->th->tl_gen[g], 0, NULL);
+}
+
 static void
 draw_timeline(gcs_rctx *c)
 {
@@ -289,24 +343,36 @@ draw_timeline(gcs_rctx *c)
     gcs_tl_span(r, &x0, &x1);
     gcs_text(cr, r->x + 10, top + 11, "markers", 11, false, c->th->dim, 1, 0, 56);
     for (int g = 0; g < 3; g++) {
-        char buf[8];
+        char buf[16];
         snprintf(buf, sizeof buf, "gen %d", g);
         gcs_text(cr, r->x + 10, top + 28 + g * 13, buf, 11, false, c->th->dim, 1, 0, 0);
         gcs_rgb(cr, c->th->panel_line, 0.6);
         cairo_rectangle(cr, x0, top + 18 + g * 13, x1 - x0, 10);
         cairo_fill(cr);
     }
+    /* A long trace has tens of thousands of passes: bars closer than a pixel
+     * merge into one rectangle per run, ticks on the same pixel into one. */
+    double run_a[3] = {0, 0, 0}, run_b[3] = {-1, -1, -1}, last_tick[GCS_TL_ERROR + 1];
+    for (int k = 0; k <= GCS_TL_ERROR; k++)
+        last_tick[k] = -10;
     for (size_t i = 0; i < sc->n_timeline; i++) {
         const gcs_tl_entry *e = &sc->timeline[i];
         double xa = tl_x(c, e->ev), xb = tl_x(c, e->ev_end);
         if (e->kind == GCS_TL_PASS) {
             int g = e->gen < 0 ? 0 : e->gen > 2 ? 2 : e->gen;
-            gcs_rgb(cr, c->th->tl_gen[g], 1);
-            cairo_rectangle(cr, xa, top + 18 + g * 13, fmax(xb - xa, 2.5), 10);
-            cairo_fill(cr);
-            gcs_dl_add(c->dl, GCS_DL_TL_PASS, (uint64_t)g, 0, xa, top + 18 + g * 13, xb - xa, 10,
-                       c->th->tl_gen[g], 0, NULL);
+            xb = fmax(xb, xa + 2.5);
+            if (run_b[g] >= run_a[g] && xa <= run_b[g] + 1) {
+                run_b[g] = fmax(run_b[g], xb);
+                continue;
+            }
+            tl_bar(c, g, top, run_a[g], run_b[g]);
+            run_a[g] = xa;
+            run_b[g] = xb;
         } else {
+            int k = e->kind >= 0 && e->kind <= GCS_TL_ERROR ? e->kind : GCS_TL_ERROR;
+            if (fabs(xa - last_tick[k]) < 1)
+                continue;
+            last_tick[k] = xa;
             bool bad = e->kind != GCS_TL_MARKER;
             uint32_t rgb = bad ? c->th->red : c->th->tl_marker;
             gcs_rgb(cr, rgb, 1);
@@ -317,6 +383,8 @@ draw_timeline(gcs_rctx *c)
                        bad ? GCS_DLF_LEAK : 0, e->text);
         }
     }
+    for (int g = 0; g < 3; g++)
+        tl_bar(c, g, top, run_a[g], run_b[g]);
     if (sc->n_events > 0) {
         double cx = tl_x(c, sc->cur_event);
         gcs_rgb(cr, c->th->select, 1);

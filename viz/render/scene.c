@@ -118,6 +118,8 @@ gcs_scene_fini(gcs_scene *sc)
     free(sc->hash);
     free(sc->types);
     free(sc->type_hash);
+    free(sc->sum.count);
+    free(sc->sum.refs);
     if (sc->arena != NULL) {
         arena_free_list(sc->arena->head);
         arena_free_list(sc->arena->spare);
@@ -149,6 +151,12 @@ gcs_scene_clear(gcs_scene *sc)
     sc->cap_types = saved.cap_types;
     sc->type_hash = saved.type_hash;
     sc->type_hash_cap = saved.type_hash_cap;
+    sc->sum.count = saved.sum.count; /* zeroed when used again */
+    sc->sum.cap_count = saved.sum.cap_count;
+    sc->sum.refs = saved.sum.refs;
+    sc->sum.cap_refs = saved.sum.cap_refs;
+    if (sc->sum.refs != NULL)
+        memset(sc->sum.refs, 0, sc->sum.cap_refs * sizeof *sc->sum.refs);
     if (sc->type_hash != NULL)
         memset(sc->type_hash, 0, sc->type_hash_cap * sizeof *sc->type_hash);
     sc->arena = saved.arena;
@@ -179,6 +187,19 @@ grow(void **arr, size_t *cap, size_t n, size_t sz)
 }
 
 #define GROW(sc, f) grow((void **)&(sc)->f, &(sc)->cap_##f, (sc)->n_##f, sizeof *(sc)->f)
+
+int
+gcs_scene_reserve_objs(gcs_scene *sc, size_t n)
+{
+    if (n <= sc->cap_objs)
+        return 0;
+    void *p = realloc(sc->objs, n * sizeof *sc->objs);
+    if (p == NULL)
+        return GCS_ENOMEM;
+    sc->objs = p;
+    sc->cap_objs = n;
+    return 0;
+}
 
 /* {==== Builders ====} */
 
@@ -233,6 +254,84 @@ intern_type(gcs_scene *sc, const char *t, uint32_t *ix)
     *ix = (uint32_t)sc->n_types;
     sc->type_hash[k] = (uint32_t)++sc->n_types;
     return copy;
+}
+
+uint32_t
+gcs_scene_type_ix(gcs_scene *sc, const char *type)
+{
+    uint32_t ix;
+    return intern_type(sc, type ? type : "object", &ix) ? ix : UINT32_MAX;
+}
+
+/* {==== Summaries of big states ====} */
+
+int
+gcs_scene_sum_obj(gcs_scene *sc, int lane, uint32_t t)
+{
+    gcs_scene_sum *s = &sc->sum;
+    size_t need = ((size_t)t + 1) * GCS_LANE__COUNT;
+    if (!s->on) {
+        s->on = true;
+        if (s->count != NULL)
+            memset(s->count, 0, s->cap_count * sizeof *s->count);
+    }
+    if (need > s->cap_count) {
+        size_t cap = need * 2;
+        uint64_t *p = realloc(s->count, cap * sizeof *p);
+        if (p == NULL)
+            return GCS_ENOMEM;
+        memset(p + s->cap_count, 0, (cap - s->cap_count) * sizeof *p);
+        s->count = p;
+        s->cap_count = cap;
+    }
+    s->count[(size_t)t * GCS_LANE__COUNT + (size_t)lane]++;
+    s->lane_n[lane]++;
+    s->n_objs++;
+    return 0;
+}
+
+static size_t
+sum_ref_slot(const gcs_sum_ref *refs, size_t cap, const gcs_sum_ref *key)
+{
+    uint64_t h = ((uint64_t)key->la * 31 + key->ta) * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)key->lb * 31 + key->tb) * 0xff51afd7ed558ccdull;
+    size_t mask = cap - 1, k = (size_t)(h ^ (h >> 29)) & mask;
+    while (refs[k].n != 0 && (refs[k].la != key->la || refs[k].ta != key->ta ||
+                              refs[k].lb != key->lb || refs[k].tb != key->tb))
+        k = (k + 1) & mask;
+    return k;
+}
+
+static bool
+sum_refs_grow(gcs_scene_sum *s)
+{
+    size_t cap = s->cap_refs ? s->cap_refs * 2 : 64;
+    gcs_sum_ref *p = calloc(cap, sizeof *p);
+    if (p == NULL)
+        return false;
+    for (size_t i = 0; i < s->cap_refs; i++)
+        if (s->refs[i].n != 0)
+            p[sum_ref_slot(p, cap, &s->refs[i])] = s->refs[i];
+    free(s->refs);
+    s->refs = p;
+    s->cap_refs = cap;
+    return true;
+}
+
+int
+gcs_scene_sum_ref(gcs_scene *sc, int la, uint32_t ta, int lb, uint32_t tb)
+{
+    gcs_scene_sum *s = &sc->sum;
+    if ((s->n_refs + 1) * 2 > s->cap_refs && !sum_refs_grow(s))
+        return GCS_ENOMEM;
+    gcs_sum_ref key = {(uint32_t)la, ta, (uint32_t)lb, tb, 0};
+    size_t k = sum_ref_slot(s->refs, s->cap_refs, &key);
+    if (s->refs[k].n == 0) {
+        s->refs[k] = key;
+        s->n_refs++;
+    }
+    s->refs[k].n++;
+    return 0;
 }
 
 gcs_sobj *

@@ -129,6 +129,28 @@ typedef struct gcs_rc_hist {
 
 typedef struct gcs_scene_arena gcs_scene_arena;
 
+/* Strong references counted by the lane and type of both ends. */
+typedef struct gcs_sum_ref {
+    uint32_t la, ta, lb, tb; /* lanes and type indices (sc->types) */
+    uint64_t n;
+} gcs_sum_ref;
+
+/* A big state summarised (scenes of big traces, drawn aggregated): every
+ * object of the state is counted here, by lane and type, and every strong
+ * reference by the groups of its ends; objs then holds only the objects
+ * worth drawing in full (the variables' objects, the inspected object and
+ * its neighbours, leaks and misuse, members of self-loops and 2-cycles), so
+ * building a scene costs no memory per object of the heap. */
+typedef struct gcs_scene_sum {
+    bool on;
+    uint64_t n_objs; /* objects in the state */
+    uint64_t lane_n[GCS_LANE__COUNT];
+    uint64_t *count; /* [type * GCS_LANE__COUNT + lane] */
+    size_t cap_count;
+    gcs_sum_ref *refs; /* open addressing; n == 0 marks a free entry */
+    size_t n_refs, cap_refs;
+} gcs_scene_sum;
+
 typedef struct gcs_scene {
     gcs_sobj *objs;
     size_t n_objs, cap_objs;
@@ -163,7 +185,8 @@ typedef struct gcs_scene {
     bool compacted;
     double lane_x0[GCS_LANE__COUNT], lane_x1[GCS_LANE__COUNT];
     double world_w, world_h;
-    bool indexed; /* gcs_scene_index() done and nothing added since */
+    bool indexed;      /* gcs_scene_index() done and nothing added since */
+    gcs_scene_sum sum; /* a summarised big state (sum.on), see gcs_scene_sum */
 
     /* private */
     uint32_t *type_hash; /* open addressing, type name -> types index + 1 */
@@ -190,6 +213,16 @@ const char *gcs_scene_strf(gcs_scene *sc, const char *fmt, ...)
  * ENOMEM (scene unchanged). */
 gcs_sobj *gcs_scene_add_obj(gcs_scene *sc, uint64_t id, int kind, const char *type,
                             const char *label, int64_t refcnt, int lane);
+/* Index of type name `type` in sc->types (interned on first use), or
+ * UINT32_MAX on ENOMEM. */
+uint32_t gcs_scene_type_ix(gcs_scene *sc, const char *type);
+/* Summary counts (turn sc->sum.on on first): one object of type index `t` in
+ * `lane`; one strong reference from (la, ta) to (lb, tb). 0 or GCS_ENOMEM. */
+int gcs_scene_sum_obj(gcs_scene *sc, int lane, uint32_t t);
+int gcs_scene_sum_ref(gcs_scene *sc, int la, uint32_t ta, int lb, uint32_t tb);
+/* Make room for n objects in all (a big state: no doubling slack, no
+ * copy while growing). 0 or GCS_ENOMEM (scene unchanged). */
+int gcs_scene_reserve_objs(gcs_scene *sc, size_t n);
 /* Add a reference src.slot -> dst. Returns NULL on ENOMEM. */
 gcs_sedge *gcs_scene_add_edge(gcs_scene *sc, uint64_t src, const char *slot, uint64_t dst,
                               unsigned flags);

@@ -10,6 +10,13 @@
  * replay's error timeline. Interpreter-internal objects (INTERNAL events) are
  * left out, with their references, unless show_internal is on. Start at
  * load_walk().
+ *
+ * Big traces (see GCS_VTRACE_LAYOUT_EVENTS_MAX) skip the walk: the open pass
+ * only counts the peak of live objects (on_event), and each scene places its
+ * objects on demand (lanes packed in id order, gcs_layout_compact), so
+ * opening costs the replay's own pass and memory stays O(live heap); their
+ * aggregated states are summaries (scene_summary(): counts plus the objects
+ * drawn in full), so a seek costs no scene entry per object either.
  */
 #include "render/scene_from_replay.h"
 
@@ -20,6 +27,7 @@
 #include "gcscope/leaks.h"
 #include "gcscope/replay.h"
 #include "gcscope/runtime.h"
+#include "render/render.h"
 
 typedef struct leak {
     uint64_t ev, obj;
@@ -33,6 +41,12 @@ typedef struct young_list {
 
 struct gcs_vtrace {
     gcs_replay *r;
+    bool big;            /* no precomputed layout: positions placed per scene */
+    bool stream;         /* the replay seeks backwards by replaying from event 0 */
+    bool leaks_done;     /* find_leaks() ran (lazily in stream mode) */
+    bool final_known;    /* final_ev set (final_state()) */
+    uint64_t live_now;   /* open pass: ALLOC - FREE so far */
+    uint64_t peak_live;  /* open pass: most objects alive at once */
     young_list young[2]; /* load walk only: ids in lanes gen0 / gen1 */
     gcs_layout *L;
     char name[256];
@@ -41,6 +55,7 @@ struct gcs_vtrace {
     leak *leaks;        /* leaked objects at the end, then misuse, by event */
     size_t n_leaks, cap_leaks;
     uint64_t final_ev;          /* the end state `gcscope leaks` reports on */
+    uint64_t final_pos;         /* its replay position (final_ev + 1, or 0) */
     gcs_leak_report *final_rep; /* its analysis (NULL if it failed) */
     gcs_leak_report *cur_rep;   /* analysis of the state after cur_ev */
     uint64_t cur_ev;
@@ -310,7 +325,7 @@ load_walk(gcs_vtrace *t)
     gcs_layout_free(t->L);
     t->L = NULL;
     int rc = gcs_layout_new(&t->L);
-    uint64_t n = gcs_replay_n_events(t->r);
+    uint64_t n = t->big ? 0 : gcs_replay_n_events(t->r);
     for (uint64_t i = 0; rc == 0 && i < n; i++) {
         gcs_event e;
         rc = gcs_replay_event(t->r, i, &e);
@@ -342,15 +357,30 @@ final_pos(gcs_vtrace *t)
     return n;
 }
 
+/* final_ev, found once (decodes from the end; the cursor does not move). */
+static uint64_t
+final_state(gcs_vtrace *t)
+{
+    if (!t->final_known) {
+        t->final_pos = final_pos(t);
+        t->final_ev = t->final_pos ? t->final_pos - 1 : 0;
+        t->final_known = true;
+    }
+    return t->final_ev;
+}
+
 /* The leak list: misuse (ERROR events) in event order, and the objects the
  * leak analysis finds not reachable at the end state, at that state's event.
- * An analysis that fails for want of memory fails the open; otherwise the
- * trace simply shows no leaks. */
+ * Runs once. An analysis that fails for want of memory fails the open (or,
+ * when run lazily, shows no leaks); otherwise the trace simply shows none. */
 static int
 find_leaks(gcs_vtrace *t)
 {
-    uint64_t pos = final_pos(t);
-    t->final_ev = pos ? pos - 1 : 0;
+    if (t->leaks_done)
+        return 0;
+    t->leaks_done = true;
+    (void)final_state(t);
+    uint64_t pos = t->final_pos;
     int rc = gcs_leak_check_replay(t->r, pos, false, NULL, t->name, &t->final_rep);
     if (rc == GCS_ENOMEM)
         return rc;
@@ -379,30 +409,67 @@ find_leaks(gcs_vtrace *t)
 }
 
 static bool show_internal_default; /* gcs_vtrace_default_show_internal() */
+static uint64_t limit_events = GCS_VTRACE_LAYOUT_EVENTS_MAX; /* gcs_vtrace_layout_limits() */
+static uint64_t limit_live = GCS_VTRACE_LAYOUT_LIVE_MAX;
 
-/* Finish opening the replay `r` (rc_open: how opening it went): walk it. */
-static int
-vtrace_open(const char *name, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize,
-            int rc_open, gcs_replay *r)
+void
+gcs_vtrace_layout_limits(uint64_t max_events, uint64_t max_live)
 {
-    *out = NULL;
-    if (rc_open < 0) {
-        snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
-        return rc_open;
-    }
+    limit_events = max_events;
+    limit_live = max_live;
+}
+
+/* The open pass's per-event hook: the peak of live objects, which decides
+ * between the precomputed layout and placement on demand. */
+static int
+count_live(void *ud, uint64_t index, const gcs_event *ev)
+{
+    gcs_vtrace *t = ud;
+    (void)index;
+    if (ev->kind == GCS_EV_ALLOC && ++t->live_now > t->peak_live)
+        t->peak_live = t->live_now;
+    else if (ev->kind == GCS_EV_FREE && t->live_now > 0)
+        t->live_now--;
+    return 0;
+}
+
+/* A new handle (its replay still to open) for a trace called `name`. */
+static gcs_vtrace *
+vtrace_new(const char *name, double aspect, gcs_replay_opts *ro, bool stream)
+{
     gcs_vtrace *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        gcs_replay_close(r);
-        return GCS_ENOMEM;
-    }
-    t->r = r;
+    if (t == NULL)
+        return NULL;
     t->aspect = aspect;
     t->cur_ev = UINT64_MAX;
     t->show_internal = show_internal_default;
     const char *slash = strrchr(name, '/');
     snprintf(t->name, sizeof t->name, "%s", slash ? slash + 1 : name);
+    gcs_replay_opts_init(ro);
+    ro->stream = stream;
+    ro->on_event = count_live;
+    ro->on_event_ud = t;
+    return t;
+}
+
+/* Finish opening: `rc_open` is how opening t->r went. Small traces get the
+ * precomputed layout; big ones an empty one (placement per scene). Leaks are
+ * found now, or on first use in stream mode (where seeking back costs a
+ * replay from event 0, so nothing moves the cursor before the first scene). */
+static int
+vtrace_open(gcs_vtrace *t, const char *name, bool stream, gcs_vtrace **out, char *errbuf,
+            size_t errsize, int rc_open)
+{
+    *out = NULL;
+    if (rc_open < 0) {
+        snprintf(errbuf, errsize, "%s", gcs_replay_open_errmsg());
+        free(t);
+        return rc_open;
+    }
+    t->stream = stream;
+    t->big = gcs_replay_n_events(t->r) > limit_events || t->peak_live > limit_live;
     int rc = load_walk(t);
-    if (rc == 0)
+    if (rc == 0 && !stream)
         rc = find_leaks(t);
     if (rc < 0) {
         snprintf(errbuf, errsize, "%s: %s", name, gcs_strerror(rc));
@@ -413,21 +480,49 @@ vtrace_open(const char *name, double aspect, gcs_vtrace **out, char *errbuf, siz
     return 0;
 }
 
+static int
+open_path(const char *path, double aspect, bool stream, gcs_vtrace **out, char *errbuf,
+          size_t errsize)
+{
+    gcs_replay_opts ro;
+    gcs_vtrace *t = vtrace_new(path, aspect, &ro, stream);
+    *out = NULL;
+    if (t == NULL)
+        return GCS_ENOMEM;
+    int rc = gcs_replay_open(path, &ro, &t->r);
+    return vtrace_open(t, path, stream, out, errbuf, errsize, rc);
+}
+
 int
 gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf, size_t errsize)
 {
-    gcs_replay *r = NULL;
-    int rc = gcs_replay_open(path, NULL, &r);
-    return vtrace_open(path, aspect, out, errbuf, errsize, rc, r);
+    return open_path(path, aspect, false, out, errbuf, errsize);
+}
+
+int
+gcs_vtrace_open_stream(const char *path, double aspect, gcs_vtrace **out, char *errbuf,
+                       size_t errsize)
+{
+    return open_path(path, aspect, true, out, errbuf, errsize);
 }
 
 int
 gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double aspect, gcs_vtrace **out,
                     char *errbuf, size_t errsize)
 {
-    gcs_replay *r = NULL;
-    int rc = gcs_replay_open_mem(data, len, name, NULL, &r);
-    return vtrace_open(name, aspect, out, errbuf, errsize, rc, r);
+    gcs_replay_opts ro;
+    gcs_vtrace *t = vtrace_new(name, aspect, &ro, false);
+    *out = NULL;
+    if (t == NULL)
+        return GCS_ENOMEM;
+    int rc = gcs_replay_open_mem(data, len, name, &ro, &t->r);
+    return vtrace_open(t, name, false, out, errbuf, errsize, rc);
+}
+
+bool
+gcs_vtrace_big(const gcs_vtrace *t)
+{
+    return t->big;
 }
 
 void
@@ -496,40 +591,126 @@ site_str(gcs_scene *sc, const gcs_site *s)
     return gcs_scene_strf(sc, "%s:%d %s", f ? f + 1 : s->file, s->line, s->func ? s->func : "");
 }
 
+/* {==== Value labels ====} */
+
+#define VALUE_LABEL_ITEMS 8  /* containers with more items get no value label */
+#define VALUE_LABEL_CHARS 28 /* longer labels end in "..." */
+
+/* Append `s` to buf (cap bytes, NUL-terminated); false once it no longer fits. */
+static bool
+vl_put(char *buf, size_t cap, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > cap)
+        return false;
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+    return true;
+}
+
+/* The value label of atom `id` (its LABEL text: `1`, `'spam'`), or NULL when
+ * `id` is not an atom with a label. */
+static const char *
+atom_text(const gcs_vtrace *t, uint64_t id)
+{
+    gcs_replay_obj a;
+    if (gcs_replay_object(t->r, id, &a) != 0 || a.label == NULL)
+        return NULL;
+    bool atom = a.kind == GCS_KIND_INT || a.kind == GCS_KIND_STR || a.kind == GCS_KIND_NONE ||
+                a.kind == GCS_KIND_BOOL;
+    return atom ? a.label : NULL;
+}
+
+/* A Python-like value label for a small list, tuple or dict whose items are
+ * all atoms — `[1, 2, 3]`, `(1,)`, `{'k': 1}` — built from its references'
+ * slots and the atoms' labels. The singletons and small ints are left out of
+ * the picture (is_immortal), so without this the list of lesson 1 would show
+ * no contents at all. Writes "" when the object has other items (their arrows
+ * show them), more than VALUE_LABEL_ITEMS, or is not such a container. */
+static void
+value_label(const gcs_vtrace *t, const gcs_replay_obj *o, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    bool list = o->kind == GCS_KIND_LIST, tuple = o->kind == GCS_KIND_TUPLE;
+    bool dict = o->kind == GCS_KIND_DICT;
+    if ((!list && !tuple && !dict) || o->n_refs_out > VALUE_LABEL_ITEMS || cap < 8)
+        return;
+    char tmp[VALUE_LABEL_ITEMS * 40 + 8];
+    size_t len = 0;
+    (void)vl_put(tmp, sizeof tmp, &len, list ? "[" : tuple ? "(" : "{");
+    for (size_t k = 0; k < o->n_refs_out; k++) {
+        gcs_replay_ref ref;
+        const char *item;
+        if (gcs_replay_ref_out(t->r, o->id, k, &ref) != 0 ||
+            (item = atom_text(t, ref.dst)) == NULL)
+            return;
+        char part[40];
+        if (dict) { /* slot "['k']": the key is between the brackets */
+            size_t sl = ref.slot ? strlen(ref.slot) : 0;
+            if (sl < 3 || ref.slot[0] != '[' || ref.slot[sl - 1] != ']')
+                return;
+            snprintf(part, sizeof part, "%s%.*s: %s", k ? ", " : "", (int)(sl - 2), ref.slot + 1,
+                     item);
+        } else {
+            snprintf(part, sizeof part, "%s%s", k ? ", " : "", item);
+        }
+        if (!vl_put(tmp, sizeof tmp, &len, part))
+            return;
+    }
+    (void)vl_put(tmp, sizeof tmp, &len, tuple && o->n_refs_out == 1 ? ",)" : tuple ? ")" : list ? "]" : "}");
+    if (len > VALUE_LABEL_CHARS && VALUE_LABEL_CHARS + 1 < sizeof tmp)
+        memcpy(tmp + VALUE_LABEL_CHARS - 3, "...", 4);
+    snprintf(buf, cap, "%s", tmp);
+}
+
+/* Add replay object o to the scene as it is at event ev. NULL on ENOMEM. */
+static gcs_sobj *
+add_sobj(gcs_vtrace *t, gcs_scene *sc, const gcs_replay_obj *o, uint64_t ev, uint64_t inspect)
+{
+    char vl[VALUE_LABEL_CHARS + 1] = "";
+    if (o->label == NULL)
+        value_label(t, o, vl, sizeof vl);
+    gcs_sobj *s = gcs_scene_add_obj(sc, o->id, (int)o->kind, o->type, o->label ? o->label : vl,
+                                    o->refcnt, lane_of_gen(o->gen));
+    if (s == NULL)
+        return NULL;
+    if (o->alloc_site != NULL) /* formatted only for the inspector: 100k snprintfs add up */
+        s->flags |= GCS_SOBJ_SITED;
+    if (o->id == inspect || inspect == UINT64_MAX)
+        s->site = site_str(sc, o->alloc_site);
+    s->flags |= o->alive ? 0 : GCS_SOBJ_FREED;
+    s->flags |= o->alloc_event == ev ? GCS_SOBJ_NEW : 0;
+    s->flags |= o->in_garbage ? GCS_SOBJ_GARBAGE : 0;
+    s->flags |= o->internal ? GCS_SOBJ_INTERNAL : 0;
+    if (o->in_pass) {
+        s->flags |= GCS_SOBJ_IN_PASS;
+        s->gc_refs = o->gc_refs;
+        s->gc_state = o->gc_state;
+    }
+    int lane_now, lane_before;
+    double x, y;
+    if (!t->big && ev > 0 && gcs_layout_pos(t->L, o->id, ev, &x, &y, &lane_now) &&
+        gcs_layout_pos(t->L, o->id, ev - 1, &x, &y, &lane_before) && lane_now != lane_before) {
+        s->flags |= GCS_SOBJ_MOVED;
+        s->prev_lane = lane_before;
+    }
+    return s;
+}
+
 /* Objects of the state: alive ones, and those freed by this very event. */
 static int
 scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
 {
     size_t n = gcs_replay_n_objects(t->r);
+    if (gcs_scene_reserve_objs(sc, n) < 0)
+        return GCS_ENOMEM;
     for (size_t k = 0; k < n; k++) {
         gcs_replay_obj o;
         if (gcs_replay_object_at(t->r, k, &o) < 0 || (!o.alive && o.free_event != ev) ||
             hidden(t, &o))
             continue;
-        gcs_sobj *s = gcs_scene_add_obj(sc, o.id, (int)o.kind, o.type, o.label ? o.label : "",
-                                        o.refcnt, lane_of_gen(o.gen));
-        if (s == NULL)
+        if (add_sobj(t, sc, &o, ev, inspect) == NULL)
             return GCS_ENOMEM;
-        if (o.alloc_site != NULL) /* formatted only for the inspector: 100k snprintfs add up */
-            s->flags |= GCS_SOBJ_SITED;
-        if (o.id == inspect || inspect == UINT64_MAX)
-            s->site = site_str(sc, o.alloc_site);
-        s->flags |= o.alive ? 0 : GCS_SOBJ_FREED;
-        s->flags |= o.alloc_event == ev ? GCS_SOBJ_NEW : 0;
-        s->flags |= o.in_garbage ? GCS_SOBJ_GARBAGE : 0;
-        s->flags |= o.internal ? GCS_SOBJ_INTERNAL : 0;
-        if (o.in_pass) {
-            s->flags |= GCS_SOBJ_IN_PASS;
-            s->gc_refs = o.gc_refs;
-            s->gc_state = o.gc_state;
-        }
-        int lane_now, lane_before;
-        double x, y;
-        if (ev > 0 && gcs_layout_pos(t->L, o.id, ev, &x, &y, &lane_now) &&
-            gcs_layout_pos(t->L, o.id, ev - 1, &x, &y, &lane_before) && lane_now != lane_before) {
-            s->flags |= GCS_SOBJ_MOVED;
-            s->prev_lane = lane_before;
-        }
     }
     return 0;
 }
@@ -540,8 +721,10 @@ scene_objects(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
 static const gcs_leak_report *
 leak_report_at(gcs_vtrace *t, uint64_t ev)
 {
-    if (ev >= t->final_ev)
+    if (ev >= final_state(t)) {
+        (void)find_leaks(t);
         return t->final_rep;
+    }
     if (t->cur_rep != NULL && t->cur_ev == ev)
         return t->cur_rep;
     gcs_leak_report_free(t->cur_rep);
@@ -564,15 +747,26 @@ scene_refcnt(const gcs_scene *sc, uint64_t id)
     return 1;
 }
 
-/* No strong reference and no variable points at `id` in the scene. */
+/* No strong reference and no variable points at `id` in the scene (in a
+ * summarised scene, whose edges are only those of the objects in full: no
+ * strong reference from a shown object in the replay state). */
 static bool
-unreferenced(const gcs_scene *sc, uint64_t id)
+unreferenced(gcs_vtrace *t, const gcs_scene *sc, uint64_t id)
 {
-    for (size_t k = 0; k < sc->n_edges; k++)
-        if (sc->edges[k].dst == id && !(sc->edges[k].flags & GCS_SEDGE_WEAK))
-            return false;
     for (size_t k = 0; k < sc->n_vars; k++)
         if (sc->vars[k].obj == id)
+            return false;
+    if (sc->sum.on) {
+        gcs_replay_obj o, src;
+        gcs_replay_ref ref;
+        for (size_t k = 0; gcs_replay_object(t->r, id, &o) == 0 && k < o.n_refs_in; k++)
+            if (gcs_replay_ref_in(t->r, id, k, &ref) == 0 &&
+                gcs_replay_object(t->r, ref.src, &src) == 0 && src.alive && !hidden(t, &src))
+                return false;
+        return true;
+    }
+    for (size_t k = 0; k < sc->n_edges; k++)
+        if (sc->edges[k].dst == id && !(sc->edges[k].flags & GCS_SEDGE_WEAK))
             return false;
     return true;
 }
@@ -609,14 +803,169 @@ scene_leaks(gcs_vtrace *t, uint64_t ev, gcs_scene *sc)
             continue;
         if (rep != t->final_rep && lo.kind != GCS_LEAK_CYCLE &&
             !(lo.kind == GCS_LEAK_INDIRECT && owned_by_kind(rep, lo.owner, GCS_LEAK_CYCLE)) &&
-            !(lo.kind == GCS_LEAK_REFLEAK && unreferenced(sc, s->id)) &&
+            !(lo.kind == GCS_LEAK_REFLEAK && unreferenced(t, sc, s->id)) &&
             !(lo.kind == GCS_LEAK_INDIRECT && owned_by_kind(rep, lo.owner, GCS_LEAK_REFLEAK) &&
-              unreferenced(sc, lo.owner)))
+              unreferenced(t, sc, lo.owner)))
             continue; /* mid-run, C code's own references look like leaks */
         s->leak = (int)lo.kind;
         s->leak_key = lo.kind == GCS_LEAK_INDIRECT ? lo.owner : lo.cycle;
         s->flags |= GCS_SOBJ_LEAK;
     }
+}
+
+/* {==== Summaries of big states ====} */
+
+/* Sorted ids the aggregated view draws in full whatever they are: the
+ * variables' objects, the inspected object and its neighbours, the object
+ * the current ERROR names. */
+typedef struct id_set {
+    uint64_t *ids;
+    size_t n;
+} id_set;
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+summary_wanted(gcs_vtrace *t, uint64_t inspect, const gcs_event *cur, id_set *w)
+{
+    size_t nf = gcs_replay_n_frames(t->r), cap = 2;
+    gcs_replay_obj io;
+    bool has_insp = inspect != 0 && gcs_replay_object(t->r, inspect, &io) == 0;
+    for (size_t f = 0; f < nf; f++) {
+        gcs_replay_frame fr;
+        if (gcs_replay_frame_at(t->r, f, &fr) == 0)
+            cap += fr.n_vars;
+    }
+    cap += has_insp ? io.n_refs_out + io.n_refs_in : 0;
+    w->n = 0;
+    w->ids = malloc(cap * sizeof *w->ids);
+    if (w->ids == NULL)
+        return GCS_ENOMEM;
+    for (size_t f = 0; f < nf; f++) {
+        gcs_replay_frame fr;
+        gcs_replay_var v;
+        for (size_t k = 0; gcs_replay_frame_at(t->r, f, &fr) == 0 && k < fr.n_vars; k++)
+            if (gcs_replay_var_at(t->r, f, k, &v) == 0 && v.obj != 0 && w->n < cap)
+                w->ids[w->n++] = v.obj;
+    }
+    if (has_insp) {
+        w->ids[w->n++] = inspect;
+        gcs_replay_ref ref;
+        for (size_t k = 0; k < io.n_refs_out && w->n < cap; k++)
+            if (gcs_replay_ref_out(t->r, inspect, k, &ref) == 0)
+                w->ids[w->n++] = ref.dst;
+        for (size_t k = 0; k < io.n_refs_in && w->n < cap; k++)
+            if (gcs_replay_ref_in(t->r, inspect, k, &ref) == 0)
+                w->ids[w->n++] = ref.src;
+    }
+    if (cur->kind == GCS_EV_ERROR && cur->u.error.obj != 0 && w->n < cap)
+        w->ids[w->n++] = cur->u.error.obj;
+    qsort(w->ids, w->n, sizeof *w->ids, cmp_u64);
+    return 0;
+}
+
+static bool
+id_in(const id_set *w, uint64_t id)
+{
+    return bsearch(&id, w->ids, w->n, sizeof *w->ids, cmp_u64) != NULL;
+}
+
+/* Counting state of one summary walk. */
+typedef struct sum_walk {
+    const char *last_type; /* replay type names are interned: equal, same pointer */
+    uint32_t last_ix;
+    size_t n_cyc, n_leak; /* objects in full for each reason, each capped */
+    const gcs_leak_report *rep;
+} sum_walk;
+
+static uint32_t
+sum_type(gcs_scene *sc, sum_walk *w, const char *type)
+{
+    if (type != w->last_type) {
+        w->last_ix = gcs_scene_type_ix(sc, type);
+        w->last_type = type;
+    }
+    return w->last_ix;
+}
+
+/* True if `dst`'s strong references (the first 64) include `id`. */
+static bool
+refers_back(gcs_vtrace *t, const gcs_replay_obj *dst, uint64_t id)
+{
+    gcs_replay_ref ref;
+    for (size_t k = 0; k < dst->n_refs_out && k < 64; k++)
+        if (gcs_replay_ref_out(t->r, dst->id, k, &ref) == 0 && ref.dst == id)
+            return true;
+    return false;
+}
+
+/* Count o's strong references by group; *cyc: o is in a self-loop or a
+ * 2-cycle (longer cycles would need an SCC search over the whole heap). */
+static int
+sum_refs(gcs_vtrace *t, gcs_scene *sc, sum_walk *w, const gcs_replay_obj *o, uint32_t ta, bool *cyc)
+{
+    *cyc = false;
+    for (size_t j = 0; j < o->n_refs_out; j++) {
+        gcs_replay_ref ref;
+        gcs_replay_obj d;
+        if (gcs_replay_ref_out(t->r, o->id, j, &ref) < 0 ||
+            gcs_replay_object(t->r, ref.dst, &d) < 0 || !d.alive || hidden(t, &d))
+            continue;
+        uint32_t tb = sum_type(sc, w, d.type);
+        if (tb == UINT32_MAX ||
+            gcs_scene_sum_ref(sc, lane_of_gen(o->gen), ta, lane_of_gen(d.gen), tb) < 0)
+            return GCS_ENOMEM;
+        if (!*cyc && w->n_cyc < GCS_RENDER_FULL_MAX)
+            *cyc = d.id == o->id || refers_back(t, &d, o->id);
+    }
+    return 0;
+}
+
+/* A leak the view outlines (see scene_leaks), at most FULL_MAX of them. */
+static bool
+sum_leak(sum_walk *w, const gcs_replay_obj *o)
+{
+    gcs_leak_object lo;
+    return w->rep != NULL && w->n_leak < GCS_RENDER_FULL_MAX && o->refcnt > 0 &&
+           gcs_leak_report_object(w->rep, o->id, &lo) == 0 && lo.kind != GCS_LEAK_REACHABLE &&
+           lo.kind != GCS_LEAK_ERROR;
+}
+
+/* The state after event ev, summarised (a big trace's aggregated view):
+ * every object counted, only the ones drawn in full added. */
+static int
+scene_summary(gcs_vtrace *t, uint64_t ev, uint64_t inspect, const gcs_event *cur, gcs_scene *sc)
+{
+    id_set want;
+    int rc = summary_wanted(t, inspect, cur, &want);
+    gcs_replay_gc_now now;
+    gcs_replay_gc_current(t->r, &now);
+    sum_walk w = {NULL, 0, 0, 0, now.active ? NULL : leak_report_at(t, ev)};
+    size_t n = gcs_replay_n_objects(t->r);
+    sc->sum.on = true;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        gcs_replay_obj o;
+        if (gcs_replay_object_at(t->r, k, &o) < 0 || !o.alive || hidden(t, &o))
+            continue;
+        uint32_t ta = sum_type(sc, &w, o.type);
+        bool cyc = false;
+        rc = ta == UINT32_MAX ? GCS_ENOMEM : gcs_scene_sum_obj(sc, lane_of_gen(o.gen), ta);
+        if (rc == 0)
+            rc = sum_refs(t, sc, &w, &o, ta, &cyc);
+        bool leaked = rc == 0 && sum_leak(&w, &o);
+        w.n_cyc += cyc;
+        w.n_leak += leaked;
+        if (rc == 0 && (cyc || leaked || id_in(&want, o.id)) &&
+            add_sobj(t, sc, &o, ev, inspect) == NULL)
+            rc = GCS_ENOMEM;
+    }
+    free(want.ids);
+    return rc;
 }
 
 static int
@@ -933,6 +1282,25 @@ scene_history(gcs_vtrace *t, uint64_t id, gcs_scene *sc)
     return 0;
 }
 
+/* Positions: from the precomputed layout; for big traces, on demand (each
+ * lane packed in id order for a view of the trace's aspect) unless the scene
+ * is drawn aggregated, which places its objects itself. */
+static int
+place_scene(gcs_vtrace *t, gcs_scene *sc)
+{
+    if (!t->big) {
+        gcs_layout_apply(t->L, sc);
+        return 0;
+    }
+    for (size_t k = 0; k < sc->n_objs; k++) {
+        gcs_sobj *o = &sc->objs[k];
+        o->placed = true;
+        o->x = o->y = o->px = o->py = 0;
+    }
+    sc->compacted = false;
+    return sc->sum.on || sc->n_objs > GCS_RENDER_DETAIL_MAX ? 0 : gcs_layout_compact(sc, t->aspect);
+}
+
 int
 gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
 {
@@ -946,10 +1314,16 @@ gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
         ev = n - 1;
     sc->cur_event = ev;
     gcs_event cur;
-    int rc = gcs_replay_seek(t->r, ev + 1);
+    int rc = 0;
+    if (t->stream && ev >= final_state(t)) /* only forward seeks: analyse the end first */
+        rc = find_leaks(t);
+    if (rc == 0)
+        rc = gcs_replay_seek(t->r, ev + 1);
     if (rc == 0)
         rc = gcs_replay_event(t->r, ev, &cur);
-    if (rc == 0)
+    if (rc == 0 && t->big && gcs_replay_n_alive(t->r) > GCS_RENDER_DETAIL_MAX)
+        rc = scene_summary(t, ev, inspect, &cur, sc);
+    else if (rc == 0)
         rc = scene_objects(t, ev, inspect, sc);
     if (rc == 0)
         rc = scene_edges(t, sc);
@@ -957,8 +1331,6 @@ gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
         rc = scene_weakrefs(t, &cur, sc);
     if (rc == 0)
         rc = scene_roots(t, &cur, sc);
-    if (rc == 0)
-        rc = scene_timeline(t, sc);
     if (rc == 0)
         rc = scene_history(t, inspect, sc);
     if (rc < 0)
@@ -969,12 +1341,14 @@ gcs_vtrace_scene(gcs_vtrace *t, uint64_t ev, uint64_t inspect, gcs_scene *sc)
     sc->marker_now = cap != NULL && mev == ev;
     scene_pass(t, sc);
     scene_leaks(t, ev, sc);
-    rc = gcs_scene_index(sc);
+    rc = scene_timeline(t, sc); /* last: may move the cursor to the end state */
+    if (rc == 0)
+        rc = gcs_scene_index(sc);
     if (rc < 0)
         return rc;
     scene_current(t, &cur, sc);
-    gcs_layout_apply(t->L, sc);
-    return gcs_scene_index(sc);
+    rc = place_scene(t, sc);
+    return rc < 0 ? rc : gcs_scene_index(sc);
 }
 
 /* {==== Navigation ====} */
@@ -1071,14 +1445,16 @@ gcs_vtrace_next_marker(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t *out)
 }
 
 size_t
-gcs_vtrace_n_leaks(const gcs_vtrace *t)
+gcs_vtrace_n_leaks(gcs_vtrace *t)
 {
+    (void)find_leaks(t);
     return t->n_leaks;
 }
 
 bool
-gcs_vtrace_leak_at(const gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj)
+gcs_vtrace_leak_at(gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj)
 {
+    (void)find_leaks(t);
     if (k >= t->n_leaks)
         return false;
     *ev = t->leaks[k].ev;

@@ -20,12 +20,31 @@
 typedef struct gcs_vtrace gcs_vtrace;
 
 /* Open a trace file (or memory: data/len borrowed, must outlive the handle)
- * and precompute the layout, with lanes fitted to a view of `aspect`.
+ * and precompute the layout (small traces, below), with lanes fitted to a
+ * view of `aspect`.
  * 0 or a GCS_E* code with a message in errbuf; *out NULL on error. */
 int gcs_vtrace_open(const char *path, double aspect, gcs_vtrace **out, char *errbuf,
                     size_t errsize);
 int gcs_vtrace_open_mem(const void *data, size_t len, const char *name, double aspect,
                         gcs_vtrace **out, char *errbuf, size_t errsize);
+/* For one picture (`gcscope render -o`): the replay in stream mode (no
+ * keyframes: memory for the heap at the cursor only). Seeking backwards
+ * replays from event 0, so use it for one scene or scenes in event order. */
+int gcs_vtrace_open_stream(const char *path, double aspect, gcs_vtrace **out, char *errbuf,
+                           size_t errsize);
+
+/* Big traces get no precomputed layout: more events than this, or more
+ * objects alive at once (counted during the replay's open pass). Their
+ * scenes are placed on demand: each lane packed in id order, so positions
+ * are stable only while no object before them in the lane comes or goes.
+ * Classroom traces stay far below both limits. */
+#define GCS_VTRACE_LAYOUT_EVENTS_MAX 1000000
+#define GCS_VTRACE_LAYOUT_LIVE_MAX   20000
+/* True if `t` is big in that sense. */
+bool gcs_vtrace_big(const gcs_vtrace *t);
+/* The two limits for traces opened from now on (tests; the defaults are the
+ * two constants above). */
+void gcs_vtrace_layout_limits(uint64_t max_events, uint64_t max_live);
 /* Free; accepts NULL. */
 void gcs_vtrace_close(gcs_vtrace *t);
 
@@ -39,7 +58,8 @@ bool gcs_vtrace_show_internal(const gcs_vtrace *t);
 int gcs_vtrace_set_show_internal(gcs_vtrace *t, bool on);
 
 /* Leak outlines come from the leak analysis (gcscope/leaks.h) of the state
- * shown: at and after the end state `gcscope leaks` reports on, always;
+ * shown: at and after the end state `gcscope leaks` reports on, always
+ * (found at open, or on first use after gcs_vtrace_open_stream);
  * before it, while at most this many objects are alive (it runs per step). */
 #define GCS_VTRACE_LEAK_LIVE_MAX 20000
 
@@ -68,7 +88,7 @@ bool gcs_vtrace_next_marker(const gcs_vtrace *t, uint64_t ev, int dir, uint64_t 
 /* Leaks and misuse, in event order: the objects the leak analysis finds not
  * reachable in the end state `gcscope leaks` reports on (the event before
  * HEAP_END, else the last), and the objects named by ERROR events. */
-size_t gcs_vtrace_n_leaks(const gcs_vtrace *t);
-bool gcs_vtrace_leak_at(const gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj);
+size_t gcs_vtrace_n_leaks(gcs_vtrace *t);
+bool gcs_vtrace_leak_at(gcs_vtrace *t, size_t k, uint64_t *ev, uint64_t *obj);
 
 #endif
