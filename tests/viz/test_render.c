@@ -11,6 +11,7 @@
 
 #include "layout/layout.h"
 #include "render/render.h"
+#include "render/render_int.h"
 #include "render/scene_demo.h"
 
 typedef struct frame {
@@ -324,10 +325,31 @@ test_render__png_written_and_bad_path_reported(void **state)
     frame_fini(&f);
 }
 
+/* A lane title too wide for its lane is drawn smaller so it fits whole
+ * ("untracked" in a narrow lane at 1280x800 used to read "untrack..."). */
+static void
+test_render__title_size_fits_narrow_box(void **state)
+{
+    (void)state;
+    cairo_t *cr = gcs_measure_cr();
+    assert_non_null(cr);
+    double full = gcs_text_width(cr, "untracked", 28, true);
+    assert_true(full > 100);
+    double max_w = full * 0.8;
+    double fs = gcs_text_fit_size(cr, "untracked", 28, true, max_w, 10);
+    assert_true(fs < 28 && fs >= 10);
+    assert_true(gcs_text_width(cr, "untracked", fs, true) <= max_w);
+    assert_true(fs > 28 * 0.7); /* not shrunk more than it needs */
+    /* fits already: unchanged; never below the floor */
+    assert_true(gcs_text_fit_size(cr, "untracked", 28, true, full + 1, 10) == 28);
+    assert_true(gcs_text_fit_size(cr, "untracked", 28, true, 5, 10) == 10);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_render__title_size_fits_narrow_box),
         cmocka_unit_test(test_render__cycle_tint_at_both_members),
         cmocka_unit_test(test_render__cycle_toggle_removes_tint),
         cmocka_unit_test(test_render__weakref_edge_snaps_then_is_gone),

@@ -204,6 +204,43 @@ test_vtrace__bad_file_reports_name(void **state)
     remove(path);
 }
 
+/* The label of the object variable `name` names at the marker whose caption
+ * contains `text`, in a committed lesson trace. */
+static const char *
+lesson_label(const char *lesson, const char *text, const char *name, gcs_scene *sc,
+             gcs_vtrace **t)
+{
+    char err[512], path[512];
+    snprintf(path, sizeof path, "%s/traces/%s.gctrace", GCS_SOURCE_DIR, lesson);
+    if (*t == NULL && gcs_vtrace_open(path, 1.6, t, err, sizeof err) < 0)
+        fail_msg("cannot open %s: %s", path, err);
+    marker_with(*t, sc, text);
+    const gcs_sobj *o = var_obj(sc, name);
+    assert_non_null(o);
+    return o->label;
+}
+
+/* Small ints are immortal and left out of the picture, so a list of them
+ * shows its value as its label ("[1, 2, 3]"), updated as it changes; an empty
+ * list reads "[]", and a list holding another container gets no value label
+ * (its arrow shows the item). */
+static void
+test_vtrace__list_of_atoms_shows_its_value(void **state)
+{
+    (void)state;
+    gcs_scene sc;
+    gcs_scene_init(&sc);
+    gcs_vtrace *t = NULL;
+    assert_string_equal(lesson_label("lesson01_names", "1.1 ", "a", &sc, &t), "[1, 2, 3]");
+    assert_string_equal(lesson_label("lesson01_names", "1.3 ", "b", &sc, &t), "[1, 2, 3, 4]");
+    gcs_vtrace_close(t);
+    t = NULL;
+    assert_string_equal(lesson_label("lesson03_cycle", "3.1 ", "a", &sc, &t), "[]");
+    assert_string_equal(lesson_label("lesson03_cycle", "3.2 ", "a", &sc, &t), "");
+    gcs_vtrace_close(t);
+    gcs_scene_fini(&sc);
+}
+
 int
 main(void)
 {
@@ -214,6 +251,7 @@ main(void)
         cmocka_unit_test(test_vtrace__positions_stable_unless_lane_changes),
         cmocka_unit_test(test_vtrace__render_every_event_headless),
         cmocka_unit_test(test_vtrace__bad_file_reports_name),
+        cmocka_unit_test(test_vtrace__list_of_atoms_shows_its_value),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     gcs_render_shutdown();

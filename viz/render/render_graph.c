@@ -134,6 +134,7 @@ draw_lanes(gcs_rctx *c)
         const char *name = gcs_text_width(cr, gcs_lane_name(l), fs, true) > w - 20 * s
                                ? short_names[l]
                                : gcs_lane_name(l);
+        fs = gcs_text_fit_size(cr, name, fs, true, w - 20 * s, fs * 0.6);
         gcs_text(cr, x + 10 * s, y + fmin(fmax(24 * s, 13), 40 * s), name, fs, true,
                  c->th->lane_text, 1, 0, w - 20 * s);
         snprintf(buf, sizeof buf, "%zu object%s", count[l], count[l] == 1 ? "" : "s");

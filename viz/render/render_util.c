@@ -142,6 +142,19 @@ gcs_text_width(cairo_t *cr, const char *s, double size, bool bold)
     return te.x_advance;
 }
 
+double
+gcs_text_fit_size(cairo_t *cr, const char *s, double size, bool bold, double max_w,
+                  double min_size)
+{
+    for (int i = 0; i < 8 && size > min_size; i++) { /* hinting: widths aren't linear */
+        double w = gcs_text_width(cr, s, size, bold);
+        if (w <= max_w || w <= 0)
+            break;
+        size = fmax(size * max_w / w * 0.98, min_size);
+    }
+    return size;
+}
+
 /* Longest prefix of s (on a UTF-8 boundary) that fits max_w with "…". */
 static void
 ellipsize(cairo_t *cr, const char *s, double max_w, char *out, size_t cap)
