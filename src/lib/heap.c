@@ -12,6 +12,7 @@
  * recorder is found again through a small mutex-protected list (the runtime
  * gives the glue no per-heap pointer). */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ typedef struct glue {
 
 static pthread_mutex_t glue_lock = PTHREAD_MUTEX_INITIALIZER;
 static glue *glue_list;
+static bool exit_hook_set;
 
 static void
 boot_hook(void *ud, const gcs_event *ev)
@@ -41,12 +43,29 @@ boot_hook(void *ud, const gcs_event *ev)
     gcs_recorder_hook(g->rec, ev);
 }
 
+/* At exit(), a heap never freed still leaves a complete trace: each of its
+ * recorders writes its last chunk, the INDEX and the trailer (events after
+ * that, from later atexit handlers, are dropped). Registered with the first
+ * recorder, so it runs after GCSCOPE_LEAKS's exit report (atexit order is
+ * last-in, first-out), which is then in the trace. A forked child never
+ * writes its parent's trace (the recorder checks). */
+static void
+finish_at_exit(void)
+{
+    pthread_mutex_lock(&glue_lock);
+    for (glue *g = glue_list; g; g = g->next)
+        (void)gcs_recorder_finish(g->rec);
+    pthread_mutex_unlock(&glue_lock);
+}
+
 static void
 glue_add(glue *g)
 {
     pthread_mutex_lock(&glue_lock);
     g->next = glue_list;
     glue_list = g;
+    if (!exit_hook_set)
+        exit_hook_set = atexit(finish_at_exit) == 0;
     pthread_mutex_unlock(&glue_lock);
 }
 

@@ -8,6 +8,9 @@
  *   cli_victim hang READY K     runtime program: K collections (each GC_END
  *                               flushes a chunk), then writes K to READY and
  *                               sleeps until killed
+ *   cli_victim exit N STATUS    runtime program: N lists allocated and named
+ *                               (several full chunks), a marker "last words",
+ *                               then exit(STATUS) with the heap never freed
  * The synthetic trace is deliberately regular so its counts are known. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,6 +210,25 @@ run_hang(const char *ready, int k)
         pause();
 }
 
+static int
+run_exit(long n, int status)
+{
+    gcs_heap *h = new_heap();
+    gcs_gc_disable(h); /* no pass, so no flush at GC_END: only full chunks go out */
+    gcs_obj *keep = NULL;
+    if (gcs_list_new(h, &keep) != 0 || gcs_var_set(h, "keep", keep) != 0)
+        return 1;
+    for (long i = 0; i < n; i++) {
+        gcs_obj *l = NULL;
+        if (gcs_list_new(h, &l) != 0 || gcs_list_append(h, keep, l) != 0)
+            return 1;
+        gcs_decref(h, l);
+    }
+    gcs_decref(h, keep);
+    gcs_marker(h, "last words");
+    exit(status); /* no gcs_heap_free: the recorder must flush at exit */
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,6 +238,9 @@ main(int argc, char **argv)
         return run_cycle(argc >= 3 ? atoi(argv[2]) : 0);
     if (argc >= 4 && strcmp(argv[1], "hang") == 0)
         return run_hang(argv[2], atoi(argv[3]));
-    fprintf(stderr, "usage: cli_victim synth OUT N | cycle [STATUS] | hang READY K\n");
+    if (argc >= 4 && strcmp(argv[1], "exit") == 0)
+        return run_exit(atol(argv[2]), atoi(argv[3]));
+    fprintf(stderr,
+            "usage: cli_victim synth OUT N | cycle [STATUS] | hang READY K | exit N STATUS\n");
     return 2;
 }
