@@ -992,7 +992,10 @@ gcs_draw_node(gcs_rctx *c, size_t i, double w, double h)
     double fs1 = 16.5 * s, fs2 = 15.5 * s, pad = 9 * s;
     double idw =
         gcs_text(cr, x + w - pad, y + h - 9 * s, idbuf, 11 * s, false, c->th->dim, a, 2, 0);
-    gcs_text(cr, x + pad, y + 24 * s, o->type, fs1, true, c->th->text, a, 0, w - 2 * pad - 52 * s);
+    double title_w = w - 2 * pad - 52 * s; /* a class name shrinks a little before it is cut */
+    gcs_text(cr, x + pad, y + 24 * s, o->type,
+             gcs_text_fit_size(cr, o->type, fs1, true, title_w, fs1 * 0.75), true, c->th->text, a,
+             0, title_w);
     gcs_text(cr, x + pad, y + h - 11 * s, o->label, fs2, false, c->th->text, a, 0,
              w - 2 * pad - idw - 4 * s);
     double badge_left = node_badge(c, o, x + w - 30 * s, y, s, a);
