@@ -8,14 +8,20 @@
  *   text:   writing the text report (to /dev/null)
  *   +hist:  the same check on a heap whose refcount history was recorded (what
  *           GCSCOPE_LEAKS=1 does at teardown): snapshot + history + analysis
- * at 100k, 1M and 4M objects, with ns/object so linearity is visible. CPU
- * time (process) is printed beside wall time: the machine may be shared.
+ * at 100k, 1M and 4M objects, each size in a fresh child process (same
+ * starting memory; arrays over 1 MiB always freshly mapped, the one-shot
+ * case of a report at exit), with ns/object, then the linearity figure: per-object
+ * CPU time at 4M over that at 1M for each phase (x1.00 = linear). CPU time
+ * (process) is printed beside wall time: the machine may be shared.
  * Usage: leak_bench [max_objects] [--no-hist]   (default 4000000)
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analysis/adapters.h"
 #include "analysis/heapgraph.h"
@@ -260,6 +266,75 @@ ns_per(double s, size_t n)
     return s * 1e9 / (double)n;
 }
 
+/* Everything measured at one size. */
+typedef struct size_result {
+    size_t n;
+    stamp graph, hist;
+    live_times lt;
+} size_result;
+
+/* Measure one size in a child process: every size then starts from the same
+ * fresh memory (otherwise a small size reuses pages an earlier phase faulted
+ * in, a big one pays for fresh pages, and the per-object figures are not
+ * comparable). */
+static bool
+measure(size_t n, bool hist, size_result *out)
+{
+    int fd[2];
+    if (pipe(fd) != 0)
+        return false;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        close(fd[0]);
+        /* a fixed threshold: big arrays are always fresh mappings, at every
+         * size and in every phase (glibc's default threshold grows after the
+         * first free up to 32 MiB, so a 1M heap's arrays would come back warm
+         * from the heap and a 4M heap's never: not comparable) */
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+        size_result r = {.n = n};
+        r.graph = bench_graph(n);
+        bench_live(n, &r.lt);
+        r.hist = hist ? bench_hist(n) : (stamp){0, 0};
+        ssize_t w = write(fd[1], &r, sizeof r);
+        _exit(w == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    ssize_t got = read(fd[0], out, sizeof *out);
+    close(fd[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return got == (ssize_t)sizeof *out && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void
+print_row(const size_result *r)
+{
+    size_t n = r->n;
+    const live_times *lt = &r->lt;
+    printf("%9zu | %6.3f %6.0f | %6.3f %6.3f %7.3f %6.0f | %6.3f %6.0f | %6.3f %6.0f\n", n,
+           r->graph.wall, ns_per(r->graph.wall, n), lt->snap.wall, lt->analyse.wall, lt->check.wall,
+           ns_per(lt->check.wall, n), lt->text.wall, ns_per(lt->text.wall, n), r->hist.wall,
+           ns_per(r->hist.wall, n));
+    printf("%9s | (%5.3f) %6.0f | (%5.3f) (%5.3f) (%5.3f) %6.0f | (%5.3f)       | (%5.3f) %6.0f\n",
+           "cpu", r->graph.cpu, ns_per(r->graph.cpu, n), lt->snap.cpu, lt->analyse.cpu,
+           lt->check.cpu, ns_per(lt->check.cpu, n), lt->text.cpu, r->hist.cpu,
+           ns_per(r->hist.cpu, n));
+    fflush(stdout);
+}
+
+/* Per-object CPU time at `big` over that at `small` (1.00 = linear). */
+static void
+print_ratio(const char *what, double small_s, size_t small_n, double big_s, size_t big_n)
+{
+    if (small_s <= 0 || big_s <= 0)
+        return;
+    printf("  %-8s %5.0f -> %5.0f ns/obj: x%.2f\n", what, ns_per(small_s, small_n),
+           ns_per(big_s, big_n), ns_per(big_s, big_n) / ns_per(small_s, small_n));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -272,24 +347,33 @@ main(int argc, char **argv)
             max = strtoull(argv[i], NULL, 10);
     }
     const size_t sizes[] = {100000, 1000000, 4000000};
+    enum { N_SIZES = sizeof sizes / sizeof sizes[0] };
+    size_result res[N_SIZES];
+    size_t done = 0;
     printf("leak_bench: %d leaked cycles + %d reference leaks mixed into N live objects\n",
            N_CYCLES, N_REFLEAKS);
-    printf("times in s (wall; cpu in brackets where it matters), ns/obj = wall / N\n");
+    printf("each size in a fresh process; times in s, wall (cpu below), ns/obj = time / N\n");
     printf("%9s | %6s %6s | %6s %6s %7s %6s | %6s %6s | %6s %6s\n", "objects", "graph", "ns/obj",
            "snap", "analys", "check", "ns/obj", "text", "ns/obj", "+hist", "ns/obj");
-    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && sizes[i] <= max; i++) {
-        size_t n = sizes[i];
-        stamp tg = bench_graph(n);
-        live_times lt;
-        bench_live(n, &lt);
-        stamp th = hist ? bench_hist(n) : (stamp){0, 0};
-        printf("%9zu | %6.3f %6.0f | %6.3f %6.3f %7.3f %6.0f | %6.3f %6.0f | %6.3f %6.0f\n", n,
-               tg.wall, ns_per(tg.wall, n), lt.snap.wall, lt.analyse.wall, lt.check.wall,
-               ns_per(lt.check.wall, n), lt.text.wall, ns_per(lt.text.wall, n), th.wall,
-               ns_per(th.wall, n));
-        printf("%9s | (%5.3f)       | (%5.3f) (%5.3f) (%5.3f)       | (%5.3f)       | (%5.3f)\n",
-               "cpu", tg.cpu, lt.snap.cpu, lt.analyse.cpu, lt.check.cpu, lt.text.cpu, th.cpu);
-        fflush(stdout);
+    for (size_t i = 0; i < N_SIZES && sizes[i] <= max; i++) {
+        if (!measure(sizes[i], hist, &res[i])) {
+            fprintf(stderr, "leak_bench: the run at %zu objects failed\n", sizes[i]);
+            return 1;
+        }
+        print_row(&res[i]);
+        done++;
+    }
+    /* linearity: per-object CPU time of each size against 1M (or the first) */
+    if (done >= 2) {
+        size_t a = done >= 3 ? 1 : 0, b = done - 1;
+        printf("linearity, CPU time per object at %zu vs %zu objects (x1.00 = linear):\n", res[b].n,
+               res[a].n);
+        print_ratio("check", res[a].lt.check.cpu, res[a].n, res[b].lt.check.cpu, res[b].n);
+        print_ratio("snap", res[a].lt.snap.cpu, res[a].n, res[b].lt.snap.cpu, res[b].n);
+        print_ratio("analyse", res[a].lt.analyse.cpu, res[a].n, res[b].lt.analyse.cpu, res[b].n);
+        print_ratio("graph", res[a].graph.cpu, res[a].n, res[b].graph.cpu, res[b].n);
+        if (hist)
+            print_ratio("+hist", res[a].hist.cpu, res[a].n, res[b].hist.cpu, res[b].n);
     }
     printf("goal: check <= 1 s at 1,000,000 objects; ns/obj flat from 100k to 4M\n");
     return 0;

@@ -12,6 +12,7 @@
 #include "analysis/heapgraph.h"
 #include "analysis/hist_rec.h"
 #include "gcscope/runtime.h"
+#include "gcscope/trace.h" /* gcs_progress_fn */
 
 typedef struct gcs_replay gcs_replay; /* gcscope/replay.h */
 
@@ -30,6 +31,15 @@ int gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **
  * 0..pos-1 of this trace (e.g. during a streaming open pass, so the events are
  * decoded once): the replay is then only seeked. GCS_EINVAL for hist NULL. */
 int gcs_hg_from_replay_hist(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, gcs_hg **out);
+
+/* The same, taking ownership of `hist` (freed in every case): its history is
+ * moved into the graph and the recorder freed before the replay builds the
+ * model at pos, so the recorder and the model never take memory together
+ * (`gcscope leaks` on a big trace). `progress` (may be NULL) is called about
+ * 100 times while the model is built, with events applied and events to
+ * apply (its return value is ignored). */
+int gcs_hg_from_replay_take(gcs_replay *r, uint64_t pos, gcs_hist_rec *hist,
+                            gcs_progress_fn progress, void *progress_ud, gcs_hg **out);
 
 /* The rule both adapters use for small ints: an int atom whose value is in
  * the runtime's cache. `label` is the int's display label ("42"). */

@@ -142,28 +142,64 @@ add_history(gcs_replay *r, uint64_t pos, gcs_hg *g)
     return rc;
 }
 
-/* The graph at pos; history from `hist` if not NULL, else recorded here when
- * `with_history`, else only the errors. */
+/* Seek to pos; with a progress function, forward in about 100 steps (a
+ * forward seek applies the events from the cursor, so the steps cost what one
+ * seek does), reporting events applied of the events to apply. */
 static int
-from_replay(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, bool with_history, gcs_hg **out)
+seek_with_progress(gcs_replay *r, uint64_t pos, gcs_progress_fn progress, void *ud)
+{
+    uint64_t cur = gcs_replay_pos(r);
+    if (progress == NULL || pos <= cur)
+        return gcs_replay_seek(r, pos);
+    uint64_t step = (pos - cur) / 100 > 65536 ? (pos - cur) / 100 : 65536;
+    int rc = 0;
+    while (rc == 0 && cur < pos) {
+        cur = pos - cur > step ? cur + step : pos;
+        rc = gcs_replay_seek(r, cur);
+        if (rc == 0)
+            (void)progress(ud, cur, pos);
+    }
+    return rc;
+}
+
+/* The graph at pos; history from `hist` if not NULL (freed right after its
+ * export when `take`, before the model is built: the two never coexist),
+ * else recorded here when `with_history`, else only the errors. */
+static int
+from_replay(gcs_replay *r, uint64_t pos, gcs_hist_rec *hist, bool take, bool with_history,
+            gcs_progress_fn progress, void *progress_ud, gcs_hg **out)
 {
     *out = NULL;
-    if (r == NULL)
+    if (r == NULL) {
+        if (take)
+            gcs_hist_rec_free(hist);
         return GCS_EINVAL;
+    }
     uint64_t n = gcs_replay_n_events(r);
     if (pos > n)
         pos = n;
     gcs_hg *g;
     int rc = gcs_hg_new(&g);
-    if (rc != 0)
+    if (rc == 0 && take) {
+        g->at_event = pos;
+        rc = gcs_hist_rec_export(hist, g);
+        gcs_hist_rec_free(hist);
+        hist = NULL;
+        take = false;
+    }
+    if (take)
+        gcs_hist_rec_free(hist);
+    if (rc != 0) {
+        gcs_hg_free(g);
         return rc;
+    }
     g->at_event = pos;
-    rc = gcs_replay_seek(r, pos);
+    rc = seek_with_progress(r, pos, progress, progress_ud);
     if (rc == 0)
         rc = add_objects(r, g);
     if (rc == 0)
         rc = add_roots(r, g);
-    if (rc == 0)
+    if (rc == 0 && !g->has_history)
         rc = hist           ? gcs_hist_rec_export(hist, g)
              : with_history ? add_history(r, pos, g)
                             : add_errors(r, pos, g);
@@ -180,7 +216,7 @@ from_replay(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, bool with_his
 int
 gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out)
 {
-    return from_replay(r, pos, NULL, with_history, out);
+    return from_replay(r, pos, NULL, false, with_history, NULL, NULL, out);
 }
 
 int
@@ -190,5 +226,16 @@ gcs_hg_from_replay_hist(gcs_replay *r, uint64_t pos, const gcs_hist_rec *hist, g
         *out = NULL;
         return GCS_EINVAL;
     }
-    return from_replay(r, pos, hist, true, out);
+    return from_replay(r, pos, (gcs_hist_rec *)hist, false, true, NULL, NULL, out);
+}
+
+int
+gcs_hg_from_replay_take(gcs_replay *r, uint64_t pos, gcs_hist_rec *hist, gcs_progress_fn progress,
+                        void *progress_ud, gcs_hg **out)
+{
+    if (hist == NULL) {
+        *out = NULL;
+        return GCS_EINVAL;
+    }
+    return from_replay(r, pos, hist, true, true, progress, progress_ud, out);
 }

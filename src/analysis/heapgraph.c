@@ -35,7 +35,22 @@ struct gcs_hg_priv {
     uint64_t min_id;
     pending_edge *edges;
     size_t n_edges, cap_edges;
-    uint64_t *root_obj; /* parallel to roots until finish */
+    /* Direct mode (while nodes come in ascending id order, each followed by
+     * its own references): edges go straight into CSR order, 8 bytes each
+     * (the target id, resolved to a node index in place at finish); slots are
+     * stored only once some adder gives one. Left for the pending list above
+     * the first time the order breaks. */
+    bool broken;        /* direct mode left */
+    uint64_t *dst_id;   /* direct: target ids */
+    const char **dslot; /* direct: slots, NULL until a non-NULL slot comes */
+    size_t n_dedges, cap_dedges;
+    size_t *doff; /* direct: doff[i] = first edge of node i */
+    size_t cap_doff;
+    uint64_t *root_obj;       /* parallel to roots until finish */
+    gcs_hg_labeller labeller; /* lazy slot labels (gcs_hg_set_labeller) */
+    void *labeller_ud;
+    void (*labeller_free)(void *ud);
+    uint8_t *labelled;  /* per node: its edges were labelled */
     uint64_t *hist_obj; /* parallel to hist until finish */
 };
 
@@ -444,6 +459,12 @@ gcs_hg_free(gcs_hg *g)
         free(p->edges);
         free(p->root_obj);
         free(p->hist_obj);
+        free(p->dst_id);
+        free(p->dslot);
+        free(p->labelled);
+        free(p->doff);
+        if (p->labeller_free)
+            p->labeller_free(p->labeller_ud);
         free(p);
     }
     free(g->nodes);
@@ -469,33 +490,102 @@ gcs_hg_reserve(gcs_hg *g, size_t n_nodes, size_t n_edges)
         g->nodes = nn;
         g->cap_nodes = n_nodes;
     }
-    if (n_edges > p->cap_edges) {
+    if (!p->broken && n_edges > p->cap_dedges) {
+        uint64_t *nd = big_realloc(p->dst_id, p->n_dedges * sizeof *nd, n_edges * sizeof *nd);
+        if (nd == NULL)
+            return GCS_ENOMEM;
+        p->dst_id = nd;
+        p->cap_dedges = n_edges;
+    } else if (p->broken && n_edges > p->cap_edges) {
         pending_edge *ne = big_realloc(p->edges, p->n_edges * sizeof *ne, n_edges * sizeof *ne);
         if (ne == NULL)
             return GCS_ENOMEM;
         p->edges = ne;
         p->cap_edges = n_edges;
     }
+    if (!p->broken && n_nodes + 1 > p->cap_doff) {
+        size_t *no = big_realloc(p->doff, g->n_nodes * sizeof *no, (n_nodes + 1) * sizeof *no);
+        if (no == NULL)
+            return GCS_ENOMEM;
+        p->doff = no;
+        p->cap_doff = n_nodes + 1;
+    }
     return 0;
 }
 
 int
-gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
-                uint64_t size, const gcs_site *site, unsigned flags, uint32_t *idx)
+gcs_hg_reserve_hist(gcs_hg *g, size_t n_hist)
 {
-    if (g->finished || g->n_nodes >= GCS_HG_NONE - 1)
+    struct gcs_hg_priv *p = g->priv;
+    if (g->finished || n_hist <= g->cap_hist)
+        return 0;
+    gcs_hg_hist *h = big_realloc(g->hist, g->n_hist * sizeof *h, n_hist * sizeof *h);
+    if (h == NULL)
+        return GCS_ENOMEM;
+    g->hist = h;
+    uint64_t *o = big_realloc(p->hist_obj, g->n_hist * sizeof *o, n_hist * sizeof *o);
+    if (o == NULL)
+        return GCS_ENOMEM; /* hist grew, cap_hist not yet: still consistent */
+    p->hist_obj = o;
+    g->cap_hist = n_hist;
+    return 0;
+}
+
+/* Leave direct mode: move the direct edges to the pending list (the order
+ * of adds broke: a node below the last id, or an edge whose source is not the
+ * last node). */
+static int
+leave_direct(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (p->broken)
+        return 0;
+    size_t n = p->n_dedges;
+    pending_edge *pe = gcs_hg_big_alloc((n + 1) * sizeof *pe);
+    if (pe == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < g->n_nodes; i++) {
+        size_t end = i + 1 < g->n_nodes ? p->doff[i + 1] : n;
+        for (size_t e = p->doff[i]; e < end; e++)
+            pe[e] = (pending_edge){g->nodes[i].id, p->dst_id[e], p->dslot ? p->dslot[e] : NULL};
+    }
+    free(p->edges);
+    p->edges = pe;
+    p->n_edges = n;
+    p->cap_edges = n + 1;
+    free(p->dst_id);
+    free(p->dslot);
+    free(p->doff);
+    p->dst_id = NULL;
+    p->dslot = NULL;
+    p->doff = NULL;
+    p->n_dedges = p->cap_dedges = p->cap_doff = 0;
+    p->broken = true;
+    return 0;
+}
+
+int
+gcs_hg_add_node_at(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
+                   uint64_t size, uint32_t site, unsigned flags, uint32_t *idx)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (g->finished || g->n_nodes >= GCS_HG_NONE - 1 || type == NULL || site >= g->n_sites)
         return GCS_EINVAL;
+    if (!p->broken && g->n_nodes > 0 && id <= g->nodes[g->n_nodes - 1].id && leave_direct(g) != 0)
+        return GCS_ENOMEM;
     if (grow((void **)&g->nodes, &g->cap_nodes, g->n_nodes, sizeof *g->nodes) != 0)
         return GCS_ENOMEM;
-    const char *t = intern_cached(g, type ? type : "?", &g->priv->last_type);
-    if (t == NULL)
-        return GCS_ENOMEM;
+    if (!p->broken) {
+        if (grow((void **)&p->doff, &p->cap_doff, g->n_nodes, sizeof *p->doff) != 0)
+            return GCS_ENOMEM;
+        p->doff[g->n_nodes] = p->n_dedges;
+    }
     gcs_hg_node *n = &g->nodes[g->n_nodes];
     n->id = id;
     n->refcnt = refcnt;
     n->size = size;
-    n->type = t;
-    n->site = gcs_hg_site(g, site);
+    n->type = type;
+    n->site = site;
     n->kind = (uint16_t)kind;
     n->flags = (uint16_t)flags;
     if (flags & GCS_HGF_GARBAGE_LIST)
@@ -507,15 +597,60 @@ gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t
 }
 
 int
+gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
+                uint64_t size, const gcs_site *site, unsigned flags, uint32_t *idx)
+{
+    if (g->finished || g->n_nodes >= GCS_HG_NONE - 1)
+        return GCS_EINVAL;
+    const char *t = intern_cached(g, type ? type : "?", &g->priv->last_type);
+    if (t == NULL)
+        return GCS_ENOMEM;
+    return gcs_hg_add_node_at(g, id, t, kind, refcnt, size, gcs_hg_site(g, site), flags, idx);
+}
+
+/* Direct mode: append an edge of the last node. */
+static int
+add_direct_edge(gcs_hg *g, uint64_t dst, const char *slot)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t cap = p->cap_dedges;
+    if (grow((void **)&p->dst_id, &p->cap_dedges, p->n_dedges, sizeof *p->dst_id) != 0)
+        return GCS_ENOMEM;
+    if (p->dslot && cap != p->cap_dedges) {
+        const char **ns =
+            big_realloc(p->dslot, p->n_dedges * sizeof *ns, p->cap_dedges * sizeof *ns);
+        if (ns == NULL)
+            return GCS_ENOMEM;
+        p->dslot = ns;
+    }
+    if (slot && p->dslot == NULL) {
+        p->dslot = gcs_hg_big_alloc(p->cap_dedges * sizeof *p->dslot);
+        if (p->dslot == NULL)
+            return GCS_ENOMEM;
+        for (size_t e = 0; e < p->n_dedges; e++)
+            p->dslot[e] = NULL;
+    }
+    if (p->dslot)
+        p->dslot[p->n_dedges] = slot;
+    p->dst_id[p->n_dedges++] = dst;
+    return 0;
+}
+
+int
 gcs_hg_add_edge(gcs_hg *g, uint64_t src, uint64_t dst, const char *slot)
 {
     struct gcs_hg_priv *p = g->priv;
     if (g->finished)
         return GCS_EINVAL;
-    if (grow((void **)&p->edges, &p->cap_edges, p->n_edges, sizeof *p->edges) != 0)
-        return GCS_ENOMEM;
     const char *s = intern_cached(g, slot, &p->last_slot);
     if (slot && !s)
+        return GCS_ENOMEM;
+    if (!p->broken && (g->n_nodes == 0 || g->nodes[g->n_nodes - 1].id != src) &&
+        leave_direct(g) != 0)
+        return GCS_ENOMEM;
+    if (!p->broken)
+        return add_direct_edge(g, dst, s);
+    if (grow((void **)&p->edges, &p->cap_edges, p->n_edges, sizeof *p->edges) != 0)
         return GCS_ENOMEM;
     p->edges[p->n_edges++] = (pending_edge){src, dst, s};
     return 0;
@@ -675,10 +810,64 @@ out:
     return rc;
 }
 
+/* Direct mode: the edges are in CSR order already. Resolve target ids to node
+ * indices in place (a 4-byte index is written at or before the 8-byte id it
+ * replaces, never over one not yet read), drop the dangling ones, turn doff
+ * into edge_off. Slots not given stay NULL (calloc: untouched pages cost no
+ * memory) for a labeller to fill. */
+static int
+finish_edges_direct(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t n = g->n_nodes, w = 0, e = 0;
+    uint64_t *ids = p->dst_id;
+    uint32_t *dst = (uint32_t *)(void *)ids;
+    size_t *off = p->doff;
+    if (off == NULL && (off = malloc(sizeof *off)) == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? off[i + 1] : p->n_dedges;
+        off[i] = w;
+        for (; e < end; e++) {
+            uint32_t d = gcs_hg_find(g, ids[e]);
+            if (d == GCS_HG_NONE) {
+                g->n_dangling++;
+                continue;
+            }
+            if (p->dslot)
+                p->dslot[w] = p->dslot[e];
+            dst[w++] = d;
+        }
+    }
+    size_t *no = realloc(off, (n + 1) * sizeof *no); /* shrinks or adds the one slot */
+    if (no == NULL) {
+        p->doff = off;
+        return GCS_ENOMEM;
+    }
+    no[n] = w;
+    g->edge_off = no;
+    p->doff = NULL;
+    p->cap_doff = 0;
+    uint32_t *nd = ids ? realloc(ids, (w + 1) * sizeof *nd) : malloc(sizeof *nd);
+    if (nd == NULL)
+        return GCS_ENOMEM; /* p->dst_id still owns the block */
+    g->edge_dst = nd;
+    p->dst_id = NULL;
+    g->edge_slot = p->dslot ? (const char **)p->dslot : calloc(w + 1, sizeof *g->edge_slot);
+    p->dslot = NULL;
+    if (g->edge_slot == NULL)
+        return GCS_ENOMEM;
+    g->n_edges = w;
+    p->n_dedges = p->cap_dedges = 0;
+    return 0;
+}
+
 static int
 finish_edges(gcs_hg *g)
 {
     struct gcs_hg_priv *p = g->priv;
+    if (!p->broken)
+        return finish_edges_direct(g);
     int rc = finish_edges_ordered(g);
     if (rc == 1)
         rc = finish_edges_sorted(g);
@@ -704,6 +893,39 @@ finish_roots(gcs_hg *g)
     g->n_roots = k;
 }
 
+/* History already grouped by node in node order (the recorder exports in
+ * allocation order): resolve and compact in place, no sort. Returns 1 (graph
+ * unchanged but for the resolved node fields) if it is not. */
+static int
+finish_hist_ordered(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    size_t n = g->n_nodes, w = 0;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < g->n_hist; i++) {
+        uint32_t v = gcs_hg_find(g, p->hist_obj[i]);
+        g->hist[i].node = v;
+        if (v == GCS_HG_NONE)
+            continue;
+        if (v < prev)
+            return 1;
+        prev = v;
+    }
+    g->hist_off = calloc(n + 2, sizeof *g->hist_off);
+    if (g->hist_off == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < g->n_hist; i++) {
+        if (g->hist[i].node == GCS_HG_NONE)
+            continue;
+        g->hist_off[g->hist[i].node + 1]++;
+        g->hist[w++] = g->hist[i];
+    }
+    for (size_t i = 0; i < n; i++)
+        g->hist_off[i + 1] += g->hist_off[i];
+    g->n_hist = w;
+    return 0;
+}
+
 static int
 finish_hist(gcs_hg *g)
 {
@@ -711,6 +933,9 @@ finish_hist(gcs_hg *g)
     size_t n = g->n_nodes;
     if (g->n_hist == 0)
         return 0; /* hist_off stays NULL */
+    int rc = finish_hist_ordered(g);
+    if (rc != 1)
+        return rc;
     g->hist_off = calloc(n + 2, sizeof *g->hist_off);
     size_t *fill = malloc((n + 1) * sizeof *fill);
     gcs_hg_hist *sorted = gcs_hg_big_alloc((g->n_hist + 1) * sizeof *sorted);
@@ -753,4 +978,55 @@ gcs_hg_finish(gcs_hg *g)
     }
     g->finished = true;
     return rc;
+}
+
+/* {====== Lazy slot labels ======} */
+
+void
+gcs_hg_set_labeller(gcs_hg *g, gcs_hg_labeller fn, void *ud, void (*free_ud)(void *ud))
+{
+    struct gcs_hg_priv *p = g->priv;
+    gcs_hg_drop_labeller(g);
+    p->labeller = fn;
+    p->labeller_ud = ud;
+    p->labeller_free = free_ud;
+}
+
+void
+gcs_hg_drop_labeller(gcs_hg *g)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (p->labeller_free)
+        p->labeller_free(p->labeller_ud);
+    p->labeller = NULL;
+    p->labeller_ud = NULL;
+    p->labeller_free = NULL;
+    free(p->labelled);
+    p->labelled = NULL;
+}
+
+int
+gcs_hg_label_node(gcs_hg *g, uint32_t node)
+{
+    struct gcs_hg_priv *p = g->priv;
+    if (p->labeller == NULL || !g->finished || node >= g->n_nodes)
+        return 0;
+    if (p->labelled == NULL && (p->labelled = calloc(g->n_nodes, 1)) == NULL)
+        return GCS_ENOMEM;
+    if (p->labelled[node])
+        return 0;
+    p->labelled[node] = 1;
+    return p->labeller(g, node, p->labeller_ud);
+}
+
+int
+gcs_hg_set_slot(gcs_hg *g, size_t e, const char *slot)
+{
+    if (!g->finished || e >= g->n_edges || g->edge_slot == NULL)
+        return GCS_EINVAL;
+    const char *s = gcs_hg_intern(g, slot);
+    if (slot && !s)
+        return GCS_ENOMEM;
+    g->edge_slot[e] = s;
+    return 0;
 }

@@ -139,7 +139,15 @@ uint32_t gcs_hg_site(gcs_hg *g, const gcs_site *site);
  * which puts the nodes in id order. */
 int gcs_hg_add_node(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
                     uint64_t size, const gcs_site *site, unsigned flags, uint32_t *idx);
-/* A strong reference src -> dst in slot `slot` (may be NULL). */
+/* The same with `type` already interned (gcs_hg_intern, not NULL) and `site`
+ * an index from gcs_hg_site: for adapters that cache both per source string
+ * (a million nodes with a few types and sites). GCS_EINVAL for a bad site. */
+int gcs_hg_add_node_at(gcs_hg *g, uint64_t id, const char *type, unsigned kind, int64_t refcnt,
+                       uint64_t size, uint32_t site, unsigned flags, uint32_t *idx);
+/* A strong reference src -> dst in slot `slot` (may be NULL: then the edge
+ * has no label until a labeller gives it one, see below). Cheapest when nodes
+ * are added in ascending id order, each followed by its own references (the
+ * edges then go straight into CSR order); any order works. */
 int gcs_hg_add_edge(gcs_hg *g, uint64_t src, uint64_t dst, const char *slot);
 /* A variable holding a reference. */
 int gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char *var, uint64_t obj);
@@ -155,6 +163,9 @@ int gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, in
 int gcs_hg_add_error(gcs_hg *g, uint64_t event, int code, uint64_t obj, const char *detail,
                      const gcs_site *site);
 
+/* Reserve room for n_hist history entries in total (a hint, as above). */
+int gcs_hg_reserve_hist(gcs_hg *g, size_t n_hist);
+
 /* Put the nodes in id order (allocation order, whatever order they were added
  * in: results that depend on node order then agree between adapters), resolve
  * ids, build the CSR arrays. O(V + E + H). GCS_EINVAL (a duplicate id),
@@ -163,6 +174,22 @@ int gcs_hg_finish(gcs_hg *g);
 
 /* Node index of an id, GCS_HG_NONE if absent. O(1). */
 uint32_t gcs_hg_find(const gcs_hg *g, uint64_t id);
+
+/* {==== Lazy slot labels ====}
+ * An adapter whose slot labels cost something to make (the live heap formats
+ * "[12]" or ".next" per reference) may add edges without slots and set a
+ * labeller instead. gcs_hg_label_node(g, v) (after finish) asks it, once per
+ * node, to label v's out-edges with gcs_hg_set_slot; the leak report calls it
+ * for the nodes whose paths and loops it prints, then drops the labeller
+ * (the source may change or go away after that). ud is freed with free_ud
+ * (may be NULL) when dropped or with the graph. Failures of the labeller are
+ * returned (GCS_ENOMEM); an unlabelled edge prints as "?". */
+typedef int (*gcs_hg_labeller)(gcs_hg *g, uint32_t node, void *ud);
+void gcs_hg_set_labeller(gcs_hg *g, gcs_hg_labeller fn, void *ud, void (*free_ud)(void *ud));
+void gcs_hg_drop_labeller(gcs_hg *g);
+int gcs_hg_label_node(gcs_hg *g, uint32_t node);
+/* Label edge e (index into edge_dst) after finish; the text is interned. */
+int gcs_hg_set_slot(gcs_hg *g, size_t e, const char *slot);
 
 /* Strongly connected components of the subgraph induced by the nodes with
  * in_set[i] != 0 (edges leaving the set are ignored). scc[i] gets the SCC id

@@ -1,12 +1,17 @@
-/* src/analysis/hist_rec.c — see hist_rec.h. Objects are kept in an
- * open-addressing table keyed by id (tombstones on FREE); each holds a growable
- * array of 24-byte entries. Call sites are interned by value, since a site
- * pointer (GCS_HERE is a compound literal) is only valid during the event.
- * Store detection looks one event back: the runtime emits INCREF then REF_SET
- * for a store (both orders are accepted). A removal (REF_DEL, VAR_DEL, or the
- * old target of a REF_SET/VAR_SET) marks the removed object: its next DECREF
- * is the removal's, however many events come between (a dict being freed
- * reports every entry, then decrefs key and value of each in turn).
+/* src/analysis/hist_rec.c — see hist_rec.h. Objects are kept in a dense array
+ * in the order they were allocated (id order), found through an open-addressing
+ * table of 32-bit indices keyed by id; a FREE frees the object's history at
+ * once and leaves a hole, and the array is compacted (order kept) when holes
+ * are half of it. Each object holds a growable array of 16-byte entries,
+ * paired as it grows (see "Pairing as we go"), so a live object keeps about
+ * as many entries as references still counted. Call sites are interned by
+ * value, since a site pointer (GCS_HERE is a compound literal) is only valid
+ * during the event. Store detection looks one event back: the runtime emits
+ * INCREF then REF_SET for a store (both orders are accepted). A removal
+ * (REF_DEL, VAR_DEL, or the old target of a REF_SET/VAR_SET) marks the removed
+ * object: its next DECREF is the removal's, however many events come between
+ * (a dict being freed reports every entry, then decrefs key and value of each
+ * in turn).
  */
 #include "analysis/hist_rec.h"
 
@@ -15,22 +20,28 @@
 
 #include "gcscope/errors.h"
 
+/* One history entry: event index and op packed (event << 3 | op), the count
+ * after it (saturated to 32 bits: the analysis only orders and pairs), site. */
 typedef struct entry {
-    uint64_t event;
-    int64_t refcnt;
+    uint64_t ev_op;
     uint32_t site;
-    uint8_t op;
+    int32_t refcnt;
 } entry;
 
+#define OP_BITS    3
+#define E_EVENT(e) ((e)->ev_op >> OP_BITS)
+#define E_OP(e)    ((uint8_t)((e)->ev_op & ((1u << OP_BITS) - 1)))
+
 typedef struct objhist {
-    uint64_t id; /* 0: empty slot; TOMB: deleted */
+    uint64_t id; /* 0: a hole (freed) */
     entry *e;
     uint32_t n, cap;
     uint32_t pending_unstore; /* removals reported whose DECREF has not come yet */
     bool truncated;
 } objhist;
 
-#define TOMB UINT64_MAX
+#define NO_IDX   UINT32_MAX       /* "no object" */
+#define TOMB_IDX (UINT32_MAX - 1) /* index-table tombstone */
 /* events between an incref and the store it belongs to (INCREF, ALLOC, REF_SET) */
 #define STORE_WINDOW 3
 
@@ -43,8 +54,10 @@ typedef struct rec_error {
 } rec_error;
 
 struct gcs_hist_rec {
-    objhist *tab;
-    size_t cap, used; /* used counts live + tombstones */
+    objhist *objs; /* allocation order; holes have id 0 */
+    size_t n_objs, cap_objs, n_holes;
+    uint32_t *tab;            /* index into objs, NO_IDX empty, TOMB_IDX deleted */
+    size_t cap_tab, used_tab; /* used counts live + tombstones */
     gcs_site *sites;
     size_t n_sites, cap_sites;
     uint32_t *site_tab;
@@ -57,7 +70,7 @@ struct gcs_hist_rec {
     gcs_ev_kind prev_kind;
     uint64_t prev_obj;  /* INCREF/DECREF: obj; REF_SET/VAR_SET: stored; *_DEL: removed */
     uint64_t prev_old;  /* REF_SET/VAR_SET: replaced object */
-    objhist *prev_hist; /* INCREF/DECREF: where the entry went */
+    uint32_t prev_hist; /* INCREF/DECREF: index of the object the entry went to */
 };
 
 static uint64_t
@@ -69,6 +82,15 @@ mix(uint64_t x)
     return x;
 }
 
+static uint32_t *
+new_tab(size_t cap)
+{
+    uint32_t *t = malloc(cap * sizeof *t);
+    if (t)
+        memset(t, 0xff, cap * sizeof *t); /* NO_IDX */
+    return t;
+}
+
 int
 gcs_hist_rec_new(gcs_hist_rec **out)
 {
@@ -76,8 +98,8 @@ gcs_hist_rec_new(gcs_hist_rec **out)
     *out = NULL;
     if (r == NULL)
         return GCS_ENOMEM;
-    r->cap = 1024;
-    r->tab = calloc(r->cap, sizeof *r->tab);
+    r->cap_tab = 1024;
+    r->tab = new_tab(r->cap_tab);
     r->cap_sites = 64;
     r->sites = calloc(r->cap_sites, sizeof *r->sites);
     r->cap_site_tab = 128;
@@ -88,6 +110,7 @@ gcs_hist_rec_new(gcs_hist_rec **out)
     }
     r->n_sites = 1; /* 0: unknown */
     r->prev_kind = GCS_EV__COUNT;
+    r->prev_hist = NO_IDX;
     *out = r;
     return 0;
 }
@@ -97,11 +120,11 @@ gcs_hist_rec_free(gcs_hist_rec *r)
 {
     if (r == NULL)
         return;
-    for (size_t i = 0; i < r->cap; i++)
-        if (r->tab && r->tab[i].id != 0 && r->tab[i].id != TOMB)
-            free(r->tab[i].e);
+    for (size_t i = 0; i < r->n_objs; i++)
+        free(r->objs[i].e);
     for (size_t i = 0; i < r->n_errors; i++)
         free(r->errors[i].detail);
+    free(r->objs);
     free(r->tab);
     free(r->sites);
     free(r->site_tab);
@@ -179,73 +202,108 @@ site_id(gcs_hist_rec *r, const gcs_site *s)
 
 /* {==== Object table ====} */
 
-static objhist *
+/* Index of the live object `id` in r->objs, or NO_IDX. */
+static uint32_t
 lookup(const gcs_hist_rec *r, uint64_t id)
 {
-    size_t j = mix(id) & (r->cap - 1);
-    while (r->tab[j].id != 0) {
-        if (r->tab[j].id == id)
-            return &r->tab[j];
-        j = (j + 1) & (r->cap - 1);
-    }
-    return NULL;
+    size_t j = mix(id) & (r->cap_tab - 1);
+    for (uint32_t k; (k = r->tab[j]) != NO_IDX; j = (j + 1) & (r->cap_tab - 1))
+        if (k != TOMB_IDX && r->objs[k].id == id)
+            return k;
+    return NO_IDX;
 }
 
-static int
-tab_grow(gcs_hist_rec *r)
+static void
+tab_put(uint32_t *t, size_t cap, uint64_t id, uint32_t k)
 {
-    size_t live = 0;
-    for (size_t i = 0; i < r->cap; i++)
-        live += r->tab[i].id != 0 && r->tab[i].id != TOMB;
-    size_t nc = r->cap;
-    while (live * 4 >= nc)
-        nc *= 2;
-    objhist *t = calloc(nc, sizeof *t);
+    size_t j = mix(id) & (cap - 1);
+    while (t[j] != NO_IDX)
+        j = (j + 1) & (cap - 1);
+    t[j] = k;
+}
+
+/* Drop the holes of objs (keeping allocation order) and rebuild the index
+ * table for the live objects, sized so that it is at most half full. */
+static int
+rebuild(gcs_hist_rec *r)
+{
+    size_t live = r->n_objs - r->n_holes, cap = 1024;
+    while (cap < 2 * (live + 1))
+        cap *= 2;
+    uint32_t *t = new_tab(cap);
     if (t == NULL)
         return GCS_ENOMEM;
-    for (size_t i = 0; i < r->cap; i++) {
-        if (r->tab[i].id == 0 || r->tab[i].id == TOMB)
+    size_t w = 0;
+    uint32_t prev = NO_IDX;
+    for (size_t i = 0; i < r->n_objs; i++) {
+        if (r->objs[i].id == 0)
             continue;
-        size_t j = mix(r->tab[i].id) & (nc - 1);
-        while (t[j].id != 0)
-            j = (j + 1) & (nc - 1);
-        t[j] = r->tab[i];
+        if (r->prev_hist == i)
+            prev = (uint32_t)w;
+        r->objs[w] = r->objs[i];
+        tab_put(t, cap, r->objs[w].id, (uint32_t)w);
+        w++;
     }
+    r->prev_hist = prev;
+    r->n_objs = w;
+    r->n_holes = 0;
     free(r->tab);
     r->tab = t;
-    r->cap = nc;
-    r->used = live;
-    r->prev_hist = NULL; /* pointers into the old table are gone */
+    r->cap_tab = cap;
+    r->used_tab = w;
     return 0;
 }
 
-static objhist *
+static uint32_t
 insert(gcs_hist_rec *r, uint64_t id)
 {
-    if ((r->used + 1) * 2 > r->cap && tab_grow(r) != 0)
-        return NULL;
-    size_t j = mix(id) & (r->cap - 1);
-    while (r->tab[j].id != 0 && r->tab[j].id != id)
-        j = (j + 1) & (r->cap - 1);
-    if (r->tab[j].id == id) { /* id reuse should not happen; restart */
-        r->tab[j].n = 0;
-        return &r->tab[j];
+    uint32_t k = lookup(r, id);
+    if (k != NO_IDX) { /* id reuse should not happen; restart */
+        r->objs[k].n = 0;
+        return k;
     }
-    r->tab[j] = (objhist){.id = id};
-    r->used++;
-    return &r->tab[j];
+    if ((r->used_tab + 1) * 10 > r->cap_tab * 7 && rebuild(r) != 0)
+        return NO_IDX;
+    if (r->n_objs >= TOMB_IDX - 1)
+        return NO_IDX;
+    if (r->n_objs == r->cap_objs) {
+        size_t nc = r->cap_objs ? r->cap_objs * 2 : 256;
+        objhist *no = realloc(r->objs, nc * sizeof *no);
+        if (no == NULL)
+            return NO_IDX;
+        r->objs = no;
+        r->cap_objs = nc;
+    }
+    k = (uint32_t)r->n_objs++;
+    r->objs[k] = (objhist){.id = id};
+    tab_put(r->tab, r->cap_tab, id, k);
+    r->used_tab++;
+    return k;
 }
 
 static void
 remove_obj(gcs_hist_rec *r, uint64_t id)
 {
-    objhist *o = lookup(r, id);
-    if (o == NULL)
+    size_t j = mix(id) & (r->cap_tab - 1);
+    uint32_t k;
+    while ((k = r->tab[j]) != NO_IDX && (k == TOMB_IDX || r->objs[k].id != id))
+        j = (j + 1) & (r->cap_tab - 1);
+    if (k == NO_IDX)
         return;
-    free(o->e);
-    *o = (objhist){.id = TOMB};
-    if (r->prev_hist == o)
-        r->prev_hist = NULL;
+    free(r->objs[k].e);
+    r->objs[k] = (objhist){.id = 0};
+    r->tab[j] = TOMB_IDX;
+    r->n_holes++;
+    if (r->prev_hist == k)
+        r->prev_hist = NO_IDX;
+    if (r->n_holes > 1024 && r->n_holes * 2 > r->n_objs)
+        (void)rebuild(r); /* on ENOMEM the holes stay: still correct */
+}
+
+static objhist *
+obj_at(gcs_hist_rec *r, uint32_t k)
+{
+    return k == NO_IDX ? NULL : &r->objs[k];
 }
 
 /* {==== Pairing as we go (bounded memory) ====}
@@ -254,10 +312,11 @@ remove_obj(gcs_hist_rec *r, uint64_t id)
  * analysis pairs each decref, in event order, with an earlier unpaired
  * incref (leak_history.c, gcs_la_pairing_rule); a pair never affects the
  * result, and each decision depends only on the entries before the decref.
- * So when an object's array is full, the decrefs old enough that no later
+ * So whenever an object's array is full, the decrefs old enough that no later
  * event can retag them or the increfs before them (STORE / UNSTORE are set up
  * to STORE_WINDOW events late) are paired here by the same rule and both ends
- * dropped. The report is the same as with the whole history. */
+ * dropped, before the array grows. The report is the same as with the whole
+ * history; an object keeps about one entry per reference still counted. */
 
 #define SETTLED (STORE_WINDOW + 2) /* events after which an entry's op is final */
 
@@ -287,9 +346,10 @@ static long
 latest_unpaired(const gcs_hist_rec *r, const entry *e, const uint8_t *gone, size_t k, int want)
 {
     for (size_t j = k; j-- > 0;) {
-        if (gone[j] || !is_inc_op(e[j].op))
+        uint8_t op = E_OP(&e[j]);
+        if (gone[j] || !is_inc_op(op))
             continue;
-        bool store = e[j].op == GCS_HGOP_STORE;
+        bool store = op == GCS_HGOP_STORE;
         if ((want == 1 && !store) || (want >= 2 && store))
             continue;
         if (want == 3 && !same_func(r, e[j].site, e[k].site))
@@ -299,15 +359,18 @@ latest_unpaired(const gcs_hist_rec *r, const entry *e, const uint8_t *gone, size
     return -1;
 }
 
-static void
-compact(gcs_hist_rec *r, objhist *o)
+/* Mark in gone[0..o->n) the settled decrefs and the increfs they pair with.
+ * True if any. */
+static bool
+pair_settled(const gcs_hist_rec *r, const objhist *o, uint8_t *gone)
 {
-    uint8_t gone[GCS_HIST_MAX_PER_OBJ];
     memset(gone, 0, o->n);
-    for (size_t k = 0; k < o->n && o->e[k].event + SETTLED <= r->n_events; k++) {
-        if (is_inc_op(o->e[k].op))
+    bool any = false;
+    for (size_t k = 0; k < o->n && E_EVENT(&o->e[k]) + SETTLED <= r->n_events; k++) {
+        uint8_t op = E_OP(&o->e[k]);
+        if (is_inc_op(op))
             continue;
-        long j = o->e[k].op == GCS_HGOP_UNSTORE ? latest_unpaired(r, o->e, gone, k, 1) : -1;
+        long j = op == GCS_HGOP_UNSTORE ? latest_unpaired(r, o->e, gone, k, 1) : -1;
         if (j < 0)
             j = latest_unpaired(r, o->e, gone, k, 3);
         if (j < 0)
@@ -317,7 +380,17 @@ compact(gcs_hist_rec *r, objhist *o)
         gone[k] = 1;
         if (j >= 0)
             gone[j] = 1;
+        any = true;
     }
+    return any;
+}
+
+static void
+compact(gcs_hist_rec *r, objhist *o)
+{
+    uint8_t gone[GCS_HIST_MAX_PER_OBJ];
+    if (!pair_settled(r, o, gone))
+        return;
     uint32_t w = 0;
     for (uint32_t k = 0; k < o->n; k++)
         if (!gone[k])
@@ -330,14 +403,14 @@ append(gcs_hist_rec *r, objhist *o, const gcs_event *ev, gcs_hg_op op, int64_t r
 {
     if (o == NULL || o->truncated)
         return;
-    if (o->n == o->cap && o->n >= 8)
+    if (o->n == o->cap && o->n > 0)
         compact(r, o);
     if (o->n == GCS_HIST_MAX_PER_OBJ) {
         o->truncated = true;
         return;
     }
     if (o->n == o->cap) {
-        uint32_t nc = o->cap ? o->cap * 2 : 4;
+        uint32_t nc = o->cap ? o->cap * 2 : 2;
         entry *ne = realloc(o->e, nc * sizeof *ne);
         if (ne == NULL) {
             r->oom = true;
@@ -347,7 +420,10 @@ append(gcs_hist_rec *r, objhist *o, const gcs_event *ev, gcs_hg_op op, int64_t r
         o->e = ne;
         o->cap = nc;
     }
-    o->e[o->n++] = (entry){r->n_events, refcnt, site_id(r, ev->site), (uint8_t)op};
+    int32_t rc32 = refcnt > INT32_MAX   ? INT32_MAX
+                   : refcnt < INT32_MIN ? INT32_MIN
+                                        : (int32_t)refcnt;
+    o->e[o->n++] = (entry){r->n_events << OP_BITS | (uint64_t)op, site_id(r, ev->site), rc32};
 }
 
 /* {==== Events ====} */
@@ -383,14 +459,21 @@ add_error(gcs_hist_rec *r, const gcs_event *ev)
                                            dup_detail(ev->u.error.detail), site_id(r, ev->site)};
 }
 
+static void
+set_op(entry *e, gcs_hg_op op)
+{
+    e->ev_op = (e->ev_op & ~(uint64_t)((1u << OP_BITS) - 1)) | (uint64_t)op;
+}
+
 /* The previous event was an INCREF/DECREF of obj that this store/removal
  * explains: retag it. True if it did. */
 static bool
 retag_prev(gcs_hist_rec *r, gcs_ev_kind want, uint64_t obj, gcs_hg_op op)
 {
-    if (r->prev_kind == want && r->prev_obj == obj && obj != 0 && r->prev_hist &&
-        r->prev_hist->n > 0 && r->prev_hist->e[r->prev_hist->n - 1].event + 1 == r->n_events) {
-        r->prev_hist->e[r->prev_hist->n - 1].op = (uint8_t)op;
+    objhist *o = obj_at(r, r->prev_hist);
+    if (r->prev_kind == want && r->prev_obj == obj && obj != 0 && o && o->n > 0 &&
+        E_EVENT(&o->e[o->n - 1]) + 1 == r->n_events) {
+        set_op(&o->e[o->n - 1], op);
         return true;
     }
     return false;
@@ -403,7 +486,7 @@ note_removal(gcs_hist_rec *r, uint64_t obj)
 {
     if (obj == 0 || retag_prev(r, GCS_EV_DECREF, obj, GCS_HGOP_UNSTORE))
         return;
-    objhist *o = lookup(r, obj);
+    objhist *o = obj_at(r, lookup(r, obj));
     if (o)
         o->pending_unstore++;
 }
@@ -415,10 +498,10 @@ on_store(gcs_hist_rec *r, uint64_t stored, uint64_t old)
 {
     bool done = retag_prev(r, GCS_EV_INCREF, stored, GCS_HGOP_STORE);
     /* an instance increfs its class, then is allocated, then stores it */
-    objhist *o = done || stored == 0 ? NULL : lookup(r, stored);
-    if (o && o->n > 0 && o->e[o->n - 1].op == GCS_HGOP_INCREF &&
-        o->e[o->n - 1].event + STORE_WINDOW >= r->n_events) {
-        o->e[o->n - 1].op = GCS_HGOP_STORE;
+    objhist *o = done || stored == 0 ? NULL : obj_at(r, lookup(r, stored));
+    if (o && o->n > 0 && E_OP(&o->e[o->n - 1]) == GCS_HGOP_INCREF &&
+        E_EVENT(&o->e[o->n - 1]) + STORE_WINDOW >= r->n_events) {
+        set_op(&o->e[o->n - 1], GCS_HGOP_STORE);
         done = true;
     }
     r->prev_obj = done ? 0 : stored;
@@ -429,7 +512,8 @@ on_store(gcs_hist_rec *r, uint64_t stored, uint64_t old)
 static void
 on_refcnt(gcs_hist_rec *r, const gcs_event *ev, uint64_t obj, int64_t refcnt, bool inc)
 {
-    objhist *o = lookup(r, obj);
+    uint32_t k = lookup(r, obj);
+    objhist *o = obj_at(r, k);
     gcs_hg_op op = inc ? GCS_HGOP_INCREF : GCS_HGOP_DECREF;
     /* removal / store announced just before */
     if (inc && (r->prev_kind == GCS_EV_REF_SET || r->prev_kind == GCS_EV_VAR_SET) &&
@@ -441,7 +525,16 @@ on_refcnt(gcs_hist_rec *r, const gcs_event *ev, uint64_t obj, int64_t refcnt, bo
     }
     append(r, o, ev, op, refcnt);
     r->prev_obj = obj;
-    r->prev_hist = o;
+    r->prev_hist = k;
+}
+
+static void
+on_alloc(gcs_hist_rec *r, const gcs_event *ev)
+{
+    uint32_t k = insert(r, ev->u.alloc.obj);
+    if (k == NO_IDX)
+        r->oom = true;
+    append(r, obj_at(r, k), ev, GCS_HGOP_NEW, 1);
 }
 
 void
@@ -449,9 +542,7 @@ gcs_hist_rec_event(gcs_hist_rec *r, const gcs_event *ev)
 {
     switch (ev->kind) {
     case GCS_EV_ALLOC:
-        append(r, insert(r, ev->u.alloc.obj), ev, GCS_HGOP_NEW, 1);
-        if (lookup(r, ev->u.alloc.obj) == NULL)
-            r->oom = true;
+        on_alloc(r, ev);
         break;
     case GCS_EV_FREE:
         remove_obj(r, ev->u.free.obj);
@@ -519,11 +610,11 @@ gcs_hist_rec_hook(void *ud, const gcs_event *ev)
 
 /* {==== Export ====} */
 
-/* The table is walked in slot order, not looked up per node: a million
- * random lookups into a table of this size cost seconds on a VM (each is a
- * TLB miss), a sequential walk a few milliseconds. Entries of objects the
- * graph leaves out are dropped by gcs_hg_finish. Each recorder site is
- * interned into the graph once. */
+/* The objects are walked in allocation order, which is id order: the graph
+ * then receives every node's entries grouped and in node order and needs no
+ * sort (gcs_hg_finish). Settled pairs still in an array are left out, as
+ * compact() would drop them. Entries of objects the graph leaves out are dropped
+ * by gcs_hg_finish. Each recorder site is interned into the graph once. */
 int
 gcs_hist_rec_export(const gcs_hist_rec *r, gcs_hg *g)
 {
@@ -533,17 +624,24 @@ gcs_hist_rec_export(const gcs_hist_rec *r, gcs_hg *g)
     site_map[0] = 0;
     for (size_t i = 1; i < r->n_sites; i++)
         site_map[i] = gcs_hg_site(g, &r->sites[i]); /* 0 (unknown) on ENOMEM */
-    int rc = 0;
-    enum { AHEAD = 8 }; /* slots ahead whose history arrays are prefetched */
-    for (size_t i = 0; i < r->cap && rc == 0; i++) {
-        if (i + AHEAD < r->cap && r->tab[i + AHEAD].n > 0)
-            __builtin_prefetch(r->tab[i + AHEAD].e);
-        const objhist *o = &r->tab[i];
-        if (o->id == 0 || o->id == TOMB || o->truncated)
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_objs; i++)
+        total += r->objs[i].id != 0 && !r->objs[i].truncated ? r->objs[i].n : 0;
+    int rc = gcs_hg_reserve_hist(g, g->n_hist + total / 2); /* pairs go (below) */
+    uint8_t gone[GCS_HIST_MAX_PER_OBJ];
+    enum { AHEAD = 8 }; /* objects ahead whose history arrays are prefetched */
+    for (size_t i = 0; i < r->n_objs && rc == 0; i++) {
+        if (i + AHEAD < r->n_objs && r->objs[i + AHEAD].n > 0)
+            __builtin_prefetch(r->objs[i + AHEAD].e);
+        const objhist *o = &r->objs[i];
+        if (o->id == 0 || o->truncated)
             continue;
+        (void)pair_settled(r, o, gone); /* as compact(): the same report, fewer entries */
         for (uint32_t k = 0; k < o->n && rc == 0; k++) {
             const entry *e = &o->e[k];
-            rc = gcs_hg_add_hist_at(g, o->id, e->event, (gcs_hg_op)e->op, e->refcnt,
+            if (gone[k])
+                continue;
+            rc = gcs_hg_add_hist_at(g, o->id, E_EVENT(e), (gcs_hg_op)E_OP(e), e->refcnt,
                                     site_map[e->site]);
         }
     }

@@ -406,8 +406,8 @@ order_records(gcs_leak_report *r)
     const gcs_leak_record **ind = malloc((n + 1) * sizeof *ind);
     size_t *first_child = malloc((n + 1) * sizeof *first_child);
     size_t *newpos = malloc((n + 1) * sizeof *newpos);
-    gcs_leak_record *nr = malloc((n + 1) * sizeof *nr);
-    gcs_leak_rec_priv *np = malloc((n + 1) * sizeof *np);
+    gcs_leak_record *nr = calloc(n + 1, sizeof *nr); /* zeroed: label_report reads kinds */
+    gcs_leak_rec_priv *np = calloc(n + 1, sizeof *np);
     int rc = GCS_ENOMEM;
     if (!dir || !ind || !first_child || !newpos || !nr || !np)
         goto out;
@@ -453,6 +453,47 @@ out:
     return rc;
 }
 
+/* {==== Lazy slot labels ====}
+ * A graph whose adapter labels references lazily (the live heap) gets its
+ * labels now, while the source is still what was analysed: for the nodes on
+ * the paths and loops the writers print (the first 64 of each, every example
+ * of every record), then the labeller is dropped. */
+
+static int
+label_nodes(gcs_hg *g, const uint32_t *nodes, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = gcs_hg_label_node(g, nodes[i]);
+    return rc;
+}
+
+static int
+label_report(gcs_leak_report *r)
+{
+    gcs_hg *g = r->g;
+    uint32_t nodes[64];
+    int rc = 0;
+    for (size_t i = 0; i < r->n_recs && rc == 0; i++) {
+        const gcs_leak_rec_priv *p = &r->priv[i];
+        if (r->recs[i].kind == GCS_LEAK_ERROR)
+            continue;
+        for (size_t k = 0; k < p->n_examples && rc == 0; k++) {
+            uint32_t v = p->examples[k];
+            size_t len = gcs_la_path(&r->a, v, nodes, 64);
+            rc = label_nodes(g, nodes, len < 64 ? len : 64);
+            /* loops only for cycle records, as the writers do: gcs_la_loop
+             * resets the BFS parents of what it visits */
+            if (rc == 0 && r->recs[i].kind == GCS_LEAK_CYCLE) {
+                len = gcs_la_loop(&r->a, v, nodes, 64);
+                rc = label_nodes(g, nodes, len < 64 ? len : 64);
+            }
+        }
+    }
+    gcs_hg_drop_labeller(g);
+    return rc;
+}
+
 /* {==== Public API ====} */
 
 static int
@@ -469,7 +510,8 @@ build(gcs_leak_report *r, const gcs_leak_supp *supp)
         return rc;
     apply_suppressions(r, supp);
     summarise(r);
-    return order_records(r);
+    rc = order_records(r);
+    return rc == 0 ? label_report(r) : rc;
 }
 
 int

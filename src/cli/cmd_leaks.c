@@ -116,7 +116,8 @@ parse_args(int argc, char **argv, leaks_args *a)
  * still alive), up to the moment analysed: --at EVENT, or the program's
  * gcs_heap_free (HEAP_END: what the in-process report at teardown sees; the
  * final frees after it are not the program's). Then one forward seek builds
- * the heap model at that moment. Memory: the live heap plus its history. */
+ * the heap model at that moment; the history is moved into the graph and the
+ * recorder freed before that seek. Memory: the live heap plus its history. */
 
 typedef struct scan {
     gcs_hist_rec *hist;
@@ -132,6 +133,17 @@ on_open_event(void *ud, uint64_t index, const gcs_event *ev)
         s->heap_end = index;
     if (index < s->limit && s->heap_end == UINT64_MAX)
         gcs_hist_rec_event(s->hist, ev);
+    return 0;
+}
+
+/* The model is built by a second pass over the events up to the moment
+ * analysed: a bar on a terminal (gcs_progress), as the open pass has. */
+static int
+on_build_progress(void *ud, uint64_t done, uint64_t total)
+{
+    gcs_progress *p = ud;
+    p->total = total;
+    gcs_progress_update(p, done);
     return 0;
 }
 
@@ -156,8 +168,11 @@ gcs_cmd_leaks(int argc, char **argv)
             n, n ? n - 1 : 0);
     uint64_t pos = a.at != UINT64_MAX ? a.at + 1 : sc.heap_end != UINT64_MAX ? sc.heap_end : n;
     gcs_hg *g;
-    int rc = gcs_hg_from_replay_hist(r, pos, sc.hist, &g);
-    gcs_hist_rec_free(sc.hist);
+    gcs_progress prog;
+    gcs_progress_begin(&prog, "replaying", pos);
+    int rc =
+        gcs_hg_from_replay_take(r, pos, sc.hist, on_build_progress, &prog, &g); /* frees sc.hist */
+    gcs_progress_end(&prog);
     if (rc != 0) {
         gcs_replay_close(r);
         die(GCS_EXIT_DAMAGED, "%s: building the heap at event %" PRIu64 ": %s", a.path, pos,
