@@ -120,6 +120,7 @@ test_recorder__writer_thread_output_is_byte_identical_to_synchronous(void **stat
         for (size_t chunk = 256; chunk <= 65536; chunk *= 16) {
             gcs_recorder_opts o;
             tt_opts(&o, chunk, compress);
+            o.background = true; /* the writer thread is opt-in */
             gcs_recorder *mem, *file;
             assert_int_equal(gcs_recorder_open_mem(&o, &mem), 0);
             assert_int_equal(gcs_recorder_open(path, &o, &file), 0);
@@ -158,6 +159,7 @@ test_recorder__gc_end_chunk_is_in_the_file_when_the_hook_returns(void **state)
     char *path = tmp_path("gcend");
     gcs_recorder_opts o;
     tt_opts(&o, 1024, 1);
+    o.background = true; /* the writer thread is opt-in */
     gcs_recorder *rec;
     assert_int_equal(gcs_recorder_open(path, &o, &rec), 0);
     tt_gen g;
@@ -213,6 +215,7 @@ test_recorder__forked_child_with_a_chunk_in_flight_never_writes(void **state)
     char *path = tmp_path("fork");
     gcs_recorder_opts o;
     tt_opts(&o, 512, 1);
+    o.background = true; /* the writer thread is opt-in */
     gcs_recorder *rec;
     assert_int_equal(gcs_recorder_open(path, &o, &rec), 0);
     size_t n = feed(rec, 11, 20000);
@@ -255,6 +258,7 @@ test_recorder__write_error_on_the_writer_thread_stops_recording(void **state)
     snprintf(path, sizeof path, "/dev/fd/%d", p[1]);
     gcs_recorder_opts o;
     tt_opts(&o, 512, 1);
+    o.background = true; /* the writer thread is opt-in */
     gcs_recorder *rec;
     assert_int_equal(gcs_recorder_open(path, &o, &rec), 0); /* header + META fit the pipe */
     close(p[1]);

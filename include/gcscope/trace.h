@@ -52,6 +52,11 @@ typedef struct gcs_recorder_opts {
     const char *cmdline;    /* stored in the META chunk (may be NULL) */
     uint64_t start_unix_ns; /* header's start time; 0: now (set it for reproducible files) */
     uint32_t writer_pid;    /* header's pid; 0: getpid() */
+    bool background;        /* file outputs: compress and write full chunks on a writer
+                             * thread (default false: on this project's 2-vCPU machine
+                             * the thread slowed the recording thread ~2x, see
+                             * docs/performance.md); GCSCOPE_TRACE_BACKGROUND=1 in
+                             * gcs_heap_new */
 } gcs_recorder_opts;
 
 /* Fill `opts` with the defaults above (thresholds {700, 10, 10}, gc enabled). */

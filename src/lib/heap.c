@@ -126,6 +126,8 @@ recorder_for(const gcs_config *c, const char *path)
     o.gc_flags = (c->gc_enabled ? 1u : 0u) | ((uint32_t)(c->gc_debug & 0xff) << 8);
     const char *sig = c->no_env ? NULL : getenv("GCSCOPE_TRACE_SIGNALS");
     o.signals = sig && strcmp(sig, "1") == 0;
+    const char *bg = c->no_env ? NULL : getenv("GCSCOPE_TRACE_BACKGROUND");
+    o.background = bg && strcmp(bg, "1") == 0;
     char cmd[1024]; /* copied into the META chunk by gcs_recorder_open */
     read_cmdline(cmd, sizeof cmd);
     o.cmdline = cmd;

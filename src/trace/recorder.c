@@ -471,7 +471,7 @@ writer_start(gcs_recorder *w)
     if (w->thr_state != 0)
         return w->thr_state > 0;
     w->thr_state = -1;
-    if (w->path == NULL)
+    if (w->path == NULL || !w->opts.background)
         return 0;
     w->spare = gcs_tr_malloc(GCS_TR_CHUNK_HDR + w->cap);
     if (w->spare == NULL)
