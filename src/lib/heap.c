@@ -49,13 +49,19 @@ boot_hook(void *ud, const gcs_event *ev)
  * recorder, so it runs after GCSCOPE_LEAKS's exit report (atexit order is
  * last-in, first-out), which is then in the trace. A forked child never
  * writes its parent's trace (the recorder checks). */
-static void
-finish_at_exit(void)
+void
+gcs_lib_finish_recorders(void)
 {
     pthread_mutex_lock(&glue_lock);
     for (glue *g = glue_list; g; g = g->next)
         (void)gcs_recorder_finish(g->rec);
     pthread_mutex_unlock(&glue_lock);
+}
+
+static void
+finish_at_exit(void)
+{
+    gcs_lib_finish_recorders();
 }
 
 static void

@@ -247,6 +247,7 @@ on_exit_report(void)
         armed_free(a);
     }
     if (exit_status) {
+        gcs_lib_finish_recorders(); /* _exit skips heap.c's atexit finish */
         fflush(NULL);
         _exit(exit_status);
     }

@@ -33,4 +33,9 @@ int gcs_leaks_env_arm(gcs_heap *h, const gcs_config *cfg);
 void *gcs_leaks_env_prepare(gcs_config *c);
 int gcs_leaks_env_attach(gcs_heap *h, void *pending);
 
+/* Finish the trace of every heap still alive that records (GCSCOPE_TRACE):
+ * last chunk, INDEX, trailer. Defined in heap.c; the exit report calls it
+ * before _exit(), which skips the atexit handler that would otherwise do it. */
+void gcs_lib_finish_recorders(void);
+
 #endif

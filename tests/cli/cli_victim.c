@@ -9,7 +9,8 @@
  *                               flushes a chunk), then writes K to READY and
  *                               sleeps until killed
  *   cli_victim exit N STATUS    runtime program: N lists allocated and named
- *                               (several full chunks), a marker "last words",
+ *                               (several full chunks), a leaked two-list cycle
+ *                               (collector off), a marker "last words",
  *                               then exit(STATUS) with the heap never freed
  * The synthetic trace is deliberately regular so its counts are known. */
 #include <inttypes.h>
@@ -225,6 +226,12 @@ run_exit(long n, int status)
         gcs_decref(h, l);
     }
     gcs_decref(h, keep);
+    gcs_obj *a = NULL, *b = NULL; /* cyclic garbage the disabled collector never frees */
+    if (gcs_list_new(h, &a) != 0 || gcs_list_new(h, &b) != 0 || gcs_list_append(h, a, b) != 0 ||
+        gcs_list_append(h, b, a) != 0)
+        return 1;
+    gcs_decref(h, a);
+    gcs_decref(h, b);
     gcs_marker(h, "last words");
     exit(status); /* no gcs_heap_free: the recorder must flush at exit */
 }

@@ -16,4 +16,13 @@ grep -q "marker text 'last words'" "$T/out" || fail "the marker emitted just bef
 n=$(grep -c ' alloc list#' "$T/out")
 [ "$n" -ge 200001 ] || fail "only $n of 200001 list allocations are in the trace"
 ok
+# With GCSCOPE_LEAKS=exitcode=N the exit report leaves by _exit(N), which
+# skips atexit handlers: the trace must be finished before that too.
+GCSCOPE_LEAKS=exitcode=23 GCSCOPE_TRACE="$T/y.gctrace" "$V" exit 20000 0 >/dev/null 2>"$T/err"
+rc=$?
+[ "$rc" = 23 ] || fail "GCSCOPE_LEAKS=exitcode=23 on a heap never freed: exit $rc, not 23"
+run "$G" dump "$T/y.gctrace"
+expect_rc 0 "dump of a trace finished before the leak report's _exit"
+grep -q "marker text 'last words'" "$T/out" || fail "the last marker is lost under GCSCOPE_LEAKS=exitcode"
+ok
 finish
