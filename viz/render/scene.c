@@ -151,8 +151,10 @@ gcs_scene_clear(gcs_scene *sc)
     sc->cap_types = saved.cap_types;
     sc->type_hash = saved.type_hash;
     sc->type_hash_cap = saved.type_hash_cap;
-    sc->sum.count = saved.sum.count; /* zeroed when used again */
+    sc->sum.count = saved.sum.count;
     sc->sum.cap_count = saved.sum.cap_count;
+    if (sc->sum.count != NULL) /* a rebuilt summary counts from zero */
+        memset(sc->sum.count, 0, sc->sum.cap_count * sizeof *sc->sum.count);
     sc->sum.refs = saved.sum.refs;
     sc->sum.cap_refs = saved.sum.cap_refs;
     if (sc->sum.refs != NULL)
