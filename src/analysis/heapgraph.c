@@ -689,18 +689,8 @@ gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_
     struct gcs_hg_priv *p = g->priv;
     if (g->finished || site >= g->n_sites)
         return GCS_EINVAL;
-    if (g->n_hist == g->cap_hist) {
-        size_t nc = g->cap_hist ? g->cap_hist * 2 : 64;
-        gcs_hg_hist *h = big_realloc(g->hist, g->n_hist * sizeof *h, nc * sizeof *h);
-        if (h == NULL)
-            return GCS_ENOMEM;
-        g->hist = h;
-        uint64_t *o = big_realloc(p->hist_obj, g->n_hist * sizeof *o, nc * sizeof *o);
-        if (o == NULL)
-            return GCS_ENOMEM; /* hist grew, cap_hist not yet: still consistent */
-        p->hist_obj = o;
-        g->cap_hist = nc;
-    }
+    if (g->n_hist == g->cap_hist && gcs_hg_reserve_hist(g, g->cap_hist ? g->cap_hist * 2 : 64) != 0)
+        return GCS_ENOMEM;
     g->hist[g->n_hist] = (gcs_hg_hist){event, refcnt, GCS_HG_NONE, site, (uint8_t)op};
     p->hist_obj[g->n_hist++] = obj;
     g->has_history = true;
