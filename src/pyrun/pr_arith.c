@@ -90,6 +90,35 @@ int_binop(pr_interp *I, int op, int64_t x, int64_t y)
     return pr_int(I, r);
 }
 
+/* A new list (or, unless as_list, tuple) of the items of parts[0..n_parts),
+ * in order, the whole run repeated `times` times: list/tuple `+` and `*`. */
+static gcs_obj *
+seq_build(pr_interp *I, gcs_obj *const *parts, int n_parts, int64_t times, bool as_list)
+{
+    gcs_obj *l;
+    int rc = gcs_list_new(I->h, &l);
+    if (rc)
+        return pr_raise_rc(I, rc, "list");
+    for (int64_t t = 0; t < times && rc == 0; t++)
+        for (int p = 0; p < n_parts && rc == 0; p++) {
+            size_t n = pr_seq_len(I, parts[p]);
+            for (size_t i = 0; i < n && rc == 0; i++) {
+                gcs_obj *x = NULL;
+                pr_seq_get(I, parts[p], i, &x);
+                rc = gcs_list_append(I->h, l, x);
+            }
+        }
+    if (rc) {
+        gcs_decref(I->h, l);
+        return pr_raise_rc(I, rc, "list");
+    }
+    if (as_list)
+        return l;
+    gcs_obj *t = pr_list_to_tuple(I, pr_internal(I, l));
+    gcs_decref(I->h, l);
+    return t;
+}
+
 /* Concatenate / repeat sequences (list, tuple, str). */
 static gcs_obj *
 seq_repeat(pr_interp *I, gcs_obj *s, int64_t times)
@@ -112,25 +141,7 @@ seq_repeat(pr_interp *I, gcs_obj *s, int64_t times)
     size_t n = pr_seq_len(I, s);
     if (n && (uint64_t)times > (1u << 26) / n)
         return pr_raise(I, PR_E_MEMORY, "sequence too long");
-    gcs_obj *l;
-    int rc = gcs_list_new(I->h, &l);
-    if (rc)
-        return pr_raise_rc(I, rc, "list");
-    for (int64_t t = 0; t < times && rc == 0; t++)
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            gcs_obj *x = NULL;
-            pr_seq_get(I, s, i, &x);
-            rc = gcs_list_append(I->h, l, x);
-        }
-    if (rc) {
-        gcs_decref(I->h, l);
-        return pr_raise_rc(I, rc, "list");
-    }
-    if (gcs_kind_of(s) == GCS_KIND_LIST)
-        return l;
-    gcs_obj *t = pr_list_to_tuple(I, pr_internal(I, l));
-    gcs_decref(I->h, l);
-    return t;
+    return seq_build(I, &s, 1, times, gcs_kind_of(s) == GCS_KIND_LIST);
 }
 
 gcs_obj *
@@ -164,28 +175,8 @@ seq_concat(pr_interp *I, gcs_obj *a, gcs_obj *b)
         free(buf);
         return r;
     }
-    gcs_obj *l;
-    int rc = gcs_list_new(I->h, &l);
-    if (rc)
-        return pr_raise_rc(I, rc, "list");
-    for (int part = 0; part < 2 && rc == 0; part++) {
-        gcs_obj *s = part ? b : a;
-        size_t n = pr_seq_len(I, s);
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            gcs_obj *x = NULL;
-            pr_seq_get(I, s, i, &x);
-            rc = gcs_list_append(I->h, l, x);
-        }
-    }
-    if (rc) {
-        gcs_decref(I->h, l);
-        return pr_raise_rc(I, rc, "list");
-    }
-    if (gcs_kind_of(a) == GCS_KIND_LIST)
-        return l;
-    gcs_obj *t = pr_list_to_tuple(I, pr_internal(I, l));
-    gcs_decref(I->h, l);
-    return t;
+    gcs_obj *parts[2] = {a, b};
+    return seq_build(I, parts, 2, 1, gcs_kind_of(a) == GCS_KIND_LIST);
 }
 
 /* "%s %d %r" % args */

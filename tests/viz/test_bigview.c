@@ -59,6 +59,24 @@ assert_same_state(const gcs_scene *a, const gcs_scene *b)
 
 /* The bug behind 433 MiB for `render` of a 100 MiB trace: the whole-trace
  * layout kept a record per object ever allocated. Big traces keep none. */
+/* Render `sc` with view `v` (NULL: the 1280x800 window view) into `dl`,
+ * which this initialises. */
+static void
+render_dl(gcs_scene *sc, const gcs_view *v, gcs_dlist *dl)
+{
+    gcs_view dflt;
+    if (v == NULL) {
+        gcs_view_init(&dflt, 1280, 800);
+        v = &dflt;
+    }
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1280, 800);
+    cairo_t *cr = cairo_create(s);
+    gcs_dlist_init(dl);
+    assert_int_equal(gcs_render_frame(cr, sc, v, dl), 0);
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+}
+
 static void
 test_bigview__big_trace_has_no_layout_records(void **state)
 {
@@ -156,11 +174,7 @@ test_bigview__window_fits_on_demand_scene(void **state)
     gcs_regions r;
     gcs_render_regions(&v, &sc, &r);
     gcs_dlist dl;
-    gcs_dlist_init(&dl);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1280, 800);
-    cairo_t *cr = cairo_create(s);
-    assert_int_equal(gcs_render_frame(cr, &sc, &v, &dl), 0);
-    cairo_destroy(cr);
+    render_dl(&sc, &v, &dl);
     size_t nodes = 0;
     for (size_t k = 0; k < dl.n; k++) {
         const gcs_dl_item *it = &dl.items[k];
@@ -173,7 +187,6 @@ test_bigview__window_fits_on_demand_scene(void **state)
     }
     assert_int_equal(nodes, most);
     gcs_dlist_fini(&dl);
-    cairo_surface_destroy(s);
     gcs_scene_fini(&sc);
     gcs_vtrace_close(big);
 }
@@ -212,11 +225,7 @@ test_bigview__aggregated_still_drawn_large(void **state)
     gcs_render_xform(&v, &sc, &xf);
     assert_true(xf.scale >= 0.85);
     gcs_dlist dl;
-    gcs_dlist_init(&dl);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1280, 800);
-    cairo_t *cr = cairo_create(s);
-    assert_int_equal(gcs_render_frame(cr, &sc, &v, &dl), 0);
-    cairo_destroy(cr);
+    render_dl(&sc, &v, &dl);
     const gcs_dl_item *bar = gcs_dlist_find(&dl, GCS_DL_AGG, GCS_LANE_GEN0, 3000);
     assert_non_null(bar);
     assert_string_equal(bar->text, "list");
@@ -235,7 +244,6 @@ test_bigview__aggregated_still_drawn_large(void **state)
     gcs_render_xform(&v, &sc, &b);
     assert_true(a.scale == b.scale && a.ox == b.ox && a.oy == b.oy);
     gcs_dlist_fini(&dl);
-    cairo_surface_destroy(s);
     gcs_scene_fini(&sc);
 }
 
@@ -255,11 +263,7 @@ test_bigview__timeline_merges_dense_passes(void **state)
     gcs_view v;
     gcs_view_init(&v, 1280, 800);
     gcs_dlist dl;
-    gcs_dlist_init(&dl);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1280, 800);
-    cairo_t *cr = cairo_create(s);
-    assert_int_equal(gcs_render_frame(cr, &sc, &v, &dl), 0);
-    cairo_destroy(cr);
+    render_dl(&sc, &v, &dl);
     size_t bars = gcs_dlist_count(&dl, GCS_DL_TL_PASS);
     assert_true(bars >= 2 && bars <= 10);
     const gcs_dl_item *g0 = gcs_dlist_find(&dl, GCS_DL_TL_PASS, 0, 0);
@@ -269,25 +273,10 @@ test_bigview__timeline_merges_dense_passes(void **state)
     assert_true(g0->w > 1000); /* the gen-0 run spans the whole axis */
     assert_true(g2->w < 10);
     gcs_dlist_fini(&dl);
-    cairo_surface_destroy(s);
     gcs_scene_fini(&sc);
 }
 
 #define LESSON7 GCS_SOURCE_DIR "/traces/lesson07_gc_disabled.gctrace"
-
-/* Render `sc` aggregated into `dl` (window view). */
-static void
-render_dl(gcs_scene *sc, gcs_dlist *dl)
-{
-    gcs_view v;
-    gcs_view_init(&v, 1280, 800);
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1280, 800);
-    cairo_t *cr = cairo_create(s);
-    gcs_dlist_init(dl);
-    assert_int_equal(gcs_render_frame(cr, sc, &v, dl), 0);
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-}
 
 /* The item of db of x's kind, id and id2 (gcs_dlist_find ignores id2 of
  * non-edges: a bar's id2 is its count). */
@@ -337,8 +326,8 @@ test_bigview__summary_scene_matches_full_scene(void **state)
     assert_int_equal(b.sum.n_objs, a.n_objs);
     assert_true(b.n_objs <= 2 * GCS_RENDER_FULL_MAX + 16);
     gcs_dlist da, db;
-    render_dl(&a, &da);
-    render_dl(&b, &db);
+    render_dl(&a, NULL, &da);
+    render_dl(&b, NULL, &db);
     size_t bars = 0;
     for (size_t k = 0; k < da.n; k++) {
         const gcs_dl_item *x = &da.items[k];
