@@ -971,7 +971,7 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
  * kernel's fault-around maps neighbouring pages, also behind the range.
  * Keeps the RSS of a pass over a 1 GB file at a few MB. No-op for memory
  * images and read() buffers; `len` 0 drops now. */
-#define GCS_RD_DROP_BYTES ((uint64_t)8 << 20)
+#define GCS_RD_DROP_BYTES ((uint64_t)2 << 20)
 static void
 drop_pages(gcs_reader *r, uint64_t len)
 {
