@@ -3,9 +3,12 @@
  * a 1,000,000-deep chain is freed on a thread whose stack is far too small
  * for recursive deallocation. */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "runtime/runtime_int.h" /* the slab, for a white-box check */
 #include "testutil.h"
 
 #define OK(x) assert_int_equal((x), 0)
@@ -254,6 +257,71 @@ test_obj__user_data_is_16_aligned_in_slabs(void **state)
     OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
 }
 
+/* Backward steps in the addresses of l[0..n). */
+static size_t
+descents(gcs_obj *const *l, size_t n)
+{
+    size_t d = 0;
+    for (size_t i = 1; i < n; i++)
+        d += (uintptr_t)l[i] < (uintptr_t)l[i - 1];
+    return d;
+}
+
+/* Slab pools that empty are reused lowest address first: after a big free,
+ * lists allocated one after another sit in ascending address order (as in
+ * fresh memory), whatever order their pools emptied in. The collector's walks
+ * prefetch by address and rely on it. LIFO reuse of the emptied pools gives
+ * one backward step per pool (about 270 here). */
+static void
+test_obj__slab_reuses_empty_pools_lowest_first(void **state)
+{
+    gcs_heap *h = H(state);
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    enum { N = 20000 }; /* 56-byte lists: about 270 pools, in several chunks */
+    gcs_obj **l = malloc(N * sizeof *l);
+    assert_non_null(l);
+    for (int i = 0; i < N; i++)
+        OK(gcs_list_new(h, &l[i]));
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) /* round 0, 2: first allocated, first freed */
+            gcs_decref(h, l[round == 1 ? N - 1 - i : i]);
+        for (int i = 0; i < N; i++)
+            OK(gcs_list_new(h, &l[i]));
+        /* At most one step back: from a pool that was never empty (objects of
+         * the fixture) to the lowest empty one. */
+        assert_in_range(descents(l, N), 0, 1);
+    }
+    for (int i = 0; i < N; i++)
+        gcs_decref(h, l[i]);
+    free(l);
+    OK(gcs_heap_check(h));
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+}
+
+/* gcs_heap_check covers the slab's invariants: a count of empty pools that
+ * does not match the pools is reported (white box: the test corrupts the
+ * count, then puts it back). */
+static void
+test_obj__heap_check_covers_the_slab(void **state)
+{
+    gcs_heap *h = H(state);
+    OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
+    enum { N = 1000 }; /* about 14 pools: most of them empty once freed */
+    gcs_obj *l[N];
+    for (int i = 0; i < N; i++)
+        OK(gcs_list_new(h, &l[i]));
+    for (int i = 0; i < N; i++)
+        gcs_decref(h, l[i]);
+    assert_true(h->slab.n_empty > 0);
+    OK(gcs_heap_check(h));
+    h->slab.n_empty++;
+    assert_int_equal(gcs_heap_check(h), GCS_ECORRUPT);
+    assert_non_null(strstr(gcs_heap_errmsg(h), "slab: n_empty"));
+    h->slab.n_empty--;
+    OK(gcs_heap_check(h));
+    OK(gcs_heap_set_checked(h, true, GCS_ON_ERROR_CONTINUE));
+}
+
 /* {==================== Trashcan ====================} */
 
 typedef struct chain_job {
@@ -343,6 +411,8 @@ main(void)
         T(test_obj__memory_layout),
         T(test_obj__slab_arrays_grow_and_survive_mode_switch),
         T(test_obj__user_data_is_16_aligned_in_slabs),
+        T(test_obj__slab_reuses_empty_pools_lowest_first),
+        T(test_obj__heap_check_covers_the_slab),
         T(test_obj__million_deep_chain_frees_in_constant_stack),
         T(test_obj__deep_instance_chain_frees_in_constant_stack),
     };

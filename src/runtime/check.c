@@ -392,6 +392,11 @@ gcs_heap_check(const gcs_heap *hc)
         chk_fail(&c, "count0 is negative (%" PRIu64 ")%" PRIu64, (uint64_t)h->count[0], 0);
     if (c.rc == 0)
         chk_roots(&c);
+    const char *slab = c.rc == 0 ? gcs_rt_slab_check(h) : NULL;
+    if (slab) {
+        gcs_rt_error(h, GCS_ECORRUPT, "heap check: slab: %s", slab);
+        c.rc = GCS_ECORRUPT;
+    }
     gcs_ptrset_free(h, &c.all);
     return c.rc;
 }

@@ -240,14 +240,18 @@ typedef struct gcs_ptrset {
 
 /* Slabs for object blocks up to SLAB_MAX_BLOCK bytes (slab.c): 4 KiB pools
  * of one size class each, carved from larger chunks; a pool that empties
- * can serve any class next (pymalloc's pools). */
+ * can serve any class next (pymalloc's pools), lowest address first. */
 enum { SLAB_MAX_BLOCK = 256, SLAB_GRAIN = 8, SLAB_CLASSES = 32 };
 typedef struct gcs_pool gcs_pool;
+typedef struct gcs_slab_chunk gcs_slab_chunk;
 typedef struct gcs_slab {
     gcs_pool *avail[SLAB_CLASSES]; /* pools of each class with a free block */
-    gcs_pool *empty;               /* pools with no live block, any class */
     char *fresh, *fresh_end;       /* pools of the newest chunk not used yet */
-    void *chunks;
+    gcs_slab_chunk *chunks;        /* every chunk, in ascending address order */
+    gcs_slab_chunk *last_chunk;    /* the highest one */
+    gcs_slab_chunk *newest;        /* the one `fresh` points into */
+    gcs_slab_chunk *first_empty;   /* no chunk below it has an empty pool */
+    size_t n_empty;                /* empty pools (bits set in the chunks' masks) */
 } gcs_slab;
 
 typedef struct gcs_var {
@@ -377,6 +381,8 @@ bool gcs_rt_slab_fits(size_t size);
 void *gcs_rt_slab_alloc(gcs_heap *h, size_t size);
 void gcs_rt_slab_free(gcs_heap *h, void *p, size_t size);
 void gcs_rt_slab_release(gcs_heap *h);
+/* NULL when the slab invariants hold, else a description of the first broken one. */
+const char *gcs_rt_slab_check(const gcs_heap *h);
 /* An object's side arrays (list items, instance values): in the slabs when
  * the object is, else from the heap's allocator. */
 void *gcs_rt_arr_realloc(gcs_heap *h, const gcs_obj *owner, void *p, size_t old_n, size_t new_n);
