@@ -10,7 +10,8 @@
  *   3. heaptrack (if installed) on an equivalent malloc-only loop, run as a
  *      child (this program re-executed with --malloc-loop N), beside our cost
  *      per allocated object; else the reference figure, labelled as such.
- * Usage: trace_bench [--quick] [--events N] [--dir DIR]   (build: release preset) */
+ * Usage: trace_bench [--quick] [--events N] [--dir DIR]   (build: release preset)
+ *        trace_bench [--dir DIR] --one refcount|alloc off|noop|on ITERS   (for callgrind) */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -505,6 +506,30 @@ compare_heaptrack(const workload_figs *alloc, const char *dir, uint64_t n)
     }
 }
 
+/* --one WORKLOAD MODE ITERS: one run of one workload (refcount | alloc) with
+ * recording off, a no-op hook (noop) or recording on (on, to --dir), and no
+ * timing: the driver for instruction counts under valgrind --tool=callgrind
+ * (docs/performance.md, "Trace (issue #3)"). Prints the events recorded. */
+static int
+run_one(const char *workload, const char *mode, uint64_t iters, const char *dir)
+{
+    workload_fn fn = strcmp(workload, "refcount") == 0 ? work_refcount
+                     : strcmp(workload, "alloc") == 0  ? work_alloc
+                                                       : NULL;
+    if (fn == NULL || (strcmp(mode, "off") && strcmp(mode, "noop") && strcmp(mode, "on"))) {
+        fprintf(stderr, "usage: trace_bench --one refcount|alloc off|noop|on ITERS\n");
+        return 2;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/trace_bench_one_%ld.gctrace", dir, (long)getpid());
+    bench_noop = strcmp(mode, "noop") == 0;
+    run_result r = run_once(fn, iters, strcmp(mode, "on") == 0 ? path : NULL);
+    printf("%s %s: %" PRIu64 " iterations, %" PRIu64 " events, %" PRIu64 " bytes\n", workload, mode,
+           iters, r.events, r.file_bytes);
+    remove(path);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -514,6 +539,8 @@ main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--malloc-loop") == 0 && i + 1 < argc)
             return malloc_loop(strtoull(argv[i + 1], NULL, 10));
+        if (strcmp(argv[i], "--one") == 0 && i + 3 < argc)
+            return run_one(argv[i + 1], argv[i + 2], strtoull(argv[i + 3], NULL, 10), dir);
         if (strcmp(argv[i], "--quick") == 0) {
             big_events = 2000000, rc_iters = 200000, alloc_iters = 100000, n_seeks = 50;
         } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
@@ -521,7 +548,9 @@ main(int argc, char **argv)
         } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else {
-            fprintf(stderr, "usage: trace_bench [--quick] [--events N] [--dir DIR]\n");
+            fprintf(stderr, "usage: trace_bench [--quick] [--events N] [--dir DIR]\n"
+                            "       trace_bench [--dir DIR] --one refcount|alloc off|noop|on "
+                            "ITERS\n");
             return 2;
         }
     }

@@ -5,7 +5,10 @@
  * (memory outputs): byte-identical traces. Also what the thread must not
  * break: a chunk closed by GC_END is in the file when the hook returns, a
  * forked child with a chunk in flight never writes, a write error on the
- * writer thread warns once and stops recording. */
+ * writer thread warns once and stops recording. And the hook's fast path
+ * (inlined, home-slot lookups only) against its general path, the exact
+ * interning of short strings by content, and the labels the runtime's hook
+ * path formats by hand (ints, list slots) against printf. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "gcscope/runtime.h"
 #include "gcscope/trace.h"
 #include "test_trace_util.h"
 #include "trace/recorder_int.h"
@@ -273,6 +277,199 @@ test_recorder__write_error_on_the_writer_thread_stops_recording(void **state)
     assert_int_equal(gcs_recorder_close(rec), GCS_EIO);
 }
 
+/* {==== The hook's fast path ====} */
+
+/* A memory recorder's bytes after `feed` (seed, n) with the given options. */
+static uint8_t *
+record_fed(const gcs_recorder_opts *o, uint64_t seed, size_t n, size_t *len)
+{
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(o, &rec), 0);
+    feed(rec, seed, n);
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    uint8_t *b = tt_take(rec, len);
+    assert_int_equal(gcs_recorder_close(rec), 0);
+    return b;
+}
+
+/* With the signal flush armed every event takes the general path (it must
+ * mark itself busy); without, most take the inlined fast path. Both must
+ * write the same bytes, raw and compressed, over many chunks. */
+static void
+test_recorder__fast_and_general_paths_write_identical_bytes(void **state)
+{
+    (void)state;
+    for (int z = 0; z < 2; z++) {
+        gcs_recorder_opts o;
+        tt_opts(&o, 4096, z);
+        size_t fast_len, gen_len;
+        uint8_t *fast = record_fed(&o, 77 + (uint64_t)z, 30000, &fast_len);
+        o.signals = true; /* SIGINT/SIGTERM handlers until the recorder closes */
+        uint8_t *gen = record_fed(&o, 77 + (uint64_t)z, 30000, &gen_len);
+        assert_true(fast_len == gen_len);
+        assert_memory_equal(fast, gen, fast_len);
+        check_reads(fast, fast_len, 30000, 1);
+        free(fast);
+        free(gen);
+    }
+}
+
+/* `n` LABEL events on object 7 whose text is texts[i % n_texts]; each text is
+ * first copied into its own heap buffer when `copies`, so the recorder sees
+ * a new pointer every time. */
+static uint8_t *
+record_labels(const char *const *texts, size_t n_texts, size_t n, int copies, size_t *len)
+{
+    gcs_recorder_opts o;
+    tt_opts(&o, 65536, 0);
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *t = texts[i % n_texts];
+        char *c = copies ? strdup(t) : NULL;
+        gcs_event ev = {.kind = GCS_EV_LABEL};
+        ev.u.label.obj = 7;
+        ev.u.label.text = copies ? c : t;
+        gcs_recorder_hook(rec, &ev);
+        free(c);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    uint8_t *b = tt_take(rec, len);
+    gcs_recorder_close(rec);
+    return b;
+}
+
+/* Equal strings get one DEF_STRING per chunk whatever their pointers: short
+ * (<= 8 bytes, keyed by content), exactly 8, and longer ones, and "". The
+ * trace of fresh copies is byte for byte the trace of the literals. */
+static void
+test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"abc",       "",    "12345678",
+                                        "123456789", "[3]", "a longer label text"};
+    size_t n_texts = sizeof texts / sizeof texts[0];
+    size_t lit_len, copy_len, one_len;
+    uint8_t *lit = record_labels(texts, n_texts, 3000, 0, &lit_len);
+    uint8_t *copy = record_labels(texts, n_texts, 3000, 1, &copy_len);
+    assert_true(lit_len == copy_len);
+    assert_memory_equal(lit, copy, lit_len);
+    /* and each text is defined once: 3000 events cost what 6 distinct ones
+     * plus 2994 references to them cost (3 bytes each: op, O, S; the INDEX
+     * chunk's event count takes a byte more) */
+    uint8_t *one = record_labels(texts, n_texts, n_texts, 1, &one_len);
+    assert_true(copy_len >= one_len + (3000 - n_texts) * 3);
+    assert_true(copy_len <= one_len + (3000 - n_texts) * 3 + 4);
+    free(lit);
+    free(copy);
+    free(one);
+}
+
+/* 60 000 distinct short strings (and every 7th a repeat) from one reused
+ * buffer: the short-string map grows, chunks fill and restart their ids;
+ * every label reads back as written. */
+static void
+test_recorder__many_short_strings_from_one_buffer_read_back(void **state)
+{
+    (void)state;
+    gcs_recorder_opts o;
+    tt_opts(&o, 65536, 1);
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    char buf[32];
+    const size_t n = 60000;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "%zu", i % 7 == 0 ? i % 100 : i * 7919);
+        gcs_event ev = {.kind = GCS_EV_LABEL};
+        ev.u.label.obj = i + 1;
+        ev.u.label.text = buf;
+        gcs_recorder_hook(rec, &ev);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    size_t len;
+    uint8_t *b = tt_take(rec, &len);
+    gcs_recorder_stats st;
+    gcs_recorder_get_stats(rec, &st);
+    assert_true(st.chunks > 1);
+    gcs_recorder_close(rec);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "t", NULL, &r), 0);
+    gcs_event ev;
+    size_t i = 0;
+    while (gcs_reader_next(r, &ev) == 1) {
+        snprintf(buf, sizeof buf, "%zu", i % 7 == 0 ? i % 100 : i * 7919);
+        assert_int_equal(ev.kind, GCS_EV_LABEL);
+        assert_true(ev.u.label.obj == i + 1);
+        assert_string_equal(ev.u.label.text, buf);
+        i++;
+    }
+    assert_true(i == n);
+    gcs_reader_close(r);
+    free(b);
+}
+
+/* {==== Labels the runtime's hook path formats by hand ====} */
+
+typedef struct label_sink {
+    char label[64]; /* text of the last LABEL */
+    char slot[64];  /* slot of the last REF_SET */
+} label_sink;
+
+static void
+label_hook(void *ud, const gcs_event *ev)
+{
+    label_sink *s = ud;
+    if (ev->kind == GCS_EV_LABEL)
+        snprintf(s->label, sizeof s->label, "%s", ev->u.label.text);
+    else if (ev->kind == GCS_EV_REF_SET)
+        snprintf(s->slot, sizeof s->slot, "%s", ev->u.ref_set.slot);
+}
+
+/* A new int's LABEL is its value as printf's %" PRId64 " writes it (and as
+ * gcs_repr does); a list store's slot label is "[i]", small or large i. */
+static void
+test_recorder__int_and_slot_labels_are_what_printf_writes(void **state)
+{
+    (void)state;
+    label_sink sink;
+    memset(&sink, 0, sizeof sink);
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.hook = label_hook;
+    cfg.hook_ud = &sink;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    static const int64_t values[] = {257,        1000,      -6,        -1000, 99999,
+                                     1234567890, INT64_MAX, INT64_MIN, -10,   1000000000000};
+    char want[64], repr[64];
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        gcs_obj *o;
+        sink.label[0] = 0;
+        assert_int_equal(gcs_int_new(h, values[i], &o), 0);
+        snprintf(want, sizeof want, "%" PRId64, values[i]);
+        assert_string_equal(sink.label, want);
+        gcs_repr(h, o, repr, sizeof repr);
+        assert_string_equal(repr, want);
+        gcs_decref(h, o);
+    }
+    gcs_obj *l, *x;
+    assert_int_equal(gcs_list_new(h, &l), 0);
+    assert_int_equal(gcs_int_new(h, 5000, &x), 0);
+    for (int i = 0; i < 150; i++)
+        assert_int_equal(gcs_list_append(h, l, x), 0);
+    static const int idx[] = {0, 9, 10, 42, 99, 100, 149};
+    for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++) {
+        sink.slot[0] = 0;
+        assert_int_equal(gcs_list_set(h, l, idx[i], x), 0);
+        snprintf(want, sizeof want, "[%d]", idx[i]);
+        assert_string_equal(sink.slot, want);
+    }
+    gcs_decref(h, x);
+    gcs_decref(h, l);
+    gcs_heap_free(h);
+}
+
 int
 main(void)
 {
@@ -282,6 +479,11 @@ main(void)
         cmocka_unit_test(test_recorder__gc_end_chunk_is_in_the_file_when_the_hook_returns),
         cmocka_unit_test(test_recorder__forked_child_with_a_chunk_in_flight_never_writes),
         cmocka_unit_test(test_recorder__write_error_on_the_writer_thread_stops_recording),
+        cmocka_unit_test(test_recorder__fast_and_general_paths_write_identical_bytes),
+        cmocka_unit_test(
+            test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer),
+        cmocka_unit_test(test_recorder__many_short_strings_from_one_buffer_read_back),
+        cmocka_unit_test(test_recorder__int_and_slot_labels_are_what_printf_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

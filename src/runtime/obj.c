@@ -19,8 +19,8 @@
  * per-object events (refcounts, GC_REFS/GC_STATE/GC_PROMOTE/GC_GARBAGE) go
  * unstamped (t_ns 0): readers take the last stamped time, and a clock read
  * per object per pass would dominate the cost of recording a collection. */
-void
-gcs_rt_emit(gcs_heap *h, gcs_event *ev)
+static inline void
+emit_(gcs_heap *h, gcs_event *ev)
 {
     if (!ev->site)
         ev->site = h->cur_site;
@@ -29,6 +29,13 @@ gcs_rt_emit(gcs_heap *h, gcs_event *ev)
     if (h->trace_hook)
         h->trace_hook(h->trace_ud, ev);
 }
+
+void
+gcs_rt_emit(gcs_heap *h, gcs_event *ev)
+{
+    emit_(h, ev);
+}
+/* The per-object helpers below inline emit_ (a call less per event). */
 
 /* Events whose payload is one object id: FREE, TRACK, UNTRACK, FINALIZE,
  * RESURRECT, GC_GARBAGE. */
@@ -87,7 +94,7 @@ gcs_rt_ev_obj(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
         GCS_ASSERT(!"not a one-object event");
         return;
     }
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 void
@@ -101,7 +108,7 @@ gcs_rt_ev_refcnt(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site
         ev.u.decref.obj = o->id;
         ev.u.decref.refcnt = o->head.refcnt_;
     }
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 void
@@ -113,7 +120,7 @@ gcs_rt_ev_ref_set(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *dst, gcs
     ev.u.ref_set.slot = slot;
     ev.u.ref_set.dst = dst ? dst->id : 0;
     ev.u.ref_set.old = old ? old->id : 0;
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 void
@@ -123,7 +130,7 @@ gcs_rt_ev_ref_del(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *old, con
     ev.u.ref_del.src = src->id;
     ev.u.ref_del.slot = slot;
     ev.u.ref_del.old = old ? old->id : 0;
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 void
@@ -132,7 +139,7 @@ gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site)
     gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
     ev.u.label.obj = o->id;
     ev.u.label.text = text;
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 int
@@ -154,7 +161,7 @@ gcs_rt_ev_state(gcs_heap *h, gcs_obj *o, gcs_gc_objstate st)
     gcs_event ev = {.kind = GCS_EV_GC_STATE};
     ev.u.gc_state.obj = o->id;
     ev.u.gc_state.state = (uint64_t)st;
-    gcs_rt_emit(h, &ev);
+    emit_(h, &ev);
 }
 
 /* "[i]" into buf (n >= 24 holds any index; shorter buffers get "" if it
@@ -162,6 +169,16 @@ gcs_rt_ev_state(gcs_heap *h, gcs_obj *o, gcs_gc_objstate st)
 void
 gcs_rt_slot_index(char *buf, size_t n, size_t i)
 {
+    if (i < 100 && n >= 5) { /* the usual small index, without the loop below */
+        char *p = buf;
+        *p++ = '[';
+        if (i >= 10)
+            *p++ = (char)('0' + i / 10);
+        *p++ = (char)('0' + i % 10);
+        *p++ = ']';
+        *p = '\0';
+        return;
+    }
     char tmp[24];
     size_t k = sizeof tmp;
     tmp[--k] = '\0';

@@ -1,8 +1,10 @@
 /* src/trace/recorder.c — the trace writer. Start at gcs_recorder_hook(): each
  * event is encoded straight into the chunk buffer (op byte, varints, zigzag
- * deltas; docs/trace-format.md) after the DEF records of any string or site
- * it is the first to use in this chunk (inlined probes: intern_site,
- * intern_str). A full chunk goes to the writer thread (flush_full_chunk_,
+ * deltas; docs/trace-format.md). The usual event takes "The fast path" (one
+ * test, home-slot lookups of its site and strings, a leaf function per kind);
+ * the rest -- an event that first uses a string or site in this chunk and so
+ * needs DEF records first, stamped events, a full chunk -- the general path
+ * (encode_event, hook_slow). A full chunk goes to the writer thread (flush_full_chunk_,
  * "Writing chunks"); other flushes wait for it and write here (flush_chunk_).
  * Either way one write_job() compresses (optionally), checksums and hands
  * header+payload to ONE write(). Every chunk decodes on its own: delta state
@@ -54,14 +56,15 @@ typedef struct site_ent {
 
 typedef struct intern_map {
     void *ents;
-    size_t cap; /* power of two */
-    size_t n;   /* entries of the current generation */
+    size_t cap;     /* power of two */
+    size_t n;       /* entries of the current generation */
+    unsigned shift; /* 64 - log2(cap): a 64-bit hash's top bits index the map */
 } intern_map;
 
-/* Strings of at most 8 bytes ("[3]", ".next", "int") packed into a u64 key:
- * a direct-mapped cache by content, for callers that reuse one buffer for
- * many short strings (slot labels), which miss the pointer map every time. */
-#define SHORT_SLOTS 256u
+/* Strings of at most 8 bytes ("[3]", "int", "1042", "main") packed into a u64
+ * key: their own map, exact and keyed by content, so a caller that reuses one
+ * buffer for many short strings (slot labels, number labels) costs one probe,
+ * and a new one needs no content hash or arena copy. */
 typedef struct short_ent {
     uint64_t key; /* the bytes, zero-padded (strings have no NUL inside) */
     uint32_t gen, id;
@@ -87,7 +90,8 @@ struct gcs_recorder {
     int err; /* sticky GCS_E* */
     char errmsg[256];
     int finished;
-    int stopped;                /* err || finished: the hook's one test */
+    int stopped;                /* err || finished */
+    size_t gate;                /* the hook's one test, see set_gate() */
     pid_t pid;                  /* the process that opened it (a forked child never writes) */
     volatile sig_atomic_t busy; /* inside the hook (signal flush must wait) */
     volatile sig_atomic_t sig_pending;
@@ -103,8 +107,9 @@ struct gcs_recorder {
 
     char *sarena; /* copies of this chunk's strings */
     size_t sa_len, sa_cap;
-    intern_map by_ptr, by_content, sites;
-    short_ent shorts[SHORT_SLOTS]; /* strings of <= 8 bytes by content (gen-stamped) */
+    intern_map by_ptr, by_content; /* strings of more than 8 bytes */
+    intern_map shorts;             /* strings of <= 8 bytes (short_ent) */
+    intern_map sites;
 
     ZSTD_CCtx *zc;
     uint8_t *zbuf;
@@ -135,12 +140,13 @@ hash_ptr(const void *p)
     return (uint32_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
-/* A call site's hash: func pointer and line (file is compared on a hit). */
-static inline uint32_t
-hash_site(const char *func, int line)
+/* Home slot of a call site in a map (func pointer and line; file is
+ * compared on a hit): one multiply, the top bits. */
+static inline size_t
+site_home(const intern_map *m, const char *func, int line)
 {
-    uint64_t x = (uint64_t)(uintptr_t)func + (uint64_t)(uint32_t)line * 0x100000001B3ULL;
-    return (uint32_t)((x * 0x9E3779B97F4A7C15ULL) >> 32);
+    uint64_t x = (uint64_t)(uintptr_t)func ^ ((uint64_t)(uint32_t)line << 32);
+    return (size_t)((x * 0x9E3779B97F4A7C15ULL) >> m->shift);
 }
 
 static uint64_t
@@ -158,12 +164,26 @@ static int
 map_init(intern_map *m, size_t esz)
 {
     m->cap = 256;
+    m->shift = 64 - 8;
     m->n = 0;
     m->ents = gcs_tr_calloc(m->cap, esz);
     return m->ents ? 0 : GCS_ENOMEM;
 }
 
 /* {==== Errors ====} */
+
+static gcs_recorder *volatile sig_rec; /* the recorder the signal flush is armed for */
+
+/* The hook's one test (gcs_recorder_hook): an event takes the inlined fast
+ * path while w->len < w->gate. gate is the chunk size while recording with
+ * no signal flush armed for this recorder, else 0, so a stopped recorder, a
+ * full chunk and a recorder that must mark itself busy for its signal handler
+ * all go through hook_slow. Call after any change of stopped or sig_rec. */
+static void
+set_gate(gcs_recorder *w)
+{
+    w->gate = (w->stopped || sig_rec == w) ? 0 : w->opts.chunk_bytes;
+}
 
 static void
 rec_fail(gcs_recorder *w, int code, int errnum)
@@ -172,6 +192,7 @@ rec_fail(gcs_recorder *w, int code, int errnum)
         return;
     w->err = code;
     w->stopped = 1;
+    set_gate(w);
     snprintf(w->errmsg, sizeof w->errmsg, "%s: %s", w->path ? w->path : "<memory>",
              errnum ? strerror(errnum) : gcs_strerror(code));
     if (!w->opts.quiet) /* the one warning line the spec asks for */
@@ -279,7 +300,7 @@ reset_chunk(gcs_recorder *w)
     memset(w->ocache, 0, sizeof w->ocache);
     w->sa_len = 0;
     w->gen++;
-    w->by_ptr.n = w->by_content.n = w->sites.n = 0;
+    w->by_ptr.n = w->by_content.n = w->shorts.n = w->sites.n = 0;
 }
 
 /* Keep room for two more chunk entries (the writer thread's and the open
@@ -339,6 +360,7 @@ in_forked_child(gcs_recorder *w)
     if (REC_LIKELY(w->pid == getpid()))
         return 0;
     w->finished = w->stopped = 1;
+    set_gate(w);
     return 1;
 }
 
@@ -617,6 +639,29 @@ flush_full_chunk_(gcs_recorder *w)
     return w->err;
 }
 
+/* A varint: the one- and two-byte cases (nearly all ids, counts and deltas)
+ * inline, longer ones out of line. */
+static REC_NOINLINE uint8_t *
+put_uv_long(uint8_t *p, uint64_t v)
+{
+    return p + gcs_put_uv(p, v);
+}
+
+static REC_INLINE uint8_t *
+put_uv_fast(uint8_t *p, uint64_t v)
+{
+    if (REC_LIKELY(v < 0x80)) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    if (REC_LIKELY(v < 0x4000)) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7);
+        return p + 2;
+    }
+    return put_uv_long(p, v);
+}
+
 /* {==== Interning ====} */
 
 static uint32_t def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_out);
@@ -654,29 +699,6 @@ str_eq(const char *a, const char *b)
     return 0;
 }
 
-/* Pack s into *key if it has at most 8 bytes (returns 1), else return 0. */
-static inline int
-short_key(const char *s, uint64_t *key)
-{
-    uint64_t k = 0;
-    for (unsigned i = 0; i < 9; i++) {
-        if (s[i] == 0) {
-            *key = k;
-            return 1;
-        }
-        if (i == 8)
-            break;
-        k |= (uint64_t)(unsigned char)s[i] << (8 * i);
-    }
-    return 0;
-}
-
-static inline short_ent *
-short_slot(gcs_recorder *w, uint64_t key)
-{
-    return &w->shorts[(key * 0x9E3779B97F4A7C15ULL) >> 56];
-}
-
 /* By content: the id of an equal string defined in this chunk, or a new
  * DEF_STRING; then point s's pointer entry (found: it exists) at it. */
 static uint32_t
@@ -706,41 +728,151 @@ intern_str_long(gcs_recorder *w, const char *s, int found)
     return id;
 }
 
-/* The slow half of intern_str: a new pointer, a collision, or a caller that
+/* The slow half of intern_long: a new pointer, a collision, or a caller that
  * reused its buffer for another string: look up by content, define the
  * string if new, then (re)point the pointer entry at it. */
 static REC_NOINLINE uint32_t
-intern_str_slow(gcs_recorder *w, const char *s)
+intern_long_slow(gcs_recorder *w, const char *s)
 {
-    uint64_t key = 0;
-    int is_short = short_key(s, &key);
-    short_ent *se = is_short ? short_slot(w, key) : NULL;
-    if (se && se->gen == w->gen && se->key == key)
-        return se->id; /* a reused buffer holding a short string seen in this chunk */
     int found;
     size_t i = probe_ptr(w, s, &found);
     str_ent *pe = w->by_ptr.ents;
     if (found && str_eq(w->sarena + pe[i].off, s))
         return pe[i].id;
-    uint32_t id = intern_str_long(w, s, found);
-    if (se && id)
-        *se = (short_ent){key, w->gen, id};
+    return intern_str_long(w, s, found);
+}
+
+/* A string of more than 8 bytes. Fast path: the pointer's home slot holds s
+ * with the same content (one multiply, one compare, a string compare). */
+static inline uint32_t
+intern_long(gcs_recorder *w, const char *s)
+{
+    const str_ent *e = (const str_ent *)w->by_ptr.ents + (hash_ptr(s) & (w->by_ptr.cap - 1));
+    if (REC_LIKELY(e->gen == w->gen && e->ptr == s && str_eq(w->sarena + e->off, s)))
+        return e->id;
+    return intern_long_slow(w, s);
+}
+
+/* Pack s into *key and its length into *len if it has at most 8 bytes
+ * (returns 1), else return 0 having read 9 bytes at most. Unrolled: a loop
+ * with an early exit is not, and this runs for every string of every event. */
+#define SHORT_BYTE(i)                                                                              \
+    c = (unsigned char)s[i];                                                                       \
+    if (c == 0) {                                                                                  \
+        *len = (i);                                                                                \
+        *key = k;                                                                                  \
+        return 1;                                                                                  \
+    }                                                                                              \
+    k |= c << (8 * (i));
+static REC_INLINE int
+short_key(const char *s, uint64_t *key, size_t *len)
+{
+    uint64_t k = 0, c;
+    SHORT_BYTE(0)
+    SHORT_BYTE(1)
+    SHORT_BYTE(2)
+    SHORT_BYTE(3)
+    SHORT_BYTE(4)
+    SHORT_BYTE(5)
+    SHORT_BYTE(6)
+    SHORT_BYTE(7)
+    *key = k;
+    *len = 8;
+    return s[8] == 0;
+}
+#undef SHORT_BYTE
+
+static inline size_t
+short_home(const intern_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> m->shift);
+}
+
+static int
+grow_short_map(gcs_recorder *w)
+{
+    intern_map *m = &w->shorts;
+    intern_map nm = {NULL, m->cap * 2, m->n, m->shift - 1};
+    short_ent *ne = gcs_tr_calloc(nm.cap, sizeof *ne);
+    if (ne == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return GCS_ENOMEM;
+    }
+    nm.ents = ne;
+    short_ent *old = m->ents;
+    for (size_t k = 0; k < m->cap; k++) {
+        if (old[k].gen != w->gen)
+            continue;
+        size_t j = short_home(&nm, old[k].key);
+        while (ne[j].gen == w->gen)
+            j = (j + 1) & (nm.cap - 1);
+        ne[j] = old[k];
+    }
+    free(old);
+    *m = nm;
+    return 0;
+}
+
+/* The slow half of intern_short: probe past the home slot; on a miss, write
+ * DEF_STRING (op 0, ext 1, uv id, uv len, the bytes) and add the entry. */
+static REC_NOINLINE uint32_t
+intern_short_slow(gcs_recorder *w, uint64_t key, size_t n)
+{
+    short_ent *se = w->shorts.ents;
+    size_t mask = w->shorts.cap - 1;
+    size_t i = short_home(&w->shorts, key);
+    for (; se[i].gen == w->gen; i = (i + 1) & mask)
+        if (se[i].key == key)
+            return se[i].id;
+    if ((w->shorts.n + 1) * 2 > w->shorts.cap) {
+        if (grow_short_map(w) != 0)
+            return 0;
+        return intern_short_slow(w, key, n);
+    }
+    if (w->len + 32 + EVENT_ROOM > w->cap && ensure(w, 32 + EVENT_ROOM) != 0)
+        return 0; /* room for the DEF, and the event after it */
+    uint32_t id = ++w->n_strings;
+    se[i] = (short_ent){key, w->gen, id};
+    w->shorts.n++;
+    uint8_t *q = cur(w);
+    *q++ = 0;
+    *q++ = GCS_TR_X_DEF_STRING;
+    q = put_uv_fast(q, id);
+    *q++ = (uint8_t)n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(q, &key, 8); /* the key's bytes in string order; only n of them count */
+#else
+    gcs_put_le64(q, key);
+#endif
+    q += n;
+    w->len = (size_t)(q - (w->buf + GCS_TR_CHUNK_HDR));
     return id;
 }
 
-/* Chunk-local id of string s (0 for NULL), emitting DEF_STRING on first use.
- * Fast path: the pointer's home slot holds s with the same content (one
- * multiply, one compare, a short string compare); anything else goes by
- * content in intern_str_slow. */
+/* A string of at most 8 bytes, by content: one multiply, one probe. */
+static inline uint32_t
+intern_short(gcs_recorder *w, uint64_t key, size_t n)
+{
+    const short_ent *e = (const short_ent *)w->shorts.ents + short_home(&w->shorts, key);
+    if (REC_LIKELY(e->gen == w->gen && e->key == key))
+        return e->id;
+    return intern_short_slow(w, key, n);
+}
+
+/* Chunk-local id of string s (0 for NULL), emitting DEF_STRING on first use
+ * in the chunk. Equal strings get one id whatever their pointers: strings of
+ * at most 8 bytes are keyed by their bytes (intern_short), longer ones by
+ * pointer, then by content (intern_long). */
 static inline uint32_t
 intern_str(gcs_recorder *w, const char *s)
 {
     if (s == NULL)
         return 0;
-    const str_ent *e = (const str_ent *)w->by_ptr.ents + (hash_ptr(s) & (w->by_ptr.cap - 1));
-    if (REC_LIKELY(e->gen == w->gen && e->ptr == s && str_eq(w->sarena + e->off, s)))
-        return e->id;
-    return intern_str_slow(w, s);
+    uint64_t key;
+    size_t n;
+    if (REC_LIKELY(short_key(s, &key, &n)))
+        return intern_short(w, key, n);
+    return intern_long(w, s);
 }
 
 /* Rehash the current generation's entries of a str_ent map into twice the
@@ -766,6 +898,7 @@ grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr)
     free(old);
     m->ents = ne;
     m->cap = ncap;
+    m->shift--;
     return 0;
 }
 
@@ -816,24 +949,24 @@ static int
 grow_site_map(gcs_recorder *w)
 {
     intern_map *m = &w->sites;
-    size_t ncap = m->cap * 2;
-    site_ent *ne = gcs_tr_calloc(ncap, sizeof *ne);
+    intern_map nm = {NULL, m->cap * 2, m->n, m->shift - 1};
+    site_ent *ne = gcs_tr_calloc(nm.cap, sizeof *ne);
     if (ne == NULL) {
         rec_fail(w, GCS_ENOMEM, ENOMEM);
         return GCS_ENOMEM;
     }
+    nm.ents = ne;
     site_ent *old = m->ents;
     for (size_t k = 0; k < m->cap; k++) {
         if (old[k].gen != w->gen)
             continue;
-        size_t j = hash_site(old[k].func, old[k].line) & (ncap - 1);
+        size_t j = site_home(&nm, old[k].func, old[k].line);
         while (ne[j].gen == w->gen)
-            j = (j + 1) & (ncap - 1);
+            j = (j + 1) & (nm.cap - 1);
         ne[j] = old[k];
     }
     free(old);
-    m->ents = ne;
-    m->cap = ncap;
+    *m = nm;
     return 0;
 }
 
@@ -844,7 +977,7 @@ intern_site_slow(gcs_recorder *w, const gcs_site *site)
 {
     site_ent *se = w->sites.ents;
     size_t mask = w->sites.cap - 1;
-    size_t i = hash_site(site->func, site->line) & mask;
+    size_t i = site_home(&w->sites, site->func, site->line);
     for (;; i = (i + 1) & mask) {
         site_ent *e = &se[i];
         if (e->gen != w->gen)
@@ -883,7 +1016,7 @@ intern_site(gcs_recorder *w, const gcs_site *site)
     if (site == NULL)
         return 0;
     const site_ent *e =
-        (const site_ent *)w->sites.ents + (hash_site(site->func, site->line) & (w->sites.cap - 1));
+        (const site_ent *)w->sites.ents + site_home(&w->sites, site->func, site->line);
     if (REC_LIKELY(e->gen == w->gen && e->func == site->func && e->line == site->line &&
                    e->file == site->file))
         return e->id;
@@ -891,18 +1024,6 @@ intern_site(gcs_recorder *w, const gcs_site *site)
 }
 
 /* {==== Event encoding (generated from GCS_EVENT_MAP) ====} */
-
-/* A varint, with the one-byte case (most ids, counts and deltas) first and
- * branch-free. */
-static inline uint8_t *
-put_uv_fast(uint8_t *p, uint64_t v)
-{
-    if (REC_LIKELY(v < 0x80)) {
-        *p = (uint8_t)v;
-        return p + 1;
-    }
-    return p + gcs_put_uv(p, v);
-}
 
 static REC_INLINE uint8_t *
 enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
@@ -927,12 +1048,12 @@ enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
     w->last_obj = id;
     return p;
 }
-static inline uint8_t *
+static REC_INLINE uint8_t *
 enc_U(uint8_t *p, uint64_t v)
 {
     return put_uv_fast(p, v);
 }
-static inline uint8_t *
+static REC_INLINE uint8_t *
 enc_I(uint8_t *p, int64_t v)
 {
     return put_uv_fast(p, gcs_zigzag(v));
@@ -1069,12 +1190,137 @@ encode_event(gcs_recorder *w, const gcs_event *ev)
     return 0;
 }
 
+/* {==== The fast path ====}
+ *
+ * The usual event: no timestamp, a code of 1..31, a call site and strings
+ * already defined in this chunk, in their maps' home slots. hook_fast checks
+ * the site and jumps to the kind's leaf function (fast_<kind>), which looks up
+ * the strings and writes the record; anything else -- a lookup that misses, a
+ * stamped or long-form record, GC_END -- leaves before any state changed and
+ * the general path (encode_slow) does the whole event. Either way the bytes
+ * are the same (test_recorder__fast_and_general_paths_write_identical_bytes). */
+
+/* The id of a call site in its home slot (*id = 0 for NULL): 1, else 0. */
+static REC_INLINE int
+site_fast(const gcs_recorder *w, const gcs_site *site, uint32_t *id)
+{
+    *id = 0;
+    if (site == NULL)
+        return 1;
+    const site_ent *e =
+        (const site_ent *)w->sites.ents + site_home(&w->sites, site->func, site->line);
+    *id = e->id;
+    return e->gen == w->gen && e->func == site->func && e->line == site->line &&
+           e->file == site->file;
+}
+
+/* The id of string s in its home slot (*id = 0 for NULL): 1, else 0. */
+static REC_INLINE int
+str_fast(const gcs_recorder *w, const char *s, uint32_t *id)
+{
+    *id = 0;
+    if (s == NULL)
+        return 1;
+    uint64_t key;
+    size_t n;
+    if (REC_LIKELY(short_key(s, &key, &n))) {
+        const short_ent *e = (const short_ent *)w->shorts.ents + short_home(&w->shorts, key);
+        *id = e->id;
+        return e->gen == w->gen && e->key == key;
+    }
+    const str_ent *e = (const str_ent *)w->by_ptr.ents + (hash_ptr(s) & (w->by_ptr.cap - 1));
+    *id = e->id;
+    return e->gen == w->gen && e->ptr == s && str_eq(w->sarena + e->off, s);
+}
+
+/* The general path for one event: DEF records as needed, the record, and the
+ * flush a GC_END asks for. */
+static REC_NOINLINE void
+encode_slow(gcs_recorder *w, const gcs_event *ev)
+{
+    if (encode_event(w, ev))
+        flush_chunk_(w, 1); /* GC_END: a collection is never lost to a crash */
+}
+
+/* Lookups of the S fields: 1 if all are in their home slots (ids in sid). */
+#define FS_O(x)
+#define FS_U(x)
+#define FS_I(x)
+#define FS_S(x)       &&str_fast(w, (x), &sid[ns++])
+#define F(tag, field) FS_##tag(p->field)
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    static REC_INLINE int strs_##name(const gcs_recorder *w, const gcs_ev_##name *p,               \
+                                      uint32_t *sid)                                               \
+    {                                                                                              \
+        unsigned ns = 0;                                                                           \
+        (void)w;                                                                                   \
+        (void)p;                                                                                   \
+        (void)sid;                                                                                 \
+        (void)ns;                                                                                  \
+        return 1 FIELDS;                                                                           \
+    }
+GCS_EVENT_MAP(X)
+#undef X
+
+/* One function per kind (hook_fast jumps to it): each is a leaf with its own
+ * register allocation, so the common records save no registers. The record
+ * goes in the open chunk, whose room the caller checked (w->gate). */
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    static REC_NOINLINE void fast_##name(gcs_recorder *w, const gcs_event *ev, uint32_t site_id)   \
+    {                                                                                              \
+        uint32_t sid[GCS_EV_MAX_FIELDS];                                                           \
+        const gcs_ev_##name *p = &ev->u.name;                                                      \
+        if (!strs_##name(w, p, sid)) {                                                             \
+            encode_slow(w, ev);                                                                    \
+            return;                                                                                \
+        }                                                                                          \
+        uint8_t *start = cur(w), *q = start + 1;                                                   \
+        *start = (uint8_t)(code);                                                                  \
+        if (site_id) {                                                                             \
+            *start = (uint8_t)(GCS_TR_OP_SITE | (code));                                           \
+            q = put_uv_fast(q, site_id);                                                           \
+        }                                                                                          \
+        q = put_##name(w, q, p, sid);                                                              \
+        w->len += (size_t)(q - start);                                                             \
+        w->n_events++;                                                                             \
+    }
+GCS_EVENT_MAP(X)
+#undef X
+#undef F
+#undef FS_O
+#undef FS_U
+#undef FS_I
+#undef FS_S
+
+/* The fast path's common part: the site, no timestamp, then the kind's
+ * function for records of codes 1..31 other than GC_END. */
+static REC_INLINE void
+hook_fast(gcs_recorder *w, const gcs_event *ev)
+{
+    uint32_t site_id;
+    if (!site_fast(w, ev->site, &site_id) || ev->t_ns != 0)
+        goto slow;
+    switch (ev->kind) {
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    case GCS_EV_##NAME:                                                                            \
+        if ((code) > GCS_TR_V1_0_LAST_CODE || GCS_EV_##NAME == GCS_EV_GC_END)                      \
+            goto slow;                                                                             \
+        fast_##name(w, ev, site_id);                                                               \
+        return;
+        GCS_EVENT_MAP(X)
+#undef X
+    case GCS_EV__COUNT:
+        break;
+    }
+slow:
+    encode_slow(w, ev);
+}
+
 /* {==== Signals (optional) ====} */
 
 static int write_index_and_trailer(gcs_recorder *w);
 static void end_busy(gcs_recorder *w);
 
-static gcs_recorder *volatile sig_rec;
 static struct sigaction sig_old_int, sig_old_term;
 
 static void
@@ -1096,6 +1342,7 @@ sig_flush_and_raise(gcs_recorder *w, int sig)
     if (!w->err && !w->finished && !in_forked_child(w)) /* a complete trace: INDEX + trailer */
         write_index_and_trailer(w);
     w->finished = w->stopped = 1;
+    set_gate(w);
     sig_rec = NULL;
     sig_restore();
     raise(sig);
@@ -1131,10 +1378,13 @@ sig_install(gcs_recorder *w)
 
 /* {==== Public API ====} */
 
-void
-gcs_recorder_hook(void *ud, const gcs_event *ev)
+/* Everything the fast path of gcs_recorder_hook leaves out: a stopped
+ * recorder, a full chunk, and recording with the signal flush armed (the
+ * event is encoded inside `busy`, a signal that came meanwhile is handled
+ * after it). */
+static REC_NOINLINE void
+hook_slow(gcs_recorder *w, const gcs_event *ev)
 {
-    gcs_recorder *w = ud;
     if (GCS_UNLIKELY(w->stopped)) {
         w->stats.dropped++;
         return;
@@ -1153,6 +1403,18 @@ gcs_recorder_hook(void *ud, const gcs_event *ev)
     w->busy = 0;
     if (GCS_UNLIKELY(w->sig_pending))
         sig_flush_and_raise(w, (int)w->sig_pending);
+}
+
+/* The runtime's hook: one test (set_gate), then the fast path, inlined here,
+ * or hook_slow. */
+void
+gcs_recorder_hook(void *ud, const gcs_event *ev)
+{
+    gcs_recorder *w = ud;
+    if (REC_LIKELY(w->len < w->gate))
+        hook_fast(w, ev);
+    else
+        hook_slow(w, ev);
 }
 
 void
@@ -1275,6 +1537,8 @@ rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
     if (rc == 0)
         rc = map_init(&w->by_content, sizeof(str_ent));
     if (rc == 0)
+        rc = map_init(&w->shorts, sizeof(short_ent));
+    if (rc == 0)
         rc = map_init(&w->sites, sizeof(site_ent));
     if (rc == 0 && w->opts.compress &&
         (w->zc = gcs_tr_alloc_ok() ? ZSTD_createCCtx() : NULL) == NULL)
@@ -1284,6 +1548,7 @@ rec_alloc(const gcs_recorder_opts *opts, gcs_recorder **out)
     if (rc != 0) {
         gcs_tio_open_mem(&w->io);
         w->finished = w->stopped = 1;
+        set_gate(w);
         gcs_recorder_close(w);
         return rc;
     }
@@ -1300,11 +1565,13 @@ rec_start(gcs_recorder *w, const gcs_recorder_opts *opts, gcs_recorder **out)
     w->opts.cmdline = NULL;
     if (w->err == GCS_ENOMEM) {
         w->finished = w->stopped = 1;
+        set_gate(w);
         gcs_recorder_close(w);
         return GCS_ENOMEM;
     }
     if (w->opts.signals && sig_rec == NULL)
         sig_install(w);
+    set_gate(w);
     *out = w;
     return 0;
 }
@@ -1325,12 +1592,14 @@ gcs_recorder_open(const char *path, const gcs_recorder_opts *opts, gcs_recorder 
     if (w->path == NULL) {
         gcs_tio_open_mem(&w->io);
         w->finished = w->stopped = 1;
+        set_gate(w);
         gcs_recorder_close(w);
         return GCS_ENOMEM;
     }
     int e = gcs_tio_open_file(&w->io, path);
     if (e != 0) {
         w->finished = w->stopped = 1;
+        set_gate(w);
         gcs_recorder_close(w);
         return GCS_EIO;
     }
@@ -1424,6 +1693,7 @@ gcs_recorder_finish(gcs_recorder *w)
         write_index_and_trailer(w);
     writer_stop(w); /* a finished recorder has no thread */
     w->finished = w->stopped = 1;
+    set_gate(w);
     end_busy(w);
     return w->err;
 }
@@ -1448,6 +1718,7 @@ gcs_recorder_close(gcs_recorder *w)
     free(w->sarena);
     free(w->by_ptr.ents);
     free(w->by_content.ents);
+    free(w->shorts.ents);
     free(w->sites.ents);
     free(w->chunks);
     free(w->ibuf);
