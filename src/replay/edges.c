@@ -1,306 +1,387 @@
-/* src/replay/edges.c — the model's strong references. Each edge src -slot-> dst
- * is stored three times: in src's out[] array, in dst's in[] array (both in
- * the order the edges were set, which is what the API iterates), and in one
- * hash table keyed by (src, slot, dst) that records both array positions, so
- * that finding, replacing and removing an edge is O(1) even on a list with a
- * million items. Removal leaves a dead entry (other == 0) in the arrays; an
- * object's arrays are compacted when half dead and at every gcs_model_compact
- * (the public API then sees dense arrays). Invariant: every live array entry
- * has exactly one hash entry pointing at it, and vice versa. */
+/* src/replay/edges.c — the model's strong references (issue #8: 28 bytes and
+ * a u32 hash slot per edge). Each edge src -slot-> dst is one node in a pool
+ * of fixed blocks (free nodes reused), linked into src's out list and dst's
+ * in list: circular doubly-linked lists in the order the API iterates (out:
+ * the order slots were first set, a replaced reference keeping its place; in:
+ * the order references were made). A hash of node handles keyed by (src,
+ * slot, dst) finds an edge in O(1), even on a list with a million items.
+ * Equal keys (only in odd traces) are all flagged M_EDUP; removing one then
+ * takes the first in src's out list, a rule that depends on the state only,
+ * so a restored keyframe behaves exactly as the straight replay. Positional
+ * access (gcs_edges_at) walks from the nearest of the list ends and a few
+ * remembered cursors. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gcscope/errors.h"
 #include "model.h"
 
-#define ANY UINT32_MAX
+#define E(m, e) gcs_model_edge((m), (e))
+#define O(m, h) gcs_model_obj((m), (h))
 
-static size_t
-ehash(uint64_t src, const char *slot, uint64_t dst)
+static inline size_t
+ehash(uint32_t src, uint32_t slot, uint32_t dst)
 {
-    uint64_t x = src * 0x9E3779B97F4A7C15ULL ^ dst * 0xC2B2AE3D27D4EB4FULL ^
-                 (uint64_t)(uintptr_t)slot * 0x165667B19E3779F9ULL;
+    uint64_t x = ((uint64_t)src << 32 | dst) * 0x9E3779B97F4A7C15ULL ^
+                 (uint64_t)(slot & ~M_EDUP) * 0xC2B2AE3D27D4EB4FULL;
     x ^= x >> 31;
     x *= 0xff51afd7ed558ccdULL;
     x ^= x >> 29;
     return (size_t)x;
 }
 
-/* Position of the entry (src, slot, dst) whose out_i/in_i match (ANY: any),
- * or SIZE_MAX. */
-static size_t
-e_find(const gcs_model *m, uint64_t src, const char *slot, uint64_t dst, uint32_t out_i,
-       uint32_t in_i)
+static inline size_t
+ehash_node(const m_edge *n)
 {
-    if (m->eh_cap == 0)
-        return SIZE_MAX;
-    size_t mask = m->eh_cap - 1;
-    for (size_t j = ehash(src, slot, dst) & mask; m->eh[j].src; j = (j + 1) & mask) {
-        const m_edge *e = &m->eh[j];
-        if (e->src == src && e->dst == dst && e->slot == slot &&
-            (out_i == ANY || e->out_i == out_i) && (in_i == ANY || e->in_i == in_i))
-            return j;
+    return ehash(n->src, n->slot, n->dst);
+}
+
+/* {==== Node pool ====} */
+
+static uint32_t
+node_new(gcs_model *m)
+{
+    if (m->efree != M_NIL) {
+        uint32_t e = m->efree;
+        m->efree = E(m, e)->on;
+        return e;
     }
-    return SIZE_MAX;
+    if (m->epool_n >= M_NIL - 1)
+        return M_NIL;
+    size_t b = m->epool_n >> M_BLOCK_BITS;
+    if (b == m->n_eblocks) {
+        m_edge **nb = realloc(m->eblocks, (b + 1) * sizeof *nb);
+        if (nb == NULL)
+            return M_NIL;
+        m->eblocks = nb;
+        if ((nb[b] = malloc(M_BLOCK * sizeof(m_edge))) == NULL)
+            return M_NIL;
+        m->n_eblocks = b + 1;
+    }
+    return m->epool_n++;
 }
 
 static void
-e_put(m_edge *tab, size_t cap, m_edge e)
+node_free(gcs_model *m, uint32_t e)
 {
-    size_t j = ehash(e.src, e.slot, e.dst) & (cap - 1);
-    while (tab[j].src)
-        j = (j + 1) & (cap - 1);
-    tab[j] = e;
+    m_edge *n = E(m, e);
+    n->src = n->dst = M_NIL;
+    n->on = m->efree;
+    m->efree = e;
 }
 
-static int
-e_insert(gcs_model *m, m_edge e)
+/* {==== Lists ====} */
+
+static void
+out_link(gcs_model *m, m_obj *s, uint32_t e)
 {
-    if ((m->eh_n + 1) * 2 > m->eh_cap) {
-        size_t cap = m->eh_cap ? m->eh_cap * 2 : 1024;
-        m_edge *nt = calloc(cap, sizeof *nt);
-        if (nt == NULL) {
-            m->oom = 1;
-            return GCS_ENOMEM;
-        }
-        for (size_t i = 0; i < m->eh_cap; i++)
-            if (m->eh[i].src)
-                e_put(nt, cap, m->eh[i]);
-        free(m->eh);
-        m->eh = nt;
-        m->eh_cap = cap;
+    m_edge *n = E(m, e);
+    if (s->out == M_NIL) {
+        n->on = n->op = e;
+        s->out = e;
+    } else {
+        m_edge *head = E(m, s->out);
+        uint32_t tail = head->op;
+        n->on = s->out;
+        n->op = tail;
+        E(m, tail)->on = e;
+        head->op = e;
     }
-    e_put(m->eh, m->eh_cap, e);
+    s->n_out++;
+}
+
+static void
+in_link(gcs_model *m, m_obj *d, uint32_t e)
+{
+    m_edge *n = E(m, e);
+    if (d->in == M_NIL) {
+        n->in = n->ip = e;
+        d->in = e;
+    } else {
+        m_edge *head = E(m, d->in);
+        uint32_t tail = head->ip;
+        n->in = d->in;
+        n->ip = tail;
+        E(m, tail)->in = e;
+        head->ip = e;
+    }
+    d->n_in++;
+}
+
+static void
+out_unlink(gcs_model *m, m_obj *s, uint32_t e)
+{
+    m_edge *n = E(m, e);
+    if (--s->n_out == 0) {
+        s->out = M_NIL;
+        return;
+    }
+    E(m, n->op)->on = n->on;
+    E(m, n->on)->op = n->op;
+    if (s->out == e)
+        s->out = n->on;
+}
+
+static void
+in_unlink(gcs_model *m, m_obj *d, uint32_t e)
+{
+    m_edge *n = E(m, e);
+    if (--d->n_in == 0) {
+        d->in = M_NIL;
+        return;
+    }
+    E(m, n->ip)->in = n->in;
+    E(m, n->in)->ip = n->ip;
+    if (d->in == e)
+        d->in = n->in;
+}
+
+/* {==== Hash ====} */
+
+static void
+eh_put(uint32_t *t, size_t cap, size_t home, uint32_t e)
+{
+    size_t j = home & (cap - 1);
+    while (t[j])
+        j = (j + 1) & (cap - 1);
+    t[j] = e + 1;
+}
+
+int
+gcs_edges_reserve(gcs_model *m, size_t more)
+{
+    size_t need = m->eh_n + more, cap = m->eh_cap ? m->eh_cap : 1024;
+    while (need * 2 > cap)
+        cap *= 2;
+    if (cap == m->eh_cap)
+        return 0;
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (t == NULL) {
+        m->oom = 1;
+        return GCS_ENOMEM;
+    }
+    for (size_t j = 0; j < m->eh_cap; j++)
+        if (m->eh[j])
+            eh_put(t, cap, ehash_node(E(m, m->eh[j] - 1)), m->eh[j] - 1);
+    free(m->eh);
+    m->eh = t;
+    m->eh_cap = cap;
+    return 0;
+}
+
+int
+gcs_edges_hash_(gcs_model *m, uint32_t e)
+{
+    if ((m->eh_n + 1) * 2 > m->eh_cap && gcs_edges_reserve(m, 1) != 0)
+        return GCS_ENOMEM;
+    m_edge *n = E(m, e);
+    n->slot &= ~M_EDUP;
+    size_t mask = m->eh_cap - 1, j = ehash_node(n) & mask;
+    for (; m->eh[j]; j = (j + 1) & mask) {
+        m_edge *x = E(m, m->eh[j] - 1);
+        if (x->src == n->src && x->dst == n->dst && ((x->slot ^ n->slot) & ~M_EDUP) == 0) {
+            x->slot |= M_EDUP;
+            n->slot |= M_EDUP;
+        }
+    }
+    m->eh[j] = e + 1;
     m->eh_n++;
     return 0;
 }
 
-/* Remove the entry at pos (linear probing, backward-shift deletion). */
-static void
-e_delete(gcs_model *m, size_t pos)
+/* Position in eh of node e (present). */
+static size_t
+eh_pos(const gcs_model *m, uint32_t e)
 {
-    size_t mask = m->eh_cap - 1, i = pos, j = pos;
-    for (;;) {
+    size_t mask = m->eh_cap - 1, j = ehash_node(E(m, e)) & mask;
+    while (m->eh[j] != e + 1)
         j = (j + 1) & mask;
-        if (m->eh[j].src == 0)
+    return j;
+}
+
+static void
+eh_del(gcs_model *m, uint32_t e)
+{
+    size_t mask = m->eh_cap - 1, i = eh_pos(m, e);
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (m->eh[j] == 0)
             break;
-        size_t k = ehash(m->eh[j].src, m->eh[j].slot, m->eh[j].dst) & mask;
-        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (stays)
+        size_t k = ehash_node(E(m, m->eh[j] - 1)) & mask;
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue;
         m->eh[i] = m->eh[j];
         i = j;
     }
-    memset(&m->eh[i], 0, sizeof m->eh[i]);
+    m->eh[i] = 0;
     m->eh_n--;
 }
 
-static int
-ref_push(m_ref **arr, uint32_t *n, uint32_t *cap, uint64_t other, const char *slot)
+/* The edge s -slot-> d to act on (the first in s's out list), or M_NIL. */
+static uint32_t
+e_find(const gcs_model *m, uint32_t s, uint32_t slot, uint32_t d)
 {
-    if (*n == *cap) {
-        uint32_t c = *cap ? *cap * 2 : 4;
-        m_ref *na = realloc(*arr, c * sizeof *na);
-        if (na == NULL)
-            return GCS_ENOMEM;
-        *arr = na;
-        *cap = c;
-    }
-    (*arr)[(*n)++] = (m_ref){other, slot};
-    return 0;
-}
-
-static void
-mark_dirty(gcs_model *m, m_obj *o)
-{
-    if (o->flags & M_DIRTY)
-        return;
-    if (m->dirty.n == m->dirty.cap) {
-        size_t c = m->dirty.cap ? m->dirty.cap * 2 : 64;
-        uint64_t *nv = realloc(m->dirty.v, c * sizeof *nv);
-        if (nv == NULL) {
-            m->oom = 1;
-            return;
-        }
-        m->dirty.v = nv;
-        m->dirty.cap = c;
-    }
-    m->dirty.v[m->dirty.n++] = o->id;
-    o->flags |= M_DIRTY;
-}
-
-/* Give back most of an array that is now mostly empty (a long-lived object
- * that many temporaries pointed at must not keep their slots: issue #8). */
-static void
-shrink(m_ref **arr, uint32_t n, uint32_t *cap)
-{
-    if (*cap <= 16 || (uint64_t)n * 4 > *cap)
-        return;
-    uint32_t c = n * 2 > 4 ? n * 2 : 4;
-    m_ref *na = realloc(*arr, c * sizeof *na);
-    if (na != NULL) {
-        *arr = na;
-        *cap = c;
-    }
-}
-
-/* Squeeze the dead entries out of o's arrays, fixing the hash positions. */
-void
-gcs_edges_compact_obj(gcs_model *m, m_obj *o)
-{
-    uint32_t w = 0;
-    for (uint32_t k = 0; k < o->n_out; k++) {
-        if (o->out[k].other == 0)
+    if (m->eh_cap == 0)
+        return M_NIL;
+    size_t mask = m->eh_cap - 1;
+    for (size_t j = ehash(s, slot, d) & mask; m->eh[j]; j = (j + 1) & mask) {
+        const m_edge *x = E(m, m->eh[j] - 1);
+        if (x->src != s || x->dst != d || (x->slot & ~M_EDUP) != slot)
             continue;
-        if (w != k) {
-            size_t pos = e_find(m, o->id, o->out[k].slot, o->out[k].other, k, ANY);
-            if (pos != SIZE_MAX)
-                m->eh[pos].out_i = w;
-            o->out[w] = o->out[k];
+        if (!(x->slot & M_EDUP))
+            return m->eh[j] - 1;
+        /* duplicates: the first in the out list */
+        const m_obj *so = O(m, s);
+        uint32_t e = so->out;
+        for (uint32_t k = 0; k < so->n_out; k++, e = E(m, e)->on) {
+            const m_edge *y = E(m, e);
+            if (y->dst == d && (y->slot & ~M_EDUP) == slot)
+                return e;
         }
-        w++;
+        return M_NIL; /* unreachable while the invariants hold */
     }
-    o->n_out = w;
-    o->dead_out = 0;
-    w = 0;
-    for (uint32_t k = 0; k < o->n_in; k++) {
-        if (o->in[k].other == 0)
-            continue;
-        if (w != k) {
-            size_t pos = e_find(m, o->in[k].other, o->in[k].slot, o->id, ANY, k);
-            if (pos != SIZE_MAX)
-                m->eh[pos].in_i = w;
-            o->in[w] = o->in[k];
-        }
-        w++;
-    }
-    o->n_in = w;
-    o->dead_in = 0;
-    shrink(&o->out, o->n_out, &o->cap_out);
-    shrink(&o->in, o->n_in, &o->cap_in);
+    return M_NIL;
 }
 
-static void
-kill_out(gcs_model *m, m_obj *s, uint32_t i)
-{
-    s->out[i].other = 0;
-    s->dead_out++;
-    mark_dirty(m, s);
-    if (s->dead_out > 8 && s->dead_out * 2 > s->n_out)
-        gcs_edges_compact_obj(m, s);
-}
+/* {==== Operations ====} */
 
-static void
-kill_in(gcs_model *m, m_obj *d, uint32_t i)
+uint32_t
+gcs_edges_node_(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
 {
-    d->in[i].other = 0;
-    d->dead_in++;
-    mark_dirty(m, d);
-    if (d->dead_in > 8 && d->dead_in * 2 > d->n_in)
-        gcs_edges_compact_obj(m, d);
-}
-
-int
-gcs_edges_add(gcs_model *m, m_obj *s, m_obj *d, const char *slot)
-{
-    if (ref_push(&s->out, &s->n_out, &s->cap_out, d->id, slot) != 0) {
+    uint32_t e = node_new(m);
+    if (e == M_NIL) {
         m->oom = 1;
-        return GCS_ENOMEM;
+        return M_NIL;
     }
-    if (ref_push(&d->in, &d->n_in, &d->cap_in, s->id, slot) != 0) {
-        s->n_out--;
-        m->oom = 1;
-        return GCS_ENOMEM;
-    }
-    if (e_insert(m, (m_edge){s->id, d->id, slot, s->n_out - 1, d->n_in - 1}) != 0) {
-        s->n_out--;
-        d->n_in--;
-        return GCS_ENOMEM;
-    }
-    return 0;
+    m_edge *n = E(m, e);
+    n->src = s;
+    n->dst = d;
+    n->slot = slot;
+    out_link(m, O(m, s), e);
+    m->edges_ver++;
+    return e;
 }
 
 void
-gcs_edges_del(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
+gcs_edges_in_link_(gcs_model *m, uint32_t d, uint32_t e)
 {
-    size_t pos = e_find(m, src, slot, dst, ANY, ANY);
-    if (pos == SIZE_MAX)
-        return;
-    m_edge e = m->eh[pos];
-    e_delete(m, pos);
-    m_obj *so = gcs_model_get_(m, src), *dob = gcs_model_get_(m, dst);
-    if (so && e.out_i < so->n_out)
-        kill_out(m, so, e.out_i);
-    if (dob && e.in_i < dob->n_in)
-        kill_in(m, dob, e.in_i);
+    in_link(m, O(m, d), e);
 }
 
 int
-gcs_edges_replace(gcs_model *m, m_obj *s, const char *slot, m_obj *old, m_obj *d)
+gcs_edges_add(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
 {
-    size_t pos = e_find(m, s->id, slot, old->id, ANY, ANY);
-    if (pos == SIZE_MAX)
+    if ((m->eh_n + 1) * 2 > m->eh_cap && gcs_edges_reserve(m, 1) != 0)
+        return GCS_ENOMEM;
+    uint32_t e = gcs_edges_node_(m, s, d, slot);
+    if (e == M_NIL)
+        return GCS_ENOMEM;
+    in_link(m, O(m, d), e);
+    return gcs_edges_hash_(m, e); /* room reserved above: cannot fail */
+}
+
+static void
+edge_remove(gcs_model *m, uint32_t e)
+{
+    m_edge *n = E(m, e);
+    eh_del(m, e);
+    out_unlink(m, O(m, n->src), e);
+    in_unlink(m, O(m, n->dst), e);
+    node_free(m, e);
+    m->edges_ver++;
+}
+
+void
+gcs_edges_del(gcs_model *m, uint32_t s, uint32_t slot, uint32_t d)
+{
+    uint32_t e = e_find(m, s, slot, d);
+    if (e != M_NIL)
+        edge_remove(m, e);
+}
+
+int
+gcs_edges_replace(gcs_model *m, uint32_t s, uint32_t slot, uint32_t old, uint32_t d)
+{
+    uint32_t e = e_find(m, s, slot, old);
+    if (e == M_NIL)
         return 0;
-    m_edge e = m->eh[pos];
-    if (ref_push(&d->in, &d->n_in, &d->cap_in, s->id, slot) != 0) {
-        m->oom = 1;
-        return 0;
-    }
-    e_delete(m, pos);
-    s->out[e.out_i].other = d->id; /* same position: the slot keeps its place */
-    kill_in(m, old, e.in_i);
-    e_insert(m, (m_edge){s->id, d->id, slot, e.out_i, d->n_in - 1});
+    eh_del(m, e);
+    in_unlink(m, O(m, old), e);
+    m_edge *n = E(m, e);
+    n->dst = d; /* same out position: the slot keeps its place */
+    in_link(m, O(m, d), e);
+    m->edges_ver++;
+    (void)gcs_edges_hash_(m, e); /* eh_n did not grow: no allocation */
     return 1;
 }
 
 void
-gcs_edges_drop_all(gcs_model *m, m_obj *o)
+gcs_edges_drop_all(gcs_model *m, uint32_t h)
 {
-    for (uint32_t k = 0; k < o->n_out; k++) {
-        m_ref r = o->out[k];
-        if (r.other == 0)
-            continue;
-        size_t pos = e_find(m, o->id, r.slot, r.other, k, ANY);
-        if (pos == SIZE_MAX)
-            continue;
-        m_edge e = m->eh[pos];
-        e_delete(m, pos);
-        o->out[k].other = 0;
-        m_obj *d = gcs_model_get_(m, r.other);
-        if (d && e.in_i < d->n_in)
-            kill_in(m, d, e.in_i);
-    }
-    for (uint32_t k = 0; k < o->n_in; k++) {
-        m_ref r = o->in[k];
-        if (r.other == 0)
-            continue;
-        size_t pos = e_find(m, r.other, r.slot, o->id, ANY, k);
-        if (pos == SIZE_MAX)
-            continue;
-        m_edge e = m->eh[pos];
-        e_delete(m, pos);
-        o->in[k].other = 0;
-        m_obj *so = gcs_model_get_(m, r.other);
-        if (so && e.out_i < so->n_out)
-            kill_out(m, so, e.out_i);
-    }
-    o->n_out = o->n_in = o->dead_out = o->dead_in = 0;
+    m_obj *o = O(m, h);
+    while (o->out != M_NIL)
+        edge_remove(m, o->out);
+    while (o->in != M_NIL)
+        edge_remove(m, o->in);
 }
 
-void
-gcs_edges_compact_dirty(gcs_model *m)
+/* {==== Positional access ====} */
+
+static uint32_t
+step(const gcs_model *m, uint32_t e, int dir, int fwd)
 {
-    for (size_t i = 0; i < m->dirty.n; i++) {
-        long k = gcs_model_find(m, m->dirty.v[i]);
-        if (k < 0)
-            continue;
-        m_obj *o = &m->objs[k];
-        if (o->dead_out || o->dead_in)
-            gcs_edges_compact_obj(m, o);
-        o->flags &= (uint16_t)~M_DIRTY;
-    }
-    m->dirty.n = 0;
+    const m_edge *n = E(m, e);
+    return dir ? (fwd ? n->in : n->ip) : (fwd ? n->on : n->op);
 }
+
+uint32_t
+gcs_edges_at(gcs_model *m, uint32_t h, int dir, uint32_t k)
+{
+    const m_obj *o = O(m, h);
+    uint32_t n = dir ? o->n_in : o->n_out, head = dir ? o->in : o->out;
+    if (k >= n)
+        return M_NIL;
+    /* start: the head (k steps forward), the tail (n - 1 - k back), or a cursor */
+    uint32_t e = head, at = 0, dist = k;
+    if (n - 1 - k < dist) {
+        e = step(m, head, dir, 0);
+        at = n - 1;
+        dist = n - 1 - k;
+    }
+    m_ecur *best = NULL;
+    for (unsigned i = 0; i < M_ECUR; i++) {
+        m_ecur *c = &m->ecur[i];
+        if (c->ver != m->edges_ver || c->h != h || c->dir != dir)
+            continue;
+        uint32_t d = c->k > k ? c->k - k : k - c->k;
+        if (d <= dist) {
+            dist = d;
+            e = c->e;
+            at = c->k;
+            best = c;
+        }
+    }
+    while (at < k) {
+        e = step(m, e, dir, 1);
+        at++;
+    }
+    while (at > k) {
+        e = step(m, e, dir, 0);
+        at--;
+    }
+    if (best == NULL) {
+        best = &m->ecur[m->ecur_next++ % M_ECUR];
+        best->ver = m->edges_ver;
+        best->h = h;
+        best->dir = dir;
+    }
+    best->k = k;
+    best->e = e;
+    return e;
+}
+
+/* {==== Clear / check ====} */
 
 void
 gcs_edges_clear(gcs_model *m)
@@ -308,52 +389,91 @@ gcs_edges_clear(gcs_model *m)
     if (m->eh_cap)
         memset(m->eh, 0, m->eh_cap * sizeof *m->eh);
     m->eh_n = 0;
-    m->dirty.n = 0;
+    m->epool_n = 0;
+    m->efree = M_NIL;
+    m->edges_ver++;
 }
 
-int
-gcs_edges_rebuild(gcs_model *m)
+void
+gcs_edges_fini(gcs_model *m)
 {
-    gcs_edges_clear(m);
-    for (size_t i = 0; i < m->n_objs; i++) {
-        const m_obj *o = &m->objs[i];
-        for (uint32_t k = 0; k < o->n_out; k++)
-            if (e_insert(m, (m_edge){o->id, o->out[k].other, o->out[k].slot, k, ANY}) != 0)
-                return GCS_ENOMEM;
-    }
-    for (size_t i = 0; i < m->n_objs; i++) {
-        const m_obj *d = &m->objs[i];
-        for (uint32_t k = 0; k < d->n_in; k++) {
-            size_t pos = e_find(m, d->in[k].other, d->in[k].slot, d->id, ANY, ANY);
-            /* the first entry of this key whose in position is still unset */
-            size_t mask = m->eh_cap - 1;
-            for (size_t j = pos; j != SIZE_MAX && m->eh[j].src; j = (j + 1) & mask) {
-                m_edge *e = &m->eh[j];
-                if (e->src == d->in[k].other && e->dst == d->id && e->slot == d->in[k].slot &&
-                    e->in_i == ANY) {
-                    e->in_i = k;
-                    break;
-                }
-            }
-        }
+    for (size_t b = 0; b < m->n_eblocks; b++)
+        free(m->eblocks[b]);
+    free(m->eblocks);
+    free(m->eh);
+}
+
+/* 1 if node e is in the hash. */
+static int
+hashed(const gcs_model *m, uint32_t e)
+{
+    if (m->eh_cap == 0)
+        return 0;
+    size_t mask = m->eh_cap - 1;
+    for (size_t j = ehash_node(E(m, e)) & mask; m->eh[j]; j = (j + 1) & mask)
+        if (m->eh[j] == e + 1)
+            return 1;
+    return 0;
+}
+
+/* 1 if another node with e's key exists in the hash. */
+static int
+has_twin(const gcs_model *m, uint32_t e)
+{
+    const m_edge *n = E(m, e);
+    size_t mask = m->eh_cap - 1;
+    for (size_t j = ehash_node(n) & mask; m->eh[j]; j = (j + 1) & mask) {
+        const m_edge *x = E(m, m->eh[j] - 1);
+        if (m->eh[j] != e + 1 && x->src == n->src && x->dst == n->dst &&
+            ((x->slot ^ n->slot) & ~M_EDUP) == 0)
+            return 1;
     }
     return 0;
 }
 
 int
-gcs_edges_check(const gcs_model *m, const m_obj *o)
+gcs_edges_check(const gcs_model *m, uint32_t h, char *why, size_t wn)
 {
-    for (uint32_t k = 0; k < o->n_out; k++) {
-        if (o->out[k].other == 0)
-            continue;
-        size_t pos = e_find(m, o->id, o->out[k].slot, o->out[k].other, k, ANY);
-        if (pos == SIZE_MAX)
-            return 0;
-        long d = gcs_model_find(m, o->out[k].other);
-        uint32_t j = m->eh[pos].in_i;
-        if (d < 0 || j >= m->objs[d].n_in || m->objs[d].in[j].other != o->id ||
-            m->objs[d].in[j].slot != o->out[k].slot)
-            return 0;
+    const m_obj *o = O(m, h);
+    for (int dir = 0; dir < 2; dir++) {
+        uint32_t n = dir ? o->n_in : o->n_out, e = dir ? o->in : o->out;
+        if ((n == 0) != (e == M_NIL)) {
+            snprintf(why, wn, "object %llu: %s list head and count disagree",
+                     (unsigned long long)o->id, dir ? "in" : "out");
+            return GCS_ECORRUPT;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            const m_edge *x = E(m, e);
+            uint32_t other = dir ? x->src : x->dst;
+            if ((dir ? x->dst : x->src) != h || other >= m->pool_n ||
+                step(m, step(m, e, dir, 1), dir, 0) != e) {
+                snprintf(why, wn, "object %llu: %s list broken at %u", (unsigned long long)o->id,
+                         dir ? "in" : "out", k);
+                return GCS_ECORRUPT;
+            }
+            const m_obj *ot = O(m, other);
+            if (!(ot->flags & M_ALIVE) || (ot->flags & M_PURGED) || !(o->flags & M_ALIVE)) {
+                snprintf(why, wn, "edge %llu -> %llu touches a freed object",
+                         (unsigned long long)O(m, x->src)->id,
+                         (unsigned long long)O(m, x->dst)->id);
+                return GCS_ECORRUPT;
+            }
+            if (!hashed(m, e)) {
+                snprintf(why, wn, "edge of %llu missing from the edge hash",
+                         (unsigned long long)o->id);
+                return GCS_ECORRUPT;
+            }
+            if (dir == 0 && has_twin(m, e) && !(x->slot & M_EDUP)) {
+                snprintf(why, wn, "duplicate edge of %llu not flagged", (unsigned long long)o->id);
+                return GCS_ECORRUPT;
+            }
+            e = step(m, e, dir, 1);
+        }
+        if (e != (dir ? o->in : o->out)) {
+            snprintf(why, wn, "object %llu: %s list longer than its count",
+                     (unsigned long long)o->id, dir ? "in" : "out");
+            return GCS_ECORRUPT;
+        }
     }
-    return 1;
+    return 0;
 }

@@ -1,12 +1,11 @@
 /* src/replay/model.c — the replay model: what each event MEANS for the heap
  * picture. Start at gcs_model_apply(), one switch over gcs_ev_kind with no
  * default (a new event row fails the build here until it is given a meaning).
- * Objects live in objs[] sorted by id with a hash index; edges are kept twice
- * (out on the source, in on the target); freed objects linger for
+ * Objects are compact records named by stable handles (store.c); edges are
+ * nodes linked into both endpoints' lists (edges.c); freed objects linger for
  * freed_window events so the viewer can fade them out, then are purged in
  * free order. Odd traces (lost events, damaged files) never crash the model:
  * unknown objects become placeholders and impossible removals are ignored. */
-#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,8 @@
 
 #include "gcscope/errors.h"
 #include "model.h"
+
+#define O(m, h) gcs_model_obj((m), (h))
 
 /* {==== Small vectors ====} */
 
@@ -44,6 +45,17 @@ vec_push(gcs_model *m, m_u64vec *v, uint64_t x)
     return 0;
 }
 
+static int
+vec32_push(gcs_model *m, m_u32vec *v, uint32_t x)
+{
+    if (grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
+        m->oom = 1;
+        return GCS_ENOMEM;
+    }
+    v->v[v->n++] = x;
+    return 0;
+}
+
 static void
 vec_remove(m_u64vec *v, uint64_t x)
 {
@@ -56,174 +68,63 @@ vec_remove(m_u64vec *v, uint64_t x)
     }
 }
 
-/* {==== Object index ====} */
-
-static size_t
-hash_id(uint64_t id)
+static void
+vec32_remove(m_u32vec *v, size_t from, uint32_t x)
 {
-    id ^= id >> 33;
-    id *= 0xff51afd7ed558ccdULL;
-    id ^= id >> 33;
-    return (size_t)id;
-}
-
-static int
-idx_rebuild(gcs_model *m, size_t cap)
-{
-    memset(m->fc, 0, sizeof m->fc); /* objs[] indices may have moved (even if this fails) */
-    uint64_t *k = calloc(cap, sizeof *k);
-    uint32_t *v = calloc(cap, sizeof *v);
-    if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
-        m->oom = 1;
-        return GCS_ENOMEM;
+    for (size_t i = v->n; i-- > from;) {
+        if (v->v[i] == x) {
+            memmove(v->v + i, v->v + i + 1, (v->n - i - 1) * sizeof *v->v);
+            v->n--;
+            return;
+        }
     }
-    free(m->idx_keys);
-    free(m->idx_vals);
-    m->idx_keys = k;
-    m->idx_vals = v;
-    m->idx_cap = cap;
-    m->idx_n = 0;
-    for (size_t i = 0; i < m->n_objs; i++) {
-        if (m->objs[i].purged)
-            continue;
-        size_t j = hash_id(m->objs[i].id) & (cap - 1);
-        while (v[j])
-            j = (j + 1) & (cap - 1);
-        k[j] = m->objs[i].id;
-        v[j] = (uint32_t)i + 1;
-        m->idx_n++;
-    }
-    return 0;
 }
 
-long
-gcs_model_find(const gcs_model *m, uint64_t id)
-{
-    if (m->idx_cap == 0 || id == 0) /* 0 is "no object" (and the purge tombstone key) */
-        return -1;
-    size_t mask = m->idx_cap - 1;
-    for (size_t j = hash_id(id) & mask; m->idx_vals[j]; j = (j + 1) & mask)
-        if (m->idx_keys[j] == id)
-            return (long)m->idx_vals[j] - 1;
-    return -1;
-}
+/* {==== Objects ====} */
 
-static inline m_obj *
+static inline uint32_t
 find(gcs_model *m, uint64_t id)
 {
-    m_fcache *c = &m->fc[id & (M_FCACHE - 1)];
-    if (c->id == id && id != 0)
-        return &m->objs[c->i];
-    long i = gcs_model_find(m, id);
-    if (i < 0)
-        return NULL;
-    c->id = id;
-    c->i = (uint32_t)i;
-    return &m->objs[i];
+    return gcs_model_get_(m, id);
 }
 
-m_obj *
-gcs_model_get_(gcs_model *m, uint64_t id)
+/* A new alive placeholder for an unknown id (M_NIL on ENOMEM). */
+static uint32_t
+obj_placeholder(gcs_model *m, uint64_t id)
 {
-    return find(m, id);
-}
-
-static void
-obj_free_edges_mem(m_obj *o)
-{
-    free(o->out);
-    free(o->in);
-    o->out = o->in = NULL;
-    o->n_out = o->cap_out = o->n_in = o->cap_in = o->dead_out = o->dead_in = 0;
-}
-
-/* Insert a new object with this id (keeping objs[] sorted); NULL on ENOMEM. */
-static m_obj *
-obj_insert(gcs_model *m, uint64_t id)
-{
-    if (grow((void **)&m->objs, &m->cap_objs, m->n_objs + 1, sizeof *m->objs)) {
-        m->oom = 1;
-        return NULL;
-    }
-    /* grow() guarantees room for one more, so objs[0..n_objs) is allocated */
-    assert(m->objs != NULL && m->n_objs < m->cap_objs);
-    size_t at = m->n_objs;
-    int shifted = 0;
-    /* objs[at - 1] is live (at <= n_objs); the analyzer thinks realloc loses it */
-    /* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
-    if (at > 0 && m->objs[at - 1].id > id) { /* out of order (placeholders): rare */
-        size_t lo = 0, hi = m->n_objs;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (m->objs[mid].id < id)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        at = lo;
-        memmove(m->objs + at + 1, m->objs + at, (m->n_objs - at) * sizeof *m->objs);
-        shifted = 1;
-    }
-    m->n_objs++;
-    m_obj *o = &m->objs[at];
-    memset(o, 0, sizeof *o);
-    o->id = id;
-    o->type = "?";
-    o->gen = GCS_REPLAY_GEN_UNTRACKED;
-    o->gc_state = -1;
-    o->alloc_ev = UINT64_MAX;
-    o->free_ev = UINT64_MAX;
-    if (shifted || (m->idx_n + 1) * 2 > m->idx_cap) { /* idx_n counts tombstones too */
-        size_t cap = 1024;
-        while ((m->n_objs - m->n_holes + 1) * 4 > cap)
-            cap *= 2;
-        if (idx_rebuild(m, cap) != 0)
-            return NULL;
-        return &m->objs[at];
-    }
-    size_t mask = m->idx_cap - 1, j = hash_id(id) & mask;
-    while (m->idx_vals[j])
-        j = (j + 1) & mask;
-    m->idx_keys[j] = id;
-    m->idx_vals[j] = (uint32_t)at + 1;
-    m->idx_n++;
-    return o;
-}
-
-/* The object with this id, created as an alive placeholder if unknown. */
-static m_obj *
-obj_get(gcs_model *m, uint64_t id)
-{
-    if (id == 0)
-        return NULL;
-    m_obj *o = find(m, id);
-    if (o)
-        return o;
-    o = obj_insert(m, id);
-    if (o) {
+    uint32_t h = gcs_store_insert(m, id);
+    if (h != M_NIL) {
+        m_obj *o = O(m, h);
         o->flags = M_ALIVE;
+        o->type = gcs_str_id(m, "?");
+        if (o->type == M_NIL)
+            o->type = 0;
         m->n_alive++;
     }
-    return o;
+    return h;
+}
+
+/* The object with this id, created as an alive placeholder if unknown;
+ * M_NIL for id 0 or on ENOMEM. */
+static inline uint32_t
+obj_get(gcs_model *m, uint64_t id)
+{
+    uint32_t h = find(m, id);
+    if (h != M_NIL || id == 0)
+        return h;
+    return obj_placeholder(m, id);
 }
 
 /* LABEL: keep a copy of the text (the reader's copy lives for one chunk). */
 static void
-set_label(gcs_model *m, m_obj *o, const char *text)
+set_label(gcs_model *m, uint32_t h, const char *text)
 {
-    char *c = NULL;
-    if (text != NULL) {
-        size_t n = strlen(text);
-        if ((c = malloc(n + 1)) == NULL) {
-            m->oom = 1;
-            return;
-        }
-        memcpy(c, text, n + 1);
-    }
-    free(o->label);
-    o->label = c;
+    uint32_t lab = text ? gcs_label_new(m, text, strlen(text)) : 0;
+    if (text && lab == 0)
+        return; /* ENOMEM (m->oom set) */
+    m_obj *o = O(m, h);
+    gcs_label_free(m, o->label);
+    o->label = lab;
 }
 
 /* {==== Edges (stored by edges.c) ====} */
@@ -231,35 +132,39 @@ set_label(gcs_model *m, m_obj *o, const char *text)
 static void
 edge_add(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
 {
-    if (obj_get(m, src) == NULL || obj_get(m, dst) == NULL)
+    uint32_t s = obj_get(m, src), d = obj_get(m, dst);
+    if (s == M_NIL || d == M_NIL)
         return;
-    m_obj *s = find(m, src); /* obj_get(dst) may have moved objs[] */
-    m_obj *d = find(m, dst);
-    if (!(s->flags & M_ALIVE) || !(d->flags & M_ALIVE))
+    if (!(O(m, s)->flags & M_ALIVE) || !(O(m, d)->flags & M_ALIVE))
         return; /* a reference to or from a freed object: a broken trace; not drawn */
-    gcs_edges_add(m, s, d, slot);
+    uint32_t sl = gcs_str_id_c(m, slot);
+    if (sl != M_NIL)
+        gcs_edges_add(m, s, d, sl);
+}
+
+static void
+edge_del(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
+{
+    uint32_t s = find(m, src), d = find(m, dst), sl = gcs_str_lookup_c(m, slot);
+    if (s != M_NIL && d != M_NIL && sl != M_NIL)
+        gcs_edges_del(m, s, sl, d);
 }
 
 /* REF_SET with both old and new targets: replace in place when possible. */
 static void
 edge_set(gcs_model *m, uint64_t src, const char *slot, uint64_t dst, uint64_t old)
 {
-    if (old && dst && obj_get(m, dst) != NULL) {
-        m_obj *s = find(m, src), *o = find(m, old), *d = find(m, dst);
-        if (s && o && (s->flags & M_ALIVE) && (d->flags & M_ALIVE) &&
-            gcs_edges_replace(m, s, slot, o, d))
+    if (old && dst) {
+        uint32_t d = obj_get(m, dst), s = find(m, src), o = find(m, old);
+        uint32_t sl = gcs_str_lookup_c(m, slot);
+        if (d != M_NIL && s != M_NIL && o != M_NIL && sl != M_NIL && (O(m, s)->flags & M_ALIVE) &&
+            (O(m, d)->flags & M_ALIVE) && gcs_edges_replace(m, s, sl, o, d))
             return;
     }
     if (old)
-        gcs_edges_del(m, src, slot, old);
+        edge_del(m, src, slot, old);
     if (dst && src)
         edge_add(m, src, slot, dst);
-}
-
-static void
-edges_drop_all(gcs_model *m, m_obj *o)
-{
-    gcs_edges_drop_all(m, o);
 }
 
 /* {==== Frames ====} */
@@ -356,7 +261,7 @@ wr_remove(gcs_model *m, uint64_t wr)
 static void
 wr_new(gcs_model *m, uint64_t wr, uint64_t referent, uint64_t callback)
 {
-    if (obj_get(m, wr) == NULL)
+    if (obj_get(m, wr) == M_NIL)
         return;
     gcs_replay_weakref *w = wr_find(m, wr);
     if (w == NULL) {
@@ -372,11 +277,11 @@ wr_new(gcs_model *m, uint64_t wr, uint64_t referent, uint64_t callback)
 /* {==== Generations ====} */
 
 static void
-set_gen(gcs_model *m, m_obj *o, int gen)
+set_gen(gcs_model *m, uint32_t h, int gen)
 {
-    o->gen = (int8_t)gen;
+    O(m, h)->gen = (int8_t)gen;
     if (gen == 0 || gen == 1)
-        vec_push(m, &m->young[gen], o->id);
+        vec32_push(m, &m->young[gen], h);
 }
 
 /* In the current pass and not (yet) known reachable: tentatively unreachable,
@@ -390,24 +295,28 @@ pass_unreachable(const m_obj *o)
 /* GC_PROMOTE: the survivors of the collected set (alive tracked objects of
  * generations 0..from, minus what the pass found unreachable) move to `to`.
  * Uses the young lists, so the cost is the number of young objects, not the
- * heap. */
+ * heap. A stale entry (the object moved, or its slot was reused) is skipped
+ * or, at worst, visits an object twice to no effect. */
 static void
 promote(gcs_model *m, uint64_t from, uint64_t to)
 {
     if (to > 2)
         to = 2;
     for (int g = 0; g <= 1 && (uint64_t)g <= from; g++) {
-        m_u64vec v = m->young[g];
-        m->young[g] = (m_u64vec){NULL, 0, 0};
+        m_u32vec v = m->young[g];
+        m->young[g] = (m_u32vec){NULL, 0, 0};
         for (size_t i = 0; i < v.n; i++) {
-            m_obj *o = find(m, v.v[i]);
-            if (!o || !(o->flags & M_ALIVE) || !(o->flags & M_TRACKED) || o->gen != g)
+            uint32_t h = v.v[i];
+            if (h >= m->pool_n)
+                continue;
+            m_obj *o = O(m, h);
+            if (!(o->flags & M_ALIVE) || !(o->flags & M_TRACKED) || o->gen != g)
                 continue;
             if (pass_unreachable(o)) {
                 o->flags |= M_HELD; /* still in generation g until GC_END */
-                vec_push(m, &m->young[g], o->id);
+                vec32_push(m, &m->young[g], h);
             } else {
-                set_gen(m, o, (int)to);
+                set_gen(m, h, (int)to);
             }
         }
         if (m->young[g].v == NULL) {
@@ -423,8 +332,8 @@ static void
 freeze(gcs_model *m, int on)
 {
     for (size_t i = 0; i < m->n_objs; i++) {
-        m_obj *o = &m->objs[i];
-        if (o->purged || !(o->flags & M_ALIVE) || !(o->flags & M_TRACKED))
+        m_obj *o = O(m, m->order[i]);
+        if ((o->flags & M_PURGED) || !(o->flags & M_ALIVE) || !(o->flags & M_TRACKED))
             continue;
         if (on && o->gen >= 0 && o->gen <= 2)
             o->gen = GCS_REPLAY_GEN_PERMANENT;
@@ -440,23 +349,24 @@ static uint64_t
 count_frozen(const gcs_model *m)
 {
     uint64_t n = 0;
-    for (size_t i = 0; i < m->n_objs; i++)
-        n += !m->objs[i].purged && (m->objs[i].flags & M_ALIVE) &&
-             m->objs[i].gen == GCS_REPLAY_GEN_PERMANENT;
+    for (size_t i = 0; i < m->n_objs; i++) {
+        const m_obj *o = O(m, m->order[i]);
+        n += !(o->flags & M_PURGED) && (o->flags & M_ALIVE) && o->gen == GCS_REPLAY_GEN_PERMANENT;
+    }
     return n;
 }
 
 /* {==== Collector pass ====} */
 
-static m_obj *
+static uint32_t
 pass_obj(gcs_model *m, uint64_t id)
 {
-    m_obj *o = obj_get(m, id);
-    if (o && !(o->flags & M_IN_PASS)) {
-        o->flags |= M_IN_PASS;
+    uint32_t h = obj_get(m, id);
+    if (h != M_NIL && !(O(m, h)->flags & M_IN_PASS)) {
+        O(m, h)->flags |= M_IN_PASS;
         vec_push(m, &m->pass_objs, id);
     }
-    return o;
+    return h;
 }
 
 static void
@@ -464,14 +374,16 @@ pass_end(gcs_model *m)
 {
     int older = m->gc.gen >= 2 ? 2 : (int)m->gc.gen + 1;
     for (size_t i = 0; i < m->pass_objs.n; i++) {
-        m_obj *o = find(m, m->pass_objs.v[i]);
-        if (o) {
-            if ((o->flags & M_HELD) && (o->flags & M_ALIVE) && (o->flags & M_TRACKED))
-                set_gen(m, o, older); /* survived its pass after all */
-            o->flags &= (uint16_t)~(M_IN_PASS | M_HELD);
-            o->gc_refs = 0;
-            o->gc_state = -1;
-        }
+        uint32_t h = find(m, m->pass_objs.v[i]);
+        if (h == M_NIL)
+            continue;
+        m_obj *o = O(m, h);
+        if ((o->flags & M_HELD) && (o->flags & M_ALIVE) && (o->flags & M_TRACKED))
+            set_gen(m, h, older); /* survived its pass after all */
+        o = O(m, h);
+        o->flags &= (uint16_t) ~(M_IN_PASS | M_HELD);
+        gcs_obj_put_i32(m, h, &o->gc_refs, W_GC_REFS, 0);
+        o->gc_state = -1;
     }
     m->pass_objs.n = 0;
     m->gc.active = false;
@@ -485,55 +397,68 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
     const gcs_ev_alloc *a = &ev->u.alloc;
     if (a->obj == 0)
         return;
-    m_obj *o = find(m, a->obj);
-    if (o) { /* id seen before (placeholder, or a trace that reuses ids) */
-        edges_drop_all(m, o);
+    uint32_t type = gcs_str_id_c(m, a->type ? a->type : "?");
+    uint32_t site = gcs_str_id_c(m, ev->site);
+    if (type == M_NIL || site == M_NIL)
+        return;
+    uint32_t h = find(m, a->obj);
+    if (h != M_NIL) { /* id seen before (placeholder, or a trace that reuses ids) */
+        m_obj *o = O(m, h);
+        gcs_edges_drop_all(m, h);
         if (!(o->flags & M_ALIVE))
             m->n_alive++;
         if (o->flags & M_IN_PASS)
             vec_remove(&m->pass_objs, o->id);
         if (o->flags & M_GARBAGE)
             vec_remove(&m->garbage, o->id);
-        if (o->free_ev != UINT64_MAX) {
-            vec_remove(&m->purge_q, o->id);
+        if (o->free_ev != M_NONE_U32) {
+            vec32_remove(&m->purge_q, m->purge_head, h);
             m->purge_at = 0; /* the head may have changed */
         }
-    } else if ((o = obj_insert(m, a->obj)) != NULL) {
+        gcs_label_free(m, o->label);
+        o->label = 0;
+    } else if ((h = gcs_store_insert(m, a->obj)) != M_NIL) {
         m->n_alive++;
     } else {
         return;
     }
-    o->type = a->type ? a->type : "?";
-    free(o->label);
-    o->label = NULL;
-    o->kind = (uint32_t)a->kind;
-    o->size = a->size;
-    o->refcnt = 1;
+    m_obj *o = O(m, h);
+    o->type = type;
+    o->site = site;
     o->gen = GCS_REPLAY_GEN_UNTRACKED;
     o->flags = M_ALIVE;
-    o->alloc_ev = m->pos;
-    o->alloc_site = ev->site;
-    o->free_ev = UINT64_MAX;
-    o->gc_refs = 0;
     o->gc_state = -1;
+    if (a->kind < M_WIDE_KIND && o->kind != M_WIDE_KIND)
+        o->kind = (uint8_t)a->kind;
+    else
+        gcs_obj_set_u(m, h, W_KIND, a->kind);
+    gcs_obj_put_u32(m, h, &o->size, W_SIZE, a->size);
+    gcs_obj_put_i32(m, h, &o->refcnt, W_REFCNT, 1);
+    gcs_obj_put_u32(m, h, &o->alloc_ev, W_ALLOC_EV, m->pos);
+    if (o->free_ev != M_WIDE_U32)
+        o->free_ev = M_NONE_U32;
+    else
+        gcs_obj_set_u(m, h, W_FREE_EV, UINT64_MAX);
+    gcs_obj_put_i32(m, h, &o->gc_refs, W_GC_REFS, 0);
 }
 
 static void
 obj_free(gcs_model *m, uint64_t id)
 {
-    m_obj *o = find(m, id);
-    if (o == NULL || !(o->flags & M_ALIVE))
+    uint32_t h = find(m, id);
+    if (h == M_NIL || !(O(m, h)->flags & M_ALIVE))
         return;
-    edges_drop_all(m, o);
-    o->flags &= (uint16_t)~(M_ALIVE | M_TRACKED);
-    o->refcnt = 0;
-    o->free_ev = m->pos;
+    gcs_edges_drop_all(m, h);
+    m_obj *o = O(m, h);
+    o->flags &= (uint16_t) ~(M_ALIVE | M_TRACKED);
+    gcs_obj_put_i32(m, h, &o->refcnt, W_REFCNT, 0);
+    gcs_obj_put_u32(m, h, &o->free_ev, W_FREE_EV, m->pos);
     m->n_alive--;
     if (o->flags & M_GARBAGE) {
         o->flags &= (uint16_t)~M_GARBAGE;
         vec_remove(&m->garbage, id);
     }
-    vec_push(m, &m->purge_q, id);
+    vec32_push(m, &m->purge_q, h);
 }
 
 /* Forget objects freed more than freed_window events ago. */
@@ -541,37 +466,22 @@ static void
 purge(gcs_model *m)
 {
     while (m->purge_head < m->purge_q.n) {
-        uint64_t id = m->purge_q.v[m->purge_head];
-        long i = gcs_model_find(m, id);
-        if (i >= 0 && m->objs[i].free_ev != UINT64_MAX &&
-            m->objs[i].free_ev + m->freed_window >= m->pos) {
-            m->purge_at = m->objs[i].free_ev + m->freed_window + 1; /* the head's turn */
+        uint32_t h = m->purge_q.v[m->purge_head];
+        m_obj *o = O(m, h);
+        uint64_t fe = o->free_ev < M_WIDE_U32 ? o->free_ev : gcs_obj_u(m, h, W_FREE_EV);
+        if (fe != UINT64_MAX && fe + m->freed_window >= m->pos) {
+            m->purge_at = fe + m->freed_window + 1; /* the head's turn */
             break;
         }
-        if (i >= 0 && (m->objs[i].flags & M_IN_PASS) && !(m->objs[i].flags & M_ALIVE)) {
+        if ((o->flags & M_IN_PASS) && !(o->flags & M_ALIVE)) {
             m->purge_at = 0;
             break; /* freed during the pass in progress: kept until the pass ends */
         }
         m->purge_head++;
-        if (i < 0 || (m->objs[i].flags & M_ALIVE))
+        if (o->flags & (M_ALIVE | M_PURGED))
             continue;
-        m_obj *o = &m->objs[i];
-        wr_remove(m, id);
-        obj_free_edges_mem(o);
-        free(o->label);
-        o->label = NULL;
-        o->purged = 1;
-        m->n_holes++;
-        if (m->fc[id & (M_FCACHE - 1)].id == id)
-            m->fc[id & (M_FCACHE - 1)].id = 0;
-        /* unlink from the index: rebuild lazily in compact; mark key dead now */
-        size_t mask = m->idx_cap - 1;
-        for (size_t j = hash_id(id) & mask; m->idx_vals[j]; j = (j + 1) & mask) {
-            if (m->idx_keys[j] == id && m->idx_vals[j] == (uint32_t)i + 1) {
-                m->idx_keys[j] = 0; /* tombstone: key 0 never matches a real id */
-                break;
-            }
-        }
+        wr_remove(m, o->id);
+        gcs_store_purge(m, h);
     }
     if (m->purge_head > 1024 && m->purge_head * 2 > m->purge_q.n) {
         memmove(m->purge_q.v, m->purge_q.v + m->purge_head,
@@ -581,30 +491,117 @@ purge(gcs_model *m)
     }
 }
 
-int
-gcs_model_compact(gcs_model *m)
-{
-    gcs_edges_compact_dirty(m);
-    if (m->n_holes == 0)
-        return 0;
-    size_t w = 0;
-    for (size_t i = 0; i < m->n_objs; i++)
-        if (!m->objs[i].purged)
-            m->objs[w++] = m->objs[i];
-    m->n_objs = w;
-    m->n_holes = 0;
-    size_t cap = 1024;
-    while ((m->n_objs + 1) * 4 > cap)
-        cap *= 2;
-    return idx_rebuild(m, cap);
-}
-
 /* {==== Apply ====} */
 
-int
-gcs_model_apply(gcs_model *m, const gcs_event *ev)
+static void
+set_refcnt(gcs_model *m, uint64_t id, int64_t rc)
 {
-    m_obj *o;
+    uint32_t h = obj_get(m, id);
+    if (h == M_NIL)
+        return;
+    gcs_obj_put_i32(m, h, &O(m, h)->refcnt, W_REFCNT, rc);
+}
+
+static void
+set_flag(gcs_model *m, uint64_t id, uint16_t flag)
+{
+    uint32_t h = obj_get(m, id);
+    if (h != M_NIL)
+        O(m, h)->flags |= flag;
+}
+
+static void
+apply_gc(gcs_model *m, const gcs_event *ev)
+{
+    uint32_t h;
+    switch (ev->kind) {
+    case GCS_EV_GC_BEGIN:
+        if (m->gc.active)
+            pass_end(m);
+        m->gc = (gcs_replay_gc_now){
+            true,
+            (unsigned)ev->u.gc_begin.gen,
+            (unsigned)ev->u.gc_begin.reason,
+            -1,
+            m->pos,
+            m->passes_begun++,
+            {ev->u.gc_begin.count0, ev->u.gc_begin.count1, ev->u.gc_begin.count2}};
+        break;
+    case GCS_EV_GC_PHASE:
+        m->gc.phase = (int)ev->u.gc_phase.phase;
+        break;
+    case GCS_EV_GC_REFS:
+        if ((h = pass_obj(m, ev->u.gc_refs.obj)) != M_NIL)
+            gcs_obj_set_i(m, h, W_GC_REFS, ev->u.gc_refs.refs);
+        break;
+    case GCS_EV_GC_STATE:
+        if ((h = pass_obj(m, ev->u.gc_state.obj)) != M_NIL)
+            O(m, h)->gc_state = (int8_t)ev->u.gc_state.state;
+        break;
+    case GCS_EV_GC_PROMOTE:
+        promote(m, ev->u.gc_promote.from, ev->u.gc_promote.to);
+        break;
+    case GCS_EV_GC_GARBAGE:
+        if ((h = obj_get(m, ev->u.gc_garbage.obj)) != M_NIL && !(O(m, h)->flags & M_GARBAGE)) {
+            O(m, h)->flags |= M_GARBAGE;
+            vec_push(m, &m->garbage, ev->u.gc_garbage.obj);
+        }
+        break;
+    case GCS_EV_GC_END: {
+        unsigned g = ev->u.gc_end.gen <= 2 ? (unsigned)ev->u.gc_end.gen : 2;
+        m->stats[g].collections++;
+        m->stats[g].collected += ev->u.gc_end.collected;
+        m->stats[g].uncollectable += ev->u.gc_end.uncollectable;
+        pass_end(m);
+        break;
+    }
+    case GCS_EV_GC_CONFIG:
+        m->cfg_seen = true;
+        m->cfg.enabled = ev->u.gc_config.enabled != 0;
+        m->cfg.thresholds[0] = (long)ev->u.gc_config.threshold0;
+        m->cfg.thresholds[1] = (long)ev->u.gc_config.threshold1;
+        m->cfg.thresholds[2] = (long)ev->u.gc_config.threshold2;
+        m->cfg.debug = (unsigned)ev->u.gc_config.debug;
+        break;
+    case GCS_EV_FREEZE:
+        freeze(m, 1);
+        m->cfg.frozen = count_frozen(m);
+        break;
+    case GCS_EV_UNFREEZE:
+        freeze(m, 0);
+        m->cfg.frozen = 0;
+        break;
+    case GCS_EV_ALLOC:
+    case GCS_EV_FREE:
+    case GCS_EV_INCREF:
+    case GCS_EV_DECREF:
+    case GCS_EV_LABEL:
+    case GCS_EV_REF_SET:
+    case GCS_EV_REF_DEL:
+    case GCS_EV_TRACK:
+    case GCS_EV_UNTRACK:
+    case GCS_EV_FRAME_PUSH:
+    case GCS_EV_FRAME_POP:
+    case GCS_EV_VAR_SET:
+    case GCS_EV_VAR_DEL:
+    case GCS_EV_WEAKREF_NEW:
+    case GCS_EV_WEAKREF_CLEAR:
+    case GCS_EV_WEAKREF_CALLBACK:
+    case GCS_EV_FINALIZE:
+    case GCS_EV_RESURRECT:
+    case GCS_EV_INTERNAL:
+    case GCS_EV_MARKER:
+    case GCS_EV_ERROR:
+    case GCS_EV_HEAP_END:
+    case GCS_EV__COUNT:
+        break; /* not collector events (gcs_model_apply) */
+    }
+}
+
+static inline int
+apply1(gcs_model *m, const gcs_event *ev)
+{
+    uint32_t h;
     switch (ev->kind) {
     case GCS_EV_ALLOC:
         obj_alloc(m, ev);
@@ -613,33 +610,31 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
         obj_free(m, ev->u.free.obj);
         break;
     case GCS_EV_INCREF:
-        if ((o = obj_get(m, ev->u.incref.obj)) != NULL)
-            o->refcnt = ev->u.incref.refcnt;
+        set_refcnt(m, ev->u.incref.obj, ev->u.incref.refcnt);
         break;
     case GCS_EV_DECREF:
-        if ((o = obj_get(m, ev->u.decref.obj)) != NULL)
-            o->refcnt = ev->u.decref.refcnt;
+        set_refcnt(m, ev->u.decref.obj, ev->u.decref.refcnt);
         break;
     case GCS_EV_LABEL:
-        if ((o = obj_get(m, ev->u.label.obj)) != NULL)
-            set_label(m, o, ev->u.label.text);
+        if ((h = obj_get(m, ev->u.label.obj)) != M_NIL)
+            set_label(m, h, ev->u.label.text);
         break;
     case GCS_EV_REF_SET:
         edge_set(m, ev->u.ref_set.src, ev->u.ref_set.slot, ev->u.ref_set.dst, ev->u.ref_set.old);
         break;
     case GCS_EV_REF_DEL:
-        gcs_edges_del(m, ev->u.ref_del.src, ev->u.ref_del.slot, ev->u.ref_del.old);
+        edge_del(m, ev->u.ref_del.src, ev->u.ref_del.slot, ev->u.ref_del.old);
         break;
     case GCS_EV_TRACK:
-        if ((o = obj_get(m, ev->u.track.obj)) != NULL && (o->flags & M_ALIVE)) {
-            o->flags |= M_TRACKED;
-            set_gen(m, o, 0);
+        if ((h = obj_get(m, ev->u.track.obj)) != M_NIL && (O(m, h)->flags & M_ALIVE)) {
+            O(m, h)->flags |= M_TRACKED;
+            set_gen(m, h, 0);
         }
         break;
     case GCS_EV_UNTRACK:
-        if ((o = find(m, ev->u.untrack.obj)) != NULL) {
-            o->flags &= (uint16_t)~M_TRACKED;
-            o->gen = GCS_REPLAY_GEN_UNTRACKED;
+        if ((h = find(m, ev->u.untrack.obj)) != M_NIL) {
+            O(m, h)->flags &= (uint16_t)~M_TRACKED;
+            O(m, h)->gen = GCS_REPLAY_GEN_UNTRACKED;
         }
         break;
     case GCS_EV_FRAME_PUSH: {
@@ -676,72 +671,25 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
         break;
     }
     case GCS_EV_FINALIZE:
-        if ((o = obj_get(m, ev->u.finalize.obj)) != NULL)
-            o->flags |= M_FINALIZED;
+        set_flag(m, ev->u.finalize.obj, M_FINALIZED);
         break;
     case GCS_EV_RESURRECT:
-        if ((o = obj_get(m, ev->u.resurrect.obj)) != NULL)
-            o->flags |= M_RESURRECTED;
+        set_flag(m, ev->u.resurrect.obj, M_RESURRECTED);
         break;
     case GCS_EV_INTERNAL:
-        if ((o = obj_get(m, ev->u.internal.obj)) != NULL)
-            o->flags |= M_INTERNAL;
+        set_flag(m, ev->u.internal.obj, M_INTERNAL);
         break;
     case GCS_EV_GC_BEGIN:
-        if (m->gc.active)
-            pass_end(m);
-        m->gc = (gcs_replay_gc_now){
-            true,
-            (unsigned)ev->u.gc_begin.gen,
-            (unsigned)ev->u.gc_begin.reason,
-            -1,
-            m->pos,
-            m->passes_begun++,
-            {ev->u.gc_begin.count0, ev->u.gc_begin.count1, ev->u.gc_begin.count2}};
-        break;
     case GCS_EV_GC_PHASE:
-        m->gc.phase = (int)ev->u.gc_phase.phase;
-        break;
     case GCS_EV_GC_REFS:
-        if ((o = pass_obj(m, ev->u.gc_refs.obj)) != NULL)
-            o->gc_refs = ev->u.gc_refs.refs;
-        break;
     case GCS_EV_GC_STATE:
-        if ((o = pass_obj(m, ev->u.gc_state.obj)) != NULL)
-            o->gc_state = (int8_t)ev->u.gc_state.state;
-        break;
     case GCS_EV_GC_PROMOTE:
-        promote(m, ev->u.gc_promote.from, ev->u.gc_promote.to);
-        break;
     case GCS_EV_GC_GARBAGE:
-        if ((o = obj_get(m, ev->u.gc_garbage.obj)) != NULL && !(o->flags & M_GARBAGE)) {
-            o->flags |= M_GARBAGE;
-            vec_push(m, &m->garbage, o->id);
-        }
-        break;
-    case GCS_EV_GC_END: {
-        unsigned g = ev->u.gc_end.gen <= 2 ? (unsigned)ev->u.gc_end.gen : 2;
-        m->stats[g].collections++;
-        m->stats[g].collected += ev->u.gc_end.collected;
-        m->stats[g].uncollectable += ev->u.gc_end.uncollectable;
-        pass_end(m);
-        break;
-    }
+    case GCS_EV_GC_END:
     case GCS_EV_GC_CONFIG:
-        m->cfg_seen = true;
-        m->cfg.enabled = ev->u.gc_config.enabled != 0;
-        m->cfg.thresholds[0] = (long)ev->u.gc_config.threshold0;
-        m->cfg.thresholds[1] = (long)ev->u.gc_config.threshold1;
-        m->cfg.thresholds[2] = (long)ev->u.gc_config.threshold2;
-        m->cfg.debug = (unsigned)ev->u.gc_config.debug;
-        break;
     case GCS_EV_FREEZE:
-        freeze(m, 1);
-        m->cfg.frozen = count_frozen(m);
-        break;
     case GCS_EV_UNFREEZE:
-        freeze(m, 0);
-        m->cfg.frozen = 0;
+        apply_gc(m, ev);
         break;
     case GCS_EV_MARKER:
         m->last_marker = ev->u.marker.text ? ev->u.marker.text : "";
@@ -756,9 +704,24 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
     m->pos++;
     if (m->purge_head < m->purge_q.n && m->pos >= m->purge_at)
         purge(m);
-    if (m->n_holes > 4096 && m->n_holes * 4 > m->n_objs)
-        gcs_model_compact(m); /* amortised O(1) per purge; holes stay <= 1/4 (memory) */
+    if (m->n_holes > 1024 && m->n_holes * 16 > m->n_objs)
+        gcs_model_compact(m); /* amortised O(1) per purge; holes stay <= 1/16 (memory) */
     return m->oom ? GCS_ENOMEM : 0;
+}
+
+int
+gcs_model_apply(gcs_model *m, const gcs_event *ev)
+{
+    return apply1(m, ev);
+}
+
+int
+gcs_model_apply_n(gcs_model *m, const gcs_event *ev, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (apply1(m, &ev[i]) != 0)
+            return GCS_ENOMEM;
+    return 0;
 }
 
 /* {==== Init / clear ====} */
@@ -770,6 +733,7 @@ gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3], bo
     memset(m, 0, sizeof *m);
     m->freed_window = freed_window;
     m->gc.phase = -1;
+    m->free_h = m->efree = M_NIL;
     (void)thresholds; /* the header's config applies until a GC_CONFIG (replay.c) */
     (void)enabled;
     (void)debug;
@@ -778,21 +742,11 @@ gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3], bo
 void
 gcs_model_clear(gcs_model *m)
 {
-    for (size_t i = 0; i < m->n_objs; i++) {
-        obj_free_edges_mem(&m->objs[i]);
-        free(m->objs[i].label);
-        m->objs[i].label = NULL;
-    }
     for (size_t i = 0; i < m->n_frames; i++)
         free(m->frames[i].vars);
-    m->n_objs = m->n_holes = m->n_alive = 0;
-    memset(m->fc, 0, sizeof m->fc);
-    if (m->idx_cap) {
-        memset(m->idx_vals, 0, m->idx_cap * sizeof *m->idx_vals);
-        m->idx_n = 0;
-    }
-    m->n_frames = m->n_wrs = 0;
+    gcs_store_clear(m);
     gcs_edges_clear(m);
+    m->n_frames = m->n_wrs = 0;
     m->pass_objs.n = m->garbage.n = m->young[0].n = m->young[1].n = m->purge_q.n = 0;
     m->purge_head = 0;
     m->purge_at = 0;
@@ -812,9 +766,8 @@ void
 gcs_model_fini(gcs_model *m)
 {
     gcs_model_clear(m);
-    free(m->objs);
-    free(m->idx_keys);
-    free(m->idx_vals);
+    gcs_store_fini(m);
+    gcs_edges_fini(m);
     free(m->frames);
     free(m->wrs);
     free(m->pass_objs.v);
@@ -822,40 +775,106 @@ gcs_model_fini(gcs_model *m)
     free(m->young[0].v);
     free(m->young[1].v);
     free(m->purge_q.v);
-    free(m->eh);
-    free(m->dirty.v);
     memset(m, 0, sizeof *m);
+}
+
+size_t
+gcs_model_bytes(const gcs_model *m)
+{
+    size_t b = m->n_blocks * (M_BLOCK * sizeof(m_obj) + M_BLOCK / 8) + m->cap_order * 4 +
+               m->idx_cap * 4 + m->w_cap * 16 + m->n_eblocks * M_BLOCK * sizeof(m_edge) +
+               m->eh_cap * 4 + (size_t)m->str.cap * sizeof(void *) + m->str.hcap * 4 +
+               m->lab.cap * 8;
+    b += m->cap_frames * sizeof(m_frame) + m->cap_wrs * sizeof(gcs_replay_weakref);
+    for (size_t i = 0; i < m->n_frames; i++)
+        b += m->frames[i].cap_vars * sizeof(m_var);
+    b += (m->pass_objs.cap + m->garbage.cap) * 8 +
+         (m->young[0].cap + m->young[1].cap + m->purge_q.cap) * 4;
+    return b;
 }
 
 /* {==== Check ====} */
 
+static int
+check_wide(const gcs_model *m, size_t n_wide, char *why, size_t n)
+{
+    if (n_wide != m->w_n) {
+        snprintf(why, n, "%zu wide fields, %zu wide entries", n_wide, m->w_n);
+        return GCS_ECORRUPT;
+    }
+    return 0;
+}
+
+static size_t
+count_wide(const m_obj *o)
+{
+    return (o->alloc_ev == M_WIDE_U32) + (o->free_ev == M_WIDE_U32) + (o->size == M_WIDE_U32) +
+           (o->refcnt == M_WIDE_I32) + (o->gc_refs == M_WIDE_I32) + (o->kind == M_WIDE_KIND);
+}
+
+static int
+check_obj(const gcs_model *m, size_t i, char *why, size_t n)
+{
+    uint32_t h = m->order[i];
+    const m_obj *o = O(m, h);
+    if (gcs_model_find(m, o->id) != h) {
+        snprintf(why, n, "index misses object %" PRIu64, o->id);
+        return GCS_ECORRUPT;
+    }
+    if (o->label && (o->label >= m->lab.n || memchr(m->lab.b + (size_t)o->label * 8, 0,
+                                                    (m->lab.n - o->label) * 8) == NULL)) {
+        snprintf(why, n, "object %" PRIu64 ": label outside the arena", o->id);
+        return GCS_ECORRUPT;
+    }
+    if (o->type >= m->str.n || o->site >= m->str.n) {
+        snprintf(why, n, "object %" PRIu64 ": bad string id", o->id);
+        return GCS_ECORRUPT;
+    }
+    if (!(o->flags & M_ALIVE) && (o->n_out || o->n_in)) {
+        snprintf(why, n, "freed object %" PRIu64 " has edges", o->id);
+        return GCS_ECORRUPT;
+    }
+    return gcs_edges_check(m, h, why, n);
+}
+
 int
 gcs_model_check(const gcs_model *m, char *why, size_t n)
 {
-    size_t alive = 0, live_out = 0, live_in = 0;
+    size_t alive = 0, live_out = 0, live_in = 0, n_wide = 0, holes = 0;
+    uint64_t prev = 0, prev_live = 0; /* holes may repeat a live id next to it */
     for (size_t i = 0; i < m->n_objs; i++) {
-        const m_obj *o = &m->objs[i];
-        if (o->purged)
+        const m_obj *o = O(m, m->order[i]);
+        if (m->order[i] >= m->pool_n || o->id == 0) {
+            snprintf(why, n, "order[%zu] names a free slot", i);
+            return GCS_ECORRUPT;
+        }
+        if (o->id < prev || (o->id == prev_live && !(o->flags & M_PURGED))) {
+            snprintf(why, n, "objects not sorted at %zu", i);
+            return GCS_ECORRUPT;
+        }
+        prev = o->id;
+        if (!(o->flags & M_PURGED))
+            prev_live = o->id;
+        if (o->flags & M_PURGED) {
+            holes++;
+            if (gcs_model_find(m, o->id) == m->order[i]) {
+                snprintf(why, n, "purged object %" PRIu64 " still indexed", o->id);
+                return GCS_ECORRUPT;
+            }
             continue;
-        if (i > 0 && !m->objs[i - 1].purged && m->objs[i - 1].id >= o->id) {
-            snprintf(why, n, "objs not sorted at %zu", i);
-            return GCS_ECORRUPT;
         }
-        if (gcs_model_find(m, o->id) != (long)i) {
-            snprintf(why, n, "index misses object %" PRIu64, o->id);
-            return GCS_ECORRUPT;
-        }
+        int rc = check_obj(m, i, why, n);
+        if (rc != 0)
+            return rc;
         alive += (o->flags & M_ALIVE) != 0;
-        if (!(o->flags & M_ALIVE) && (o->n_out > o->dead_out || o->n_in > o->dead_in)) {
-            snprintf(why, n, "freed object %" PRIu64 " has edges", o->id);
-            return GCS_ECORRUPT;
-        }
-        if (!gcs_edges_check(m, o)) {
-            snprintf(why, n, "edges of %" PRIu64 " disagree with the edge hash", o->id);
-            return GCS_ECORRUPT;
-        }
-        live_out += o->n_out - o->dead_out;
-        live_in += o->n_in - o->dead_in;
+        live_out += o->n_out;
+        live_in += o->n_in;
+        n_wide += count_wide(o);
+    }
+    if (holes != m->n_holes || m->idx_n != m->n_objs - m->n_holes) {
+        snprintf(why, n, "%zu holes (counted %zu), %zu indexed of %zu", m->n_holes, holes, m->idx_n,
+                 m->n_objs);
+        return GCS_ECORRUPT;
     }
     if (live_out != m->eh_n || live_in != m->eh_n) {
         snprintf(why, n, "%zu out-edges, %zu in-edges, %zu in the hash", live_out, live_in,
@@ -866,5 +885,5 @@ gcs_model_check(const gcs_model *m, char *why, size_t n)
         snprintf(why, n, "n_alive %zu, counted %zu", m->n_alive, alive);
         return GCS_ECORRUPT;
     }
-    return 0;
+    return check_wide(m, n_wide, why, n);
 }

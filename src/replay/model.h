@@ -1,12 +1,33 @@
 /* src/replay/model.h — the replay model's state and the functions that change
- * it (model.c: apply one event; snapshot.c: keyframes). Private to
- * src/replay/; the public view is gcscope/replay.h.
+ * it (model.c: apply one event; store.c: the compact object store; edges.c:
+ * references; snapshot.c: keyframes). Private to src/replay/; the public view
+ * is gcscope/replay.h.
+ *
+ * Layout (issue #8: ~100 bytes per live object instead of ~660):
+ *   - objects are 64-byte records in a pool of fixed blocks, named by a u32
+ *     handle that never changes while the object is in the state (no realloc
+ *     of the records, no index rebuild when one is inserted out of order);
+ *     `order` lists the handles in id order; `idx` is an open-addressing hash
+ *     of handles (the key is the record's id);
+ *   - narrow fields (u32 event indices, sizes, i32 counts, u8 kind) hold rare
+ *     wide values in a side table (`wide`), marked by a sentinel;
+ *   - type names, sites and slot labels are u32 ids in a string table
+ *     (append-only, not part of the state); labels live in an arena with
+ *     size-class free lists, named by a u32 handle;
+ *   - each strong reference is one 28-byte node in an edge pool, linked into
+ *     its source's out list and its target's in list (circular, doubly
+ *     linked, in the order the API iterates), and found by (src, slot, dst)
+ *     through a u32 hash of node handles.
  *
  * Invariants (checked by gcs_model_check in tests):
- *   - objs[] is sorted by id, with no holes between public calls; idx maps
- *     every id in objs[] to its index.
- *   - an edge src -slot-> dst is in objs[src].out AND objs[dst].in exactly as
- *     many times; both endpoints are in objs[]; freed objects have no edges.
+ *   - order[] is sorted by id; the non-purged entries are strictly increasing
+ *     and each is found by idx; purged entries (holes) are not in idx.
+ *   - every edge node is in its source's out list and its target's in list,
+ *     both endpoints are alive objects in the state, list lengths equal
+ *     n_out / n_in, and each node is in the edge hash exactly once; edges
+ *     with equal (src, slot, dst) all carry M_EDUP.
+ *   - a field holding its wide sentinel has exactly one wide entry, and no
+ *     other wide entries exist.
  *   - gen lists (young[0], young[1]) hold at least every alive tracked object
  *     of that generation (stale entries are skipped when used).
  *   - freed objects stay until pos > free_event + freed_window (purge FIFO).
@@ -21,25 +42,31 @@
 #include "gcscope/replay.h"
 #include "gcscope/trace_events.h"
 
-typedef struct m_ref {
-    uint64_t other; /* dst for out-edges, src for in-edges */
-    const char *slot;
-} m_ref;
+#define M_NIL        UINT32_MAX
+#define M_BLOCK_BITS 12u /* 4096 records per pool block */
+#define M_BLOCK      (1u << M_BLOCK_BITS)
+
+/* Narrow-field sentinels: the value is in the wide table. */
+#define M_WIDE_U32  (UINT32_MAX - 1u) /* u32 fields; values >= this are wide */
+#define M_NONE_U32  UINT32_MAX        /* event fields: UINT64_MAX ("none") */
+#define M_WIDE_I32  INT32_MIN
+#define M_WIDE_KIND UINT8_MAX
+
+/* Fields that may hold a wide value (wide table key: handle * 8 + field). */
+enum { W_ALLOC_EV, W_FREE_EV, W_SIZE, W_REFCNT, W_GC_REFS, W_KIND, W__COUNT };
 
 typedef struct m_obj {
-    uint64_t id;
-    const char *type;
-    char *label; /* owned (malloc'd) copy of the last LABEL text: labels are often
-                  * unique per object, so they are not interned (issue #8) */
-    const gcs_site *alloc_site;
-    int64_t refcnt, gc_refs;
-    uint64_t size, alloc_ev, free_ev;
-    m_ref *out, *in; /* entries with other == 0 are dead (edges.c) */
-    uint32_t n_out, cap_out, n_in, cap_in, dead_out, dead_in;
-    uint32_t kind;
-    int8_t gen, gc_state;
+    uint64_t id;                /* 0: a free pool slot */
+    uint32_t alloc_ev, free_ev; /* M_NONE_U32 / M_WIDE_U32 */
+    uint32_t type, site;        /* string-table ids (0: NULL) */
+    uint32_t label;             /* label arena handle (0: none) */
+    int32_t refcnt, gc_refs;    /* M_WIDE_I32 */
+    uint32_t size;              /* M_WIDE_U32 */
+    uint32_t out, in;           /* first edge node of each list, M_NIL if empty */
+    uint32_t n_out, n_in;
     uint16_t flags; /* M_* */
-    uint8_t purged;
+    int8_t gen, gc_state;
+    uint8_t kind; /* M_WIDE_KIND */
 } m_obj;
 
 enum {
@@ -49,20 +76,22 @@ enum {
     M_RESURRECTED = 8,
     M_GARBAGE = 16,
     M_IN_PASS = 32,
-    M_DIRTY = 64, /* has dead edge entries; on the dirty list (not part of the state) */
-    M_HELD = 128, /* unreachable when its pass promoted: stays put; GC_END moves it
-                   * to the older generation if it survived (resurrected, legacy
-                   * finalizer, alive after clear), as CPython merges it into `old` */
+    M_PURGED = 64,   /* forgotten (a hole in order[] until compaction); not state */
+    M_HELD = 128,    /* unreachable when its pass promoted: stays put; GC_END moves it
+                      * to the older generation if it survived (resurrected, legacy
+                      * finalizer, alive after clear), as CPython merges it into `old` */
     M_INTERNAL = 256 /* INTERNAL seen: interpreter-internal, hidden by default */
 };
+#define M_STATE_FLAGS ((uint16_t)~M_PURGED)
 
-/* One strong reference in the edge hash (edges.c): key (src, slot, dst),
- * value the positions in objs[src].out and objs[dst].in. src 0 = empty. */
+/* One strong reference: src -slot-> dst, linked in src's out list (on/op:
+ * next/previous) and dst's in list (in/ip). slot carries M_EDUP when another
+ * edge has the same (src, slot, dst). A free node has src == M_NIL. */
 typedef struct m_edge {
-    uint64_t src, dst;
-    const char *slot;
-    uint32_t out_i, in_i;
+    uint32_t src, dst, slot;
+    uint32_t on, op, in, ip;
 } m_edge;
+#define M_EDUP 0x80000000u
 
 typedef struct m_var {
     const char *name;
@@ -81,25 +110,83 @@ typedef struct m_u64vec {
     size_t n, cap;
 } m_u64vec;
 
-/* A direct-mapped cache in front of the object index (slot = id & 255):
- * most events touch an object touched a few events before. Not part of the
- * state: emptied whenever objs[] indices change (idx rebuild, clear) and for
- * a purged id. */
+typedef struct m_u32vec {
+    uint32_t *v;
+    size_t n, cap;
+} m_u32vec;
+
+/* Pointer -> u32 id, append-only (ids stay valid across clear/load: not state). */
+typedef struct m_strtab {
+    const void **v; /* v[0] = NULL */
+    uint32_t n, cap;
+    uint32_t *h; /* open addressing: id (0: empty) */
+    size_t hcap;
+} m_strtab;
+
+/* Labels: NUL-terminated copies in 8-byte units; handle = unit offset (0: none).
+ * Freed blocks go on per-class free lists (next handle in their first word). */
+#define M_LCLASSES 64
+typedef struct m_labels {
+    char *b;
+    size_t n, cap; /* in units */
+    uint32_t free[M_LCLASSES];
+} m_labels;
+
+/* A direct-mapped cache in front of the object index (slot = id & 255): most
+ * events touch an object touched a few events before. Not part of the state:
+ * emptied on clear/load and for a purged id. */
 #define M_FCACHE 256
 typedef struct m_fcache {
     uint64_t id; /* 0: empty */
-    uint32_t i;
+    uint32_t h;
 } m_fcache;
+
+/* Positional access to the edge lists (ref_out/ref_in by index): a few cursors
+ * remember where the last walks stopped, so iterating k = 0, 1, 2... is O(1)
+ * per step even when walks of several objects interleave. Not state. */
+#define M_ECUR 8
+typedef struct m_ecur {
+    uint64_t ver;
+    uint32_t h, k, e;
+    int dir; /* 0 out, 1 in */
+} m_ecur;
+
+/* Pointer -> string id, direct-mapped in front of the string table (ids never
+ * change, so it is never emptied but by fini). */
+#define M_SCACHE 64
+typedef struct m_scache {
+    const void *p;
+    uint32_t id;
+} m_scache;
 
 typedef struct gcs_model {
     uint64_t pos; /* events applied */
     uint64_t freed_window;
 
-    m_obj *objs;
-    size_t n_objs, cap_objs, n_holes, n_alive;
-    uint64_t *idx_keys; /* open addressing: id -> index + 1 in idx_vals */
-    uint32_t *idx_vals;
+    /* objects */
+    m_obj **blocks;
+    size_t n_blocks;
+    uint32_t pool_n, free_h; /* slots handed out; free slot list (through .out) */
+    uint64_t *pbits;         /* M_PURGED by handle (compaction reads no record) */
+    uint32_t *order;         /* handles in id order (with holes: M_PURGED) */
+    size_t n_objs, cap_order, n_holes, n_alive;
+    uint32_t *idx; /* open addressing: handle + 1 (0: empty) */
     size_t idx_cap, idx_n;
+    uint64_t *wkey, *wval; /* wide values: key handle * 8 + field + 1 (0: empty) */
+    size_t w_cap, w_n;
+
+    /* edges */
+    m_edge **eblocks;
+    size_t n_eblocks;
+    uint32_t epool_n, efree; /* nodes handed out; free node list (through .on) */
+    uint32_t *eh;            /* edge hash: node + 1 (0: empty) */
+    size_t eh_cap, eh_n;
+    uint64_t edges_ver; /* bumped by every edge change (cursors) */
+    m_ecur ecur[M_ECUR];
+    unsigned ecur_next;
+
+    m_strtab str;
+    m_labels lab;
 
     m_frame *frames;
     size_t n_frames, cap_frames;
@@ -108,10 +195,8 @@ typedef struct gcs_model {
 
     gcs_replay_gc_now gc;
     uint64_t passes_begun;
-    m_u64vec pass_objs, garbage, young[2], purge_q; /* purge_q: ids in free order */
-    m_edge *eh;                                     /* edge hash (edges.c) */
-    size_t eh_cap, eh_n;
-    m_u64vec dirty; /* objects with dead edge entries */
+    m_u64vec pass_objs, garbage; /* ids */
+    m_u32vec young[2], purge_q;  /* handles; purge_q in free order */
     size_t purge_head;
     uint64_t purge_at; /* no purge is due before this pos (0: check); not part of the state */
 
@@ -122,7 +207,20 @@ typedef struct gcs_model {
     bool cfg_seen; /* a GC_CONFIG was applied (else the trace header's config holds) */
     int oom;       /* sticky: an allocation failed while applying */
     m_fcache fc[M_FCACHE];
+    m_scache sc[M_SCACHE];
 } gcs_model;
+
+static inline m_obj *
+gcs_model_obj(const gcs_model *m, uint32_t h)
+{
+    return &m->blocks[h >> M_BLOCK_BITS][h & (M_BLOCK - 1)];
+}
+
+static inline m_edge *
+gcs_model_edge(const gcs_model *m, uint32_t e)
+{
+    return &m->eblocks[e >> M_BLOCK_BITS][e & (M_BLOCK - 1)];
+}
 
 /* Empty state (pos 0) with the header's collector config. */
 void gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3], bool enabled,
@@ -135,27 +233,130 @@ void gcs_model_fini(gcs_model *m);
  * (the state is then incomplete; m->oom is set). Never fails on odd traces:
  * unknown objects become placeholders, impossible removals are ignored. */
 int gcs_model_apply(gcs_model *m, const gcs_event *ev);
-/* Remove purge holes (objs[] compaction); call before queries. */
+/* Apply n events (ev[0] is event m->pos): gcs_model_apply in a loop. */
+int gcs_model_apply_n(gcs_model *m, const gcs_event *ev, size_t n);
+/* Remove purge holes from order[] (freeing their slots); call before queries
+ * that index order[]. 0 (cannot fail). */
 int gcs_model_compact(gcs_model *m);
 
-/* Edges (edges.c). Objects passed in must be alive and in objs[]. */
-int gcs_edges_add(gcs_model *m, m_obj *s, m_obj *d, const char *slot);
-void gcs_edges_del(gcs_model *m, uint64_t src, const char *slot, uint64_t dst);
-/* Replace s -slot-> old by s -slot-> d in place; 0 if there was no such edge. */
-int gcs_edges_replace(gcs_model *m, m_obj *s, const char *slot, m_obj *old, m_obj *d);
-void gcs_edges_drop_all(gcs_model *m, m_obj *o);
-void gcs_edges_compact_obj(gcs_model *m, m_obj *o);
-void gcs_edges_compact_dirty(gcs_model *m);
-void gcs_edges_clear(gcs_model *m);
-int gcs_edges_rebuild(gcs_model *m);
-/* 1 if every live out-edge of o has its hash entry and matching in-entry. */
-int gcs_edges_check(const gcs_model *m, const m_obj *o);
+/* {==== The object store (store.c) ====} */
 
-/* Lookup: index of id in objs[] or -1. */
-long gcs_model_find(const gcs_model *m, uint64_t id);
-/* The same through the lookup cache (while applying events): the object or
- * NULL. */
-m_obj *gcs_model_get_(gcs_model *m, uint64_t id);
+/* Handle of the object with this id in the state, or M_NIL. */
+uint32_t gcs_model_find(const gcs_model *m, uint64_t id);
+/* The same through the lookup cache (while applying events). */
+static inline uint32_t
+gcs_model_get_(gcs_model *m, uint64_t id)
+{
+    m_fcache *c = &m->fc[id & (M_FCACHE - 1)];
+    if (c->id == id && id != 0)
+        return c->h;
+    uint32_t h = gcs_model_find(m, id);
+    if (h != M_NIL) {
+        c->id = id;
+        c->h = h;
+    }
+    return h;
+}
+/* A new object record with this id (fields defaulted, not alive), inserted in
+ * order[] and the index; M_NIL on ENOMEM (m->oom set). */
+uint32_t gcs_store_insert(gcs_model *m, uint64_t id);
+/* Forget a freed object (edges already gone): out of the index, label freed,
+ * a hole in order[] until gcs_model_compact. */
+void gcs_store_purge(gcs_model *m, uint32_t h);
+/* Empty every store structure (keeps allocations). */
+void gcs_store_clear(gcs_model *m);
+void gcs_store_fini(gcs_model *m);
+
+/* Wide-capable fields. */
+uint64_t gcs_obj_u(const gcs_model *m, uint32_t h, int field);
+int64_t gcs_obj_i(const gcs_model *m, uint32_t h, int field);
+void gcs_obj_set_u(gcs_model *m, uint32_t h, int field, uint64_t v);
+void gcs_obj_set_i(gcs_model *m, uint32_t h, int field, int64_t v);
+/* Drop every wide value of object h (its fields keep their sentinels). */
+void gcs_obj_wide_drop(gcs_model *m, uint32_t h);
+/* Fast paths: store into a narrow field when the value fits and the field is
+ * not wide now; else through gcs_obj_set_u / gcs_obj_set_i. */
+static inline void
+gcs_obj_put_u32(gcs_model *m, uint32_t h, uint32_t *p, int field, uint64_t v)
+{
+    if (v < M_WIDE_U32 && *p != M_WIDE_U32)
+        *p = (uint32_t)v;
+    else
+        gcs_obj_set_u(m, h, field, v);
+}
+static inline void
+gcs_obj_put_i32(gcs_model *m, uint32_t h, int32_t *p, int field, int64_t v)
+{
+    if (v > INT32_MIN && v <= INT32_MAX && *p != M_WIDE_I32)
+        *p = (int32_t)v;
+    else
+        gcs_obj_set_i(m, h, field, v);
+}
+
+/* String table: id of p (interning it; 0 for NULL; M_NIL on ENOMEM), id of p
+ * if known (M_NIL if not), and the pointer of an id. */
+uint32_t gcs_str_id(gcs_model *m, const void *p);
+uint32_t gcs_str_lookup(const gcs_model *m, const void *p);
+static inline const void *
+gcs_str_ptr(const gcs_model *m, uint32_t id)
+{
+    return m->str.v[id];
+}
+/* gcs_str_id / gcs_str_lookup through the cache. */
+static inline uint32_t
+gcs_str_id_c(gcs_model *m, const void *p)
+{
+    m_scache *c = &m->sc[((uintptr_t)p >> 3) & (M_SCACHE - 1)];
+    if (c->p == p && p != NULL)
+        return c->id;
+    uint32_t id = gcs_str_id(m, p);
+    if (id != M_NIL && p != NULL) {
+        c->p = p;
+        c->id = id;
+    }
+    return id;
+}
+static inline uint32_t
+gcs_str_lookup_c(gcs_model *m, const void *p)
+{
+    m_scache *c = &m->sc[((uintptr_t)p >> 3) & (M_SCACHE - 1)];
+    if (c->p == p && p != NULL)
+        return c->id;
+    return gcs_str_lookup(m, p);
+}
+
+/* Labels: a copy of text (0 for NULL; 0 and m->oom on ENOMEM), free, text. */
+uint32_t gcs_label_new(gcs_model *m, const char *text, size_t len);
+void gcs_label_free(gcs_model *m, uint32_t lab);
+static inline const char *
+gcs_label_text(const gcs_model *m, uint32_t lab)
+{
+    return lab ? m->lab.b + (size_t)lab * 8 : NULL;
+}
+
+/* {==== Edges (edges.c). Objects passed in must be alive and in the state. ====} */
+
+int gcs_edges_add(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot);
+/* Remove one edge s -slot-> d (the first such in s's out list); no-op if none. */
+void gcs_edges_del(gcs_model *m, uint32_t s, uint32_t slot, uint32_t d);
+/* Replace s -slot-> old by s -slot-> d in place; 0 if there was no such edge. */
+int gcs_edges_replace(gcs_model *m, uint32_t s, uint32_t slot, uint32_t old, uint32_t d);
+void gcs_edges_drop_all(gcs_model *m, uint32_t h);
+/* A new edge node appended to s's out list and d's in list, not hashed
+ * (snapshot load); M_NIL on ENOMEM. */
+uint32_t gcs_edges_node_(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot);
+/* Append node e to d's in list (snapshot load). */
+void gcs_edges_in_link_(gcs_model *m, uint32_t d, uint32_t e);
+/* Put node e in the edge hash (flagging duplicates). 0 or GCS_ENOMEM. */
+int gcs_edges_hash_(gcs_model *m, uint32_t e);
+/* The k-th node of object h's out (dir 0) or in (dir 1) list, M_NIL if none. */
+uint32_t gcs_edges_at(gcs_model *m, uint32_t h, int dir, uint32_t k);
+void gcs_edges_clear(gcs_model *m);
+void gcs_edges_fini(gcs_model *m);
+/* 0, or a message in why: lists, counts and the hash of object h agree. */
+int gcs_edges_check(const gcs_model *m, uint32_t h, char *why, size_t n);
+/* Size the edge hash for n more edges (snapshot load). */
+int gcs_edges_reserve(gcs_model *m, size_t n);
 
 /* Keyframes: serialise the whole state canonically (equal states give equal
  * bytes) into a new buffer; restore replaces m's state. Strings and sites are
@@ -166,5 +367,9 @@ int gcs_model_load(gcs_model *m, const uint8_t *buf, size_t len);
 /* Consistency check of the invariants above: 0 or GCS_ECORRUPT with a
  * message in why. Tests only (cost O(state)). */
 int gcs_model_check(const gcs_model *m, char *why, size_t n);
+
+/* Bytes allocated by the model (records, lists, hashes, arena; for tests and
+ * benches). */
+size_t gcs_model_bytes(const gcs_model *m);
 
 #endif

@@ -9,8 +9,10 @@
  * index <= 10 % of the file; issue #8: bounded memory on 1 GB traces); a big
  * heap gets fewer keyframes, so its seeks apply more events. seek(pos)
  * restores the last keyframe at or before pos (unless the cursor is already
- * between it and pos) and applies the events in between. objs[] is compacted
- * lazily, by the queries that index it (model_ready), not after every seek. */
+ * between it and pos) and applies the events in between. The id order of
+ * objects is compacted lazily, by the queries that index it (model_ready),
+ * not after every seek. The reader hands each event to on_event(); the common
+ * case (not a timeline kind, no keyframe due) goes straight to the model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,8 @@ struct gcs_replay {
     size_t last_kf_size;
     uint64_t bytes_done, last_kf_bytes; /* trace bytes read (reader), at the last keyframe */
     bool stream;                        /* gcs_replay_opts.stream */
+    bool plain;                         /* !stream and no user on_event: the fast path */
+    uint64_t kf_no_bytes; /* want_keyframe() said no at this bytes_done (UINT64_MAX: ask) */
     gcs_reader_event_fn user_ev;
     void *user_ev_ud;
     ZSTD_CCtx *zc;
@@ -195,10 +199,11 @@ timeline(gcs_replay *r, uint64_t i, const gcs_event *ev)
     ((UINT64_C(1) << GCS_EV_GC_BEGIN) | (UINT64_C(1) << GCS_EV_GC_END) |                           \
      (UINT64_C(1) << GCS_EV_MARKER) | (UINT64_C(1) << GCS_EV_ERROR))
 
+/* Every event of the open pass: the user's callback, timelines, keyframes,
+ * then the model. */
 static int
-on_event(void *ud, uint64_t i, const gcs_event *ev)
+on_event_full(gcs_replay *r, uint64_t i, const gcs_event *ev)
 {
-    gcs_replay *r = ud;
     if (r->user_ev && r->user_ev(r->user_ev_ud, i, ev) != 0)
         return 1;
     int tl = (unsigned)ev->kind < 64 && ((UINT64_C(1) << ev->kind) & TIMELINE_KINDS) != 0;
@@ -207,9 +212,15 @@ on_event(void *ud, uint64_t i, const gcs_event *ev)
             timeline(r, i, ev);
         return r->build_err != 0;
     }
-    if (r->m.pos - r->last_kf_pos >= GCS_KF_MIN_GAP && want_keyframe(r) &&
-        (r->build_err = take_keyframe(r)) != 0)
-        return 1;
+    if (r->m.pos - r->last_kf_pos >= GCS_KF_MIN_GAP) {
+        if (want_keyframe(r)) {
+            if ((r->build_err = take_keyframe(r)) != 0)
+                return 1;
+            r->kf_no_bytes = UINT64_MAX;
+        } else if (r->bytes_done) {
+            r->kf_no_bytes = r->bytes_done; /* no until the next chunk's bytes */
+        }
+    }
     if (tl) {
         timeline(r, i, ev);
         if (r->build_err)
@@ -220,6 +231,27 @@ on_event(void *ud, uint64_t i, const gcs_event *ev)
         return 1;
     }
     return 0;
+}
+
+/* The reader's per-event callback. Most events only go to the model: no user
+ * callback, not a timeline kind, and no keyframe possible yet (too close to
+ * the last one, or want_keyframe already said no for this chunk's bytes). */
+static int
+on_event(void *ud, uint64_t i, const gcs_event *ev)
+{
+    gcs_replay *r = ud;
+    if ((unsigned)ev->kind < 64 && ((UINT64_C(1) << ev->kind) & TIMELINE_KINDS) == 0) {
+        if (r->plain &&
+            (r->m.pos - r->last_kf_pos < GCS_KF_MIN_GAP || r->bytes_done == r->kf_no_bytes)) {
+            if (gcs_model_apply(&r->m, ev) == 0)
+                return 0;
+            r->build_err = GCS_ENOMEM;
+            return 1;
+        }
+        if (r->stream && r->user_ev == NULL)
+            return 0; /* stream mode: nothing to do for it */
+    }
+    return on_event_full(r, i, ev);
 }
 
 static int
@@ -235,6 +267,8 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         r->user_ev = opts->on_event;
         r->user_ev_ud = opts->on_event_ud;
     }
+    r->plain = !r->stream && r->user_ev == NULL;
+    r->kf_no_bytes = UINT64_MAX;
     ro.bytes_done = &r->bytes_done;
     ro.on_event = on_event;
     ro.on_event_ud = r;
@@ -384,16 +418,18 @@ apply_to(gcs_replay *r, uint64_t target)
         const gcs_event *evs = gcs_reader_chunk_events_(r->rd, r->m.pos, &n, &first);
         if (evs == NULL)
             return GCS_ENOMEM;
-        for (size_t j = (size_t)(r->m.pos - first); j < n && r->m.pos < target; j++)
-            if (gcs_model_apply(&r->m, &evs[j]) != 0)
-                return GCS_ENOMEM;
+        size_t j = (size_t)(r->m.pos - first), k = n - j;
+        if (k > target - r->m.pos)
+            k = (size_t)(target - r->m.pos);
+        if (gcs_model_apply_n(&r->m, evs + j, k) != 0)
+            return GCS_ENOMEM;
     }
-    r->compacted = false; /* queries that index objs[] or edge arrays compact first */
+    r->compacted = false; /* queries that index the id order compact it first */
     return 0;
 }
 
-/* Remove purge holes and dead edge entries before a query that indexes
- * objs[] or an object's edge arrays. Done lazily (not at every seek): a
+/* Remove purge holes from the id order before a query that indexes it
+ * (object_at). Done lazily (not at every seek): a
  * replay that moves without such queries (playback, step by step) does not
  * pay O(objects) per move. The state is the same either way, so the const
  * queries may do it (the replay is never const-allocated). 0 or GCS_ENOMEM. */
@@ -480,14 +516,16 @@ gcs_replay_step(gcs_replay *r, int64_t delta)
 /* {==== State queries ====} */
 
 static void
-fill_obj(const m_obj *o, gcs_replay_obj *out)
+fill_obj(const gcs_model *m, uint32_t h, gcs_replay_obj *out)
 {
+    const m_obj *o = gcs_model_obj(m, h);
+    const char *type = gcs_str_ptr(m, o->type);
     *out = (gcs_replay_obj){
         .id = o->id,
-        .kind = o->kind,
-        .type = o->type ? o->type : "?",
-        .label = o->label,
-        .refcnt = o->refcnt,
+        .kind = (unsigned)gcs_obj_u(m, h, W_KIND),
+        .type = type ? type : "?",
+        .label = gcs_label_text(m, o->label),
+        .refcnt = gcs_obj_i(m, h, W_REFCNT),
         .gen = o->gen,
         .tracked = (o->flags & M_TRACKED) != 0,
         .alive = (o->flags & M_ALIVE) != 0,
@@ -495,15 +533,15 @@ fill_obj(const m_obj *o, gcs_replay_obj *out)
         .internal = (o->flags & M_INTERNAL) != 0,
         .resurrected = (o->flags & M_RESURRECTED) != 0,
         .in_garbage = (o->flags & M_GARBAGE) != 0,
-        .size = o->size,
-        .alloc_event = o->alloc_ev,
-        .alloc_site = o->alloc_site,
-        .free_event = o->free_ev,
+        .size = gcs_obj_u(m, h, W_SIZE),
+        .alloc_event = gcs_obj_u(m, h, W_ALLOC_EV),
+        .alloc_site = gcs_str_ptr(m, o->site),
+        .free_event = gcs_obj_u(m, h, W_FREE_EV),
         .in_pass = (o->flags & M_IN_PASS) != 0,
-        .gc_refs = o->gc_refs,
+        .gc_refs = gcs_obj_i(m, h, W_GC_REFS),
         .gc_state = o->gc_state,
-        .n_refs_out = o->n_out - o->dead_out,
-        .n_refs_in = o->n_in - o->dead_in,
+        .n_refs_out = o->n_out,
+        .n_refs_in = o->n_in,
     };
 }
 
@@ -529,7 +567,7 @@ gcs_replay_object_at(const gcs_replay *r, size_t k, gcs_replay_obj *out)
         return GCS_ENOMEM;
     if (k >= r->m.n_objs || r->m.n_holes)
         return GCS_EINDEX;
-    fill_obj(&r->m.objs[k], out);
+    fill_obj(&r->m, r->m.order[k], out);
     return 0;
 }
 
@@ -539,47 +577,46 @@ gcs_replay_object(const gcs_replay *r, uint64_t id, gcs_replay_obj *out)
     if (r == NULL || out == NULL)
         return GCS_EINVAL;
     memset(out, 0, sizeof *out);
-    long i = gcs_model_find(&r->m, id);
-    if (i < 0)
+    uint32_t h = gcs_model_find(&r->m, id);
+    if (h == M_NIL)
         return GCS_ENOTFOUND;
-    fill_obj(&r->m.objs[i], out);
+    fill_obj(&r->m, h, out);
+    return 0;
+}
+
+/* The k-th reference of object id, out (dir 0) or in (dir 1). */
+static int
+ref_at(const gcs_replay *r, uint64_t id, int dir, size_t k, gcs_replay_ref *out)
+{
+    if (r == NULL || out == NULL)
+        return GCS_EINVAL;
+    memset(out, 0, sizeof *out);
+    uint32_t h = gcs_model_find(&r->m, id);
+    if (h == M_NIL)
+        return GCS_ENOTFOUND;
+    if (k >= UINT32_MAX)
+        return GCS_EINDEX;
+    /* the cursors are a cache: the state does not change (never const-allocated) */
+    gcs_model *m = (gcs_model *)&r->m;
+    uint32_t e = gcs_edges_at(m, h, dir, (uint32_t)k);
+    if (e == M_NIL)
+        return GCS_EINDEX;
+    const m_edge *x = gcs_model_edge(m, e);
+    *out = (gcs_replay_ref){gcs_model_obj(m, x->src)->id, gcs_str_ptr(m, x->slot & ~M_EDUP),
+                            gcs_model_obj(m, x->dst)->id};
     return 0;
 }
 
 int
 gcs_replay_ref_out(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *out)
 {
-    if (r == NULL || out == NULL)
-        return GCS_EINVAL;
-    memset(out, 0, sizeof *out);
-    if (model_ready(r) != 0)
-        return GCS_ENOMEM;
-    long i = gcs_model_find(&r->m, id);
-    if (i < 0)
-        return GCS_ENOTFOUND;
-    const m_obj *o = &r->m.objs[i];
-    if (k >= o->n_out)
-        return GCS_EINDEX;
-    *out = (gcs_replay_ref){id, o->out[k].slot, o->out[k].other};
-    return 0;
+    return ref_at(r, id, 0, k, out);
 }
 
 int
 gcs_replay_ref_in(const gcs_replay *r, uint64_t id, size_t k, gcs_replay_ref *out)
 {
-    if (r == NULL || out == NULL)
-        return GCS_EINVAL;
-    memset(out, 0, sizeof *out);
-    if (model_ready(r) != 0)
-        return GCS_ENOMEM;
-    long i = gcs_model_find(&r->m, id);
-    if (i < 0)
-        return GCS_ENOTFOUND;
-    const m_obj *o = &r->m.objs[i];
-    if (k >= o->n_in)
-        return GCS_EINDEX;
-    *out = (gcs_replay_ref){o->in[k].other, o->in[k].slot, id};
-    return 0;
+    return ref_at(r, id, 1, k, out);
 }
 
 size_t
@@ -867,9 +904,9 @@ gcs_replay_rc_history(gcs_replay *r, uint64_t id, gcs_replay_rc_point **out, siz
     *out = NULL;
     *n = 0;
     uint64_t start = 0;
-    long k = gcs_model_find(&r->m, id);
-    if (k >= 0 && r->m.objs[k].alloc_ev != UINT64_MAX)
-        start = r->m.objs[k].alloc_ev;
+    uint32_t k = gcs_model_find(&r->m, id);
+    if (k != M_NIL && gcs_obj_u(&r->m, k, W_ALLOC_EV) != UINT64_MAX)
+        start = gcs_obj_u(&r->m, k, W_ALLOC_EV);
     hist h = {0};
     int seen = 0, rc = 0, done = 0;
     for (uint64_t i = start; i < r->n_events && !done && rc == 0;) {

@@ -1,12 +1,14 @@
 /* src/replay/snapshot.c — keyframes: the whole replay state as bytes and back.
- * The encoding is canonical (objects in id order, edges, frames, weakrefs and
- * lists in their model order, purged objects skipped), so two equal states
- * give equal bytes: the seek tests compare states with memcmp. Derived
- * structures (the id index, the young-generation lists, the purge FIFO) are
- * not stored; gcs_model_load rebuilds them. Strings and sites are stored as
- * pointer values into the reader's pool, valid for the replay's life only:
- * keyframes are in-memory (replay.c compresses them with zstd). Labels are
- * owned by their object (model.h), so they are stored by content. */
+ * The encoding is canonical (objects in id order, then every object's out
+ * list in order, each edge with its rank in its target's in list; frames,
+ * weakrefs and lists in their model order; purged objects skipped), so two
+ * equal states give equal bytes: the seek tests compare states with memcmp.
+ * Handles, string ids and label handles are never stored (they depend on the
+ * model's history); derived structures (the id index, the edge hash, the
+ * young-generation lists, the purge FIFO) are rebuilt by gcs_model_load.
+ * Strings and sites are stored as pointer values into the reader's pool,
+ * valid for the replay's life only: keyframes are in-memory (replay.c
+ * compresses them with zstd). Labels are stored by content. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +86,9 @@ wb_ev(wbuf *w, uint64_t v)
     wb_uv(w, v + 1);
 }
 
+#define O(m, h) gcs_model_obj((m), (h))
+#define E(m, e) gcs_model_edge((m), (e))
+
 /* Objects go in id order; ids, event indices and edge targets are written as
  * deltas (from the previous object, and from the owner) to keep keyframes
  * small. */
@@ -92,37 +97,57 @@ typedef struct snap_prev {
 } snap_prev;
 
 static void
-save_obj(wbuf *w, const m_obj *o, snap_prev *pv)
+save_obj(wbuf *w, const gcs_model *m, uint32_t h, snap_prev *pv)
 {
+    const m_obj *o = O(m, h);
     wb_uv(w, o->id - pv->id);
     pv->id = o->id;
-    wb_uv(w, o->kind);
-    wb_ptr(w, o->type);
-    wb_str(w, o->label);
-    wb_ptr(w, o->alloc_site);
-    wb_sv(w, o->refcnt);
-    wb_sv(w, o->gc_refs);
-    wb_uv(w, o->size);
-    wb_sv(w, (int64_t)(o->alloc_ev - pv->alloc_ev));
-    pv->alloc_ev = o->alloc_ev;
-    wb_ev(w, o->free_ev);
+    wb_uv(w, gcs_obj_u(m, h, W_KIND));
+    wb_ptr(w, gcs_str_ptr(m, o->type));
+    wb_str(w, gcs_label_text(m, o->label));
+    wb_ptr(w, gcs_str_ptr(m, o->site));
+    wb_sv(w, gcs_obj_i(m, h, W_REFCNT));
+    wb_sv(w, gcs_obj_i(m, h, W_GC_REFS));
+    wb_uv(w, gcs_obj_u(m, h, W_SIZE));
+    uint64_t alloc_ev = gcs_obj_u(m, h, W_ALLOC_EV);
+    wb_sv(w, (int64_t)(alloc_ev - pv->alloc_ev));
+    pv->alloc_ev = alloc_ev;
+    wb_ev(w, gcs_obj_u(m, h, W_FREE_EV));
     wb_sv(w, o->gen);
     wb_sv(w, o->gc_state);
-    wb_uv(w, o->flags & (uint16_t)~M_DIRTY);
-    wb_uv(w, o->n_out - o->dead_out); /* live entries only: dead ones are not state */
-    for (uint32_t k = 0; k < o->n_out; k++) {
-        if (o->out[k].other) {
-            wb_sv(w, (int64_t)(o->out[k].other - o->id));
-            wb_ptr(w, o->out[k].slot);
+    wb_uv(w, o->flags & M_STATE_FLAGS);
+    wb_uv(w, o->n_out);
+}
+
+/* Every object's out list: target delta, slot, rank in the target's in list. */
+static int
+save_edges(wbuf *w, const gcs_model *m)
+{
+    uint32_t *rank = malloc(((size_t)m->epool_n + 1) * sizeof *rank);
+    if (rank == NULL)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < m->n_objs; i++) {
+        const m_obj *o = O(m, m->order[i]);
+        if (o->flags & M_PURGED)
+            continue;
+        uint32_t e = o->in;
+        for (uint32_t k = 0; k < o->n_in; k++, e = E(m, e)->in)
+            rank[e] = k;
+    }
+    for (size_t i = 0; i < m->n_objs; i++) {
+        const m_obj *o = O(m, m->order[i]);
+        if (o->flags & M_PURGED)
+            continue;
+        uint32_t e = o->out;
+        for (uint32_t k = 0; k < o->n_out; k++, e = E(m, e)->on) {
+            const m_edge *x = E(m, e);
+            wb_sv(w, (int64_t)(O(m, x->dst)->id - o->id));
+            wb_ptr(w, gcs_str_ptr(m, x->slot & ~M_EDUP));
+            wb_uv(w, rank[e]);
         }
     }
-    wb_uv(w, o->n_in - o->dead_in);
-    for (uint32_t k = 0; k < o->n_in; k++) {
-        if (o->in[k].other) {
-            wb_sv(w, (int64_t)(o->in[k].other - o->id));
-            wb_ptr(w, o->in[k].slot);
-        }
-    }
+    free(rank);
+    return 0;
 }
 
 static void
@@ -143,8 +168,10 @@ gcs_model_save(const gcs_model *m, uint8_t **out, size_t *len)
     wb_uv(&w, m->n_objs - m->n_holes);
     snap_prev pv = {0, 0};
     for (size_t i = 0; i < m->n_objs; i++)
-        if (!m->objs[i].purged)
-            save_obj(&w, &m->objs[i], &pv);
+        if (!(O(m, m->order[i])->flags & M_PURGED))
+            save_obj(&w, m, m->order[i], &pv);
+    if (save_edges(&w, m) != 0)
+        w.oom = 1;
     wb_uv(&w, m->n_frames);
     for (size_t i = 0; i < m->n_frames; i++) {
         const m_frame *f = &m->frames[i];
@@ -225,74 +252,139 @@ rev(gcs_rd *r)
     return gcs_get_uv(r) - 1;
 }
 
-/* wb_str's inverse: a new copy (NULL for none); *bad on a short buffer or ENOMEM. */
-static char *
-rstr(gcs_rd *r, int *oom)
+/* wb_str's inverse, into the label arena: 0 for none; r->bad on a short
+ * buffer, *oom on ENOMEM. */
+static uint32_t
+rlabel(gcs_model *m, gcs_rd *r, int *oom)
 {
     uint64_t n = gcs_get_uv(r);
     if (r->bad || n == 0)
-        return NULL;
+        return 0;
     n--;
     if (n > (uint64_t)(r->end - r->p)) {
         r->bad = 1;
-        return NULL;
+        return 0;
     }
-    char *c = malloc((size_t)n + 1);
-    if (c == NULL) {
+    uint32_t lab = gcs_label_new(m, (const char *)r->p, (size_t)n);
+    if (lab == 0)
         *oom = 1;
-        return NULL;
-    }
-    memcpy(c, r->p, (size_t)n);
-    c[n] = 0;
     r->p += n;
-    return c;
+    return lab;
 }
 
+/* One object; its out-list length is left in n_out for load_edges. */
 static int
-load_refs(gcs_rd *r, m_ref **arr, uint32_t *n, uint32_t *cap, uint64_t owner)
+load_obj(gcs_model *m, gcs_rd *r, snap_prev *pv)
 {
-    uint64_t k = rv(r);
-    if (r->bad || k > (uint64_t)(r->end - r->p))
+    uint64_t id = pv->id + rv(r);
+    if (r->bad || id <= pv->id)
         return GCS_ECORRUPT;
-    if (k) {
-        *arr = malloc(k * sizeof **arr);
-        if (*arr == NULL)
-            return GCS_ENOMEM;
-    }
-    *n = *cap = (uint32_t)k;
-    for (uint64_t i = 0; i < k; i++) {
-        (*arr)[i].other = owner + (uint64_t)rs(r);
-        (*arr)[i].slot = rp(r);
-    }
-    return r->bad ? GCS_ECORRUPT : 0;
-}
-
-static int
-load_obj(gcs_rd *r, m_obj *o, snap_prev *pv)
-{
-    memset(o, 0, sizeof *o);
-    o->id = pv->id + rv(r);
-    pv->id = o->id;
-    o->kind = (uint32_t)rv(r);
-    o->type = rp(r);
-    int oom = 0;
-    o->label = rstr(r, &oom);
-    if (oom)
+    pv->id = id;
+    uint32_t h = gcs_store_insert(m, id);
+    if (h == M_NIL)
         return GCS_ENOMEM;
-    o->alloc_site = rp(r);
-    o->refcnt = rs(r);
-    o->gc_refs = rs(r);
-    o->size = rv(r);
-    o->alloc_ev = pv->alloc_ev + (uint64_t)rs(r);
-    pv->alloc_ev = o->alloc_ev;
-    o->free_ev = rev(r);
+    gcs_obj_set_u(m, h, W_KIND, rv(r));
+    uint32_t type = gcs_str_id(m, rp(r));
+    int oom = 0;
+    uint32_t lab = rlabel(m, r, &oom);
+    uint32_t site = gcs_str_id(m, rp(r));
+    if (oom || type == M_NIL || site == M_NIL)
+        return GCS_ENOMEM;
+    m_obj *o = O(m, h);
+    o->type = type;
+    o->label = lab;
+    o->site = site;
+    gcs_obj_set_i(m, h, W_REFCNT, rs(r));
+    gcs_obj_set_i(m, h, W_GC_REFS, rs(r));
+    gcs_obj_set_u(m, h, W_SIZE, rv(r));
+    uint64_t alloc_ev = pv->alloc_ev + (uint64_t)rs(r);
+    gcs_obj_set_u(m, h, W_ALLOC_EV, alloc_ev);
+    pv->alloc_ev = alloc_ev;
+    gcs_obj_set_u(m, h, W_FREE_EV, rev(r));
     o->gen = (int8_t)rs(r);
     o->gc_state = (int8_t)rs(r);
-    o->flags = (uint16_t)rv(r);
-    int rc = load_refs(r, &o->out, &o->n_out, &o->cap_out, o->id);
-    if (rc == 0)
-        rc = load_refs(r, &o->in, &o->n_in, &o->cap_in, o->id);
-    return rc;
+    o->flags = (uint16_t)(rv(r) & M_STATE_FLAGS);
+    uint64_t n_out = rv(r);
+    if (r->bad || n_out > (uint64_t)(r->end - r->p) || (n_out && !(o->flags & M_ALIVE)))
+        return GCS_ECORRUPT;
+    o->n_out = (uint32_t)n_out;
+    return m->oom ? GCS_ENOMEM : 0;
+}
+
+typedef struct load_tmp {
+    uint32_t *edge, *rank, *off, *at;
+    size_t n;
+} load_tmp;
+
+static void
+tmp_free(load_tmp *t)
+{
+    free(t->edge);
+    free(t->rank);
+    free(t->off);
+    free(t->at);
+}
+
+/* Out lists (objects' n_out say how many), then the in lists by rank. */
+static int
+load_edges(gcs_model *m, gcs_rd *r, load_tmp *t)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < m->n_objs; i++)
+        total += O(m, m->order[i])->n_out;
+    t->edge = malloc((total + 1) * sizeof *t->edge);
+    t->rank = malloc((total + 1) * sizeof *t->rank);
+    t->at = malloc((total + 1) * sizeof *t->at);
+    t->off = malloc(((size_t)m->pool_n + 1) * sizeof *t->off);
+    if (!t->edge || !t->rank || !t->at || !t->off || gcs_edges_reserve(m, total) != 0)
+        return GCS_ENOMEM;
+    for (size_t i = 0; i < m->n_objs; i++) {
+        uint32_t h = m->order[i];
+        m_obj *o = O(m, h);
+        uint32_t k = o->n_out;
+        o->n_out = 0;
+        for (uint32_t j = 0; j < k; j++) {
+            uint64_t dst = o->id + (uint64_t)rs(r);
+            const void *slot = rp(r);
+            uint64_t rank = rv(r);
+            uint32_t d = gcs_model_find(m, dst), sl = gcs_str_id(m, slot);
+            if (r->bad || d == M_NIL || !(O(m, d)->flags & M_ALIVE) || rank >= total)
+                return GCS_ECORRUPT;
+            if (sl == M_NIL)
+                return GCS_ENOMEM;
+            uint32_t e = gcs_edges_node_(m, h, d, sl);
+            if (e == M_NIL || gcs_edges_hash_(m, e) != 0)
+                return GCS_ENOMEM;
+            O(m, d)->n_in++;
+            t->edge[t->n] = e;
+            t->rank[t->n++] = (uint32_t)rank;
+        }
+    }
+    size_t run = 0;
+    for (size_t i = 0; i < m->n_objs; i++) {
+        m_obj *o = O(m, m->order[i]);
+        t->off[m->order[i]] = (uint32_t)run;
+        run += o->n_in;
+    }
+    memset(t->at, 0xff, (total + 1) * sizeof *t->at); /* M_NIL */
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t d = E(m, t->edge[i])->dst;
+        if (t->rank[i] >= O(m, d)->n_in || t->at[t->off[d] + t->rank[i]] != M_NIL)
+            return GCS_ECORRUPT;
+        t->at[t->off[d] + t->rank[i]] = t->edge[i];
+    }
+    for (size_t i = 0; i < m->n_objs; i++) {
+        uint32_t d = m->order[i];
+        uint32_t n = O(m, d)->n_in, base = t->off[d];
+        O(m, d)->n_in = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t e = t->at[base + k];
+            if (e == M_NIL) /* cannot happen: n_in places, each filled once */
+                return GCS_ECORRUPT;
+            gcs_edges_in_link_(m, d, e);
+        }
+    }
+    return 0;
 }
 
 static int
@@ -316,16 +408,19 @@ load_vec(gcs_rd *r, m_u64vec *v)
 
 typedef struct freed_ent {
     uint64_t free_ev, id;
+    uint32_t h;
 } freed_ent;
 
 static int
 by_free_ev(const void *a, const void *b)
 {
     const freed_ent *x = a, *y = b;
-    return x->free_ev < y->free_ev ? -1 : x->free_ev > y->free_ev;
+    if (x->free_ev != y->free_ev)
+        return x->free_ev < y->free_ev ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Put the purge FIFO (ids of freed objects) in free order. */
+/* Put the purge FIFO (handles of freed objects) in free order. */
 static int
 sort_purge_q(gcs_model *m)
 {
@@ -335,50 +430,43 @@ sort_purge_q(gcs_model *m)
     freed_ent *t = malloc(n * sizeof *t);
     if (t == NULL)
         return GCS_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        t[i] = (freed_ent){m->objs[gcs_model_find(m, m->purge_q.v[i])].free_ev, m->purge_q.v[i]};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = m->purge_q.v[i];
+        t[i] = (freed_ent){gcs_obj_u(m, h, W_FREE_EV), O(m, h)->id, h};
+    }
     qsort(t, n, sizeof *t, by_free_ev);
     for (size_t i = 0; i < n; i++)
-        m->purge_q.v[i] = t[i].id;
+        m->purge_q.v[i] = t[i].h;
     free(t);
     return 0;
 }
 
-/* Rebuild the index, young lists and purge FIFO from objs[]. */
+static int
+push32(m_u32vec *v, uint32_t x)
+{
+    if (v->n == v->cap) {
+        size_t c = v->cap ? v->cap * 2 : 64;
+        uint32_t *nv = realloc(v->v, c * sizeof *nv);
+        if (nv == NULL)
+            return GCS_ENOMEM;
+        v->v = nv;
+        v->cap = c;
+    }
+    v->v[v->n++] = x;
+    return 0;
+}
+
+/* Rebuild n_alive, the young lists and the purge FIFO from the objects. */
 static int
 rebuild_derived(gcs_model *m)
 {
-    size_t cap = 1024;
-    while ((m->n_objs + 1) * 2 > cap)
-        cap *= 2;
-    uint64_t *k = calloc(cap, sizeof *k);
-    uint32_t *v = calloc(cap, sizeof *v);
-    if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
-        return GCS_ENOMEM;
-    }
-    free(m->idx_keys);
-    free(m->idx_vals);
-    m->idx_keys = k;
-    m->idx_vals = v;
-    m->idx_cap = cap;
-    m->idx_n = m->n_objs;
     m->n_alive = 0;
     m->young[0].n = m->young[1].n = m->purge_q.n = 0;
     m->purge_head = 0;
     for (size_t i = 0; i < m->n_objs; i++) {
-        m_obj *o = &m->objs[i];
-        uint64_t x = o->id;
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdULL;
-        x ^= x >> 33;
-        size_t j = (size_t)x & (cap - 1);
-        while (v[j])
-            j = (j + 1) & (cap - 1);
-        k[j] = o->id;
-        v[j] = (uint32_t)i + 1;
-        m_u64vec *dst = NULL;
+        uint32_t h = m->order[i];
+        const m_obj *o = O(m, h);
+        m_u32vec *dst = NULL;
         if (o->flags & M_ALIVE) {
             m->n_alive++;
             if ((o->flags & M_TRACKED) && (o->gen == 0 || o->gen == 1))
@@ -386,19 +474,102 @@ rebuild_derived(gcs_model *m)
         } else {
             dst = &m->purge_q;
         }
-        if (dst) {
-            if (dst->n == dst->cap) {
-                size_t c = dst->cap ? dst->cap * 2 : 64;
-                uint64_t *nv = realloc(dst->v, c * sizeof *nv);
-                if (nv == NULL)
-                    return GCS_ENOMEM;
-                dst->v = nv;
-                dst->cap = c;
-            }
-            dst->v[dst->n++] = o->id;
-        }
+        if (dst && push32(dst, h) != 0)
+            return GCS_ENOMEM;
     }
     return sort_purge_q(m);
+}
+
+static int
+load_frames(gcs_model *m, gcs_rd *r, size_t len)
+{
+    uint64_t nf = rv(r);
+    if (r->bad || nf > len)
+        return GCS_ECORRUPT;
+    if (nf > m->cap_frames) {
+        m_frame *nfr = realloc(m->frames, nf * sizeof *nfr);
+        if (nfr == NULL)
+            return GCS_ENOMEM;
+        m->frames = nfr;
+        m->cap_frames = nf;
+    }
+    for (uint64_t i = 0; i < nf; i++) {
+        m_frame *f = &m->frames[i];
+        memset(f, 0, sizeof *f);
+        m->n_frames = i + 1;
+        f->id = rv(r);
+        f->name = rp(r);
+        uint64_t nv = rv(r);
+        if (r->bad || nv > len)
+            return GCS_ECORRUPT;
+        if (nv && (f->vars = malloc(nv * sizeof *f->vars)) == NULL)
+            return GCS_ENOMEM;
+        f->n_vars = f->cap_vars = nv;
+        for (uint64_t k = 0; k < nv; k++) {
+            f->vars[k].name = rp(r);
+            f->vars[k].obj = rv(r);
+        }
+    }
+    return 0;
+}
+
+static int
+load_weakrefs(gcs_model *m, gcs_rd *r, size_t len)
+{
+    uint64_t nw = rv(r);
+    if (r->bad || nw > len)
+        return GCS_ECORRUPT;
+    if (nw > m->cap_wrs) {
+        gcs_replay_weakref *nwr = realloc(m->wrs, nw * sizeof *nwr);
+        if (nwr == NULL)
+            return GCS_ENOMEM;
+        m->wrs = nwr;
+        m->cap_wrs = nw;
+    }
+    for (uint64_t i = 0; i < nw; i++) {
+        gcs_replay_weakref *w = &m->wrs[i];
+        w->wr = rv(r);
+        w->referent = rv(r);
+        w->old_referent = rv(r);
+        w->callback = rv(r);
+        w->cleared = rv(r) != 0;
+        w->cb = (gcs_replay_wr_cb)rv(r);
+    }
+    m->n_wrs = nw;
+    return 0;
+}
+
+static int
+load_rest(gcs_model *m, gcs_rd *r)
+{
+    gcs_replay_gc_now *g = &m->gc;
+    g->active = rv(r) != 0;
+    g->gen = (unsigned)rv(r);
+    g->reason = (unsigned)rv(r);
+    g->phase = (int)rs(r);
+    g->begin_event = rv(r);
+    g->pass_no = rv(r);
+    for (int i = 0; i < 3; i++)
+        g->counts[i] = rv(r);
+    int rc = load_vec(r, &m->pass_objs);
+    if (rc == 0)
+        rc = load_vec(r, &m->garbage);
+    if (rc != 0)
+        return rc;
+    m->last_marker = rp(r);
+    m->last_marker_ev = rv(r);
+    for (int i = 0; i < 3; i++) {
+        m->stats[i].collections = rv(r);
+        m->stats[i].collected = rv(r);
+        m->stats[i].uncollectable = rv(r);
+    }
+    m->cfg_seen = rv(r) != 0;
+    m->cfg.enabled = rv(r) != 0;
+    for (int i = 0; i < 3; i++)
+        m->cfg.thresholds[i] = (long)rs(r);
+    m->cfg.debug = (unsigned)rv(r);
+    m->cfg.frozen = rv(r);
+    return r->bad ? GCS_ECORRUPT : 0;
 }
 
 int
@@ -413,96 +584,23 @@ gcs_model_load(gcs_model *m, const uint8_t *buf, size_t len)
     uint64_t n = rv(&r);
     if (r.bad || n > len)
         return GCS_ECORRUPT;
-    if (n > m->cap_objs) {
-        m_obj *no = realloc(m->objs, n * sizeof *no);
-        if (no == NULL)
-            return GCS_ENOMEM;
-        m->objs = no;
-        m->cap_objs = n;
-    }
     snap_prev pv = {0, 0};
-    for (uint64_t i = 0; i < n; i++) {
-        int rc = load_obj(&r, &m->objs[i], &pv);
-        m->n_objs = i + 1;
-        if (rc != 0)
-            return rc;
-    }
-    uint64_t nf = rv(&r);
-    if (r.bad || nf > len)
-        return GCS_ECORRUPT;
-    if (nf > m->cap_frames) {
-        m_frame *nfr = realloc(m->frames, nf * sizeof *nfr);
-        if (nfr == NULL)
-            return GCS_ENOMEM;
-        m->frames = nfr;
-        m->cap_frames = nf;
-    }
-    for (uint64_t i = 0; i < nf; i++) {
-        m_frame *f = &m->frames[i];
-        memset(f, 0, sizeof *f);
-        m->n_frames = i + 1;
-        f->id = rv(&r);
-        f->name = rp(&r);
-        uint64_t nv = rv(&r);
-        if (r.bad || nv > len)
-            return GCS_ECORRUPT;
-        if (nv && (f->vars = malloc(nv * sizeof *f->vars)) == NULL)
-            return GCS_ENOMEM;
-        f->n_vars = f->cap_vars = nv;
-        for (uint64_t k = 0; k < nv; k++) {
-            f->vars[k].name = rp(&r);
-            f->vars[k].obj = rv(&r);
-        }
-    }
-    uint64_t nw = rv(&r);
-    if (r.bad || nw > len)
-        return GCS_ECORRUPT;
-    if (nw > m->cap_wrs) {
-        gcs_replay_weakref *nwr = realloc(m->wrs, nw * sizeof *nwr);
-        if (nwr == NULL)
-            return GCS_ENOMEM;
-        m->wrs = nwr;
-        m->cap_wrs = nw;
-    }
-    for (uint64_t i = 0; i < nw; i++) {
-        gcs_replay_weakref *w = &m->wrs[i];
-        w->wr = rv(&r);
-        w->referent = rv(&r);
-        w->old_referent = rv(&r);
-        w->callback = rv(&r);
-        w->cleared = rv(&r) != 0;
-        w->cb = (gcs_replay_wr_cb)rv(&r);
-    }
-    m->n_wrs = nw;
-    gcs_replay_gc_now *g = &m->gc;
-    g->active = rv(&r) != 0;
-    g->gen = (unsigned)rv(&r);
-    g->reason = (unsigned)rv(&r);
-    g->phase = (int)rs(&r);
-    g->begin_event = rv(&r);
-    g->pass_no = rv(&r);
-    for (int i = 0; i < 3; i++)
-        g->counts[i] = rv(&r);
-    int rc = load_vec(&r, &m->pass_objs);
+    int rc = 0;
+    for (uint64_t i = 0; i < n && rc == 0; i++)
+        rc = load_obj(m, &r, &pv);
+    load_tmp t = {0};
     if (rc == 0)
-        rc = load_vec(&r, &m->garbage);
+        rc = load_edges(m, &r, &t);
+    tmp_free(&t);
+    if (rc == 0)
+        rc = load_frames(m, &r, len);
+    if (rc == 0)
+        rc = load_weakrefs(m, &r, len);
+    if (rc == 0)
+        rc = load_rest(m, &r);
+    if (rc == 0)
+        rc = rebuild_derived(m);
     if (rc != 0)
-        return rc;
-    m->last_marker = rp(&r);
-    m->last_marker_ev = rv(&r);
-    for (int i = 0; i < 3; i++) {
-        m->stats[i].collections = rv(&r);
-        m->stats[i].collected = rv(&r);
-        m->stats[i].uncollectable = rv(&r);
-    }
-    m->cfg_seen = rv(&r) != 0;
-    m->cfg.enabled = rv(&r) != 0;
-    for (int i = 0; i < 3; i++)
-        m->cfg.thresholds[i] = (long)rs(&r);
-    m->cfg.debug = (unsigned)rv(&r);
-    m->cfg.frozen = rv(&r);
-    if (r.bad)
-        return GCS_ECORRUPT;
-    int rc2 = rebuild_derived(m);
-    return rc2 ? rc2 : gcs_edges_rebuild(m);
+        gcs_model_clear(m); /* never a half-built state */
+    return rc;
 }
