@@ -24,7 +24,10 @@ int gcs_hg_from_heap(gcs_heap *h, const gcs_hist_rec *hist, gcs_hg **out);
 /* The state of a trace after `pos` events (pos clamped to the trace), with
  * refcount history and errors recorded from events 0..pos-1 when
  * `with_history`. Moves the replay's cursor. The graph is finished; its
- * at_event is pos. GCS_ENOMEM or the replay's error; *out NULL on error. */
+ * at_event is pos. Its slot labels are made lazily from `r` (the graph's
+ * labeller, see heapgraph.h; it seeks back to pos if the cursor moved): r
+ * must stay open until the graph is analysed (gcs_leak_analyze drops the
+ * labeller) or freed. GCS_ENOMEM or the replay's error; *out NULL on error. */
 int gcs_hg_from_replay(gcs_replay *r, uint64_t pos, bool with_history, gcs_hg **out);
 
 /* The same with the history taken from `hist`, a recorder already fed events

@@ -3,7 +3,9 @@
  * strong references, the frames' variables, and (optionally) the refcount
  * history and ERROR events, fed through the same recorder the in-process report
  * uses, so both pair increfs identically. Runtime-owned objects are left out
- * by the rules in adapters.h.
+ * by the rules in adapters.h. References are added without their slot labels
+ * (8 bytes each on a big trace): the report labels the few nodes it prints
+ * through the graph's labeller, which reads them back from the replay.
  */
 #include <stdlib.h>
 
@@ -58,6 +60,26 @@ node_flags(const gcs_replay_obj *o, bool saveall)
     return f;
 }
 
+/* Reserve exactly the nodes and references add_objects() adds (a first pass
+ * over the model: the graph's arrays are then never regrown nor oversized). */
+static int
+reserve_objects(gcs_replay *r, gcs_hg *g, size_t n)
+{
+    size_t nodes = 0, edges = 0;
+    for (size_t k = 0; k < n; k++) {
+        gcs_replay_obj o;
+        int rc = gcs_replay_object_at(r, k, &o);
+        if (rc != 0)
+            return rc;
+        if (!o.alive || runtime_owned(&o))
+            continue;
+        nodes++;
+        edges += o.n_refs_out;
+    }
+    (void)gcs_hg_reserve(g, nodes, edges); /* a hint; failure is harmless */
+    return 0;
+}
+
 static int
 add_objects(gcs_replay *r, gcs_hg *g)
 {
@@ -65,7 +87,9 @@ add_objects(gcs_replay *r, gcs_hg *g)
     gcs_replay_gc_config_at(r, &cfg);
     bool saveall = (cfg.debug & GCS_DEBUG_SAVEALL) != 0;
     size_t n = gcs_replay_n_objects(r);
-    (void)gcs_hg_reserve(g, n + 16, 2 * n + 16); /* a hint; failure is harmless */
+    int rc0 = reserve_objects(r, g, n);
+    if (rc0 != 0)
+        return rc0;
     for (size_t k = 0; k < n; k++) {
         gcs_replay_obj o;
         int rc = gcs_replay_object_at(r, k, &o);
@@ -79,7 +103,7 @@ add_objects(gcs_replay *r, gcs_hg *g)
             gcs_replay_ref ref;
             rc = gcs_replay_ref_out(r, o.id, e, &ref);
             if (rc == 0)
-                rc = gcs_hg_add_edge(g, ref.src, ref.dst, ref.slot);
+                rc = gcs_hg_add_edge(g, ref.src, ref.dst, NULL); /* labelled lazily */
         }
         if (rc != 0)
             return rc;
@@ -103,6 +127,56 @@ add_roots(gcs_replay *r, gcs_hg *g)
         if (rc != 0)
             return rc;
     }
+    return 0;
+}
+
+/* {==== Lazy slot labels ====} */
+
+typedef struct replay_labels {
+    gcs_replay *r;
+    uint64_t pos; /* the graph's event */
+} replay_labels;
+
+/* Label node's out-edges from the replay, back at the graph's event if the
+ * cursor moved. The edges are the object's references in the replay's order
+ * less those to objects that are not nodes (finish dropped them), so they are
+ * matched in one walk; a mismatch (not the state analysed) or a replay error
+ * leaves the rest unlabelled ("?"). GCS_ENOMEM. */
+static int
+label_node(gcs_hg *g, uint32_t node, void *ud)
+{
+    replay_labels *l = ud;
+    if (gcs_replay_pos(l->r) != l->pos && gcs_replay_seek(l->r, l->pos) != 0)
+        return 0;
+    uint64_t id = g->nodes[node].id;
+    gcs_replay_obj o;
+    if (gcs_replay_object(l->r, id, &o) != 0)
+        return 0;
+    size_t e = g->edge_off[node], end = g->edge_off[node + 1];
+    for (size_t k = 0; k < o.n_refs_out && e < end; k++) {
+        gcs_replay_ref ref;
+        if (gcs_replay_ref_out(l->r, id, k, &ref) != 0)
+            return 0;
+        uint32_t d = gcs_hg_find(g, ref.dst);
+        if (d == GCS_HG_NONE)
+            continue;
+        if (g->edge_dst[e] != d)
+            return 0;
+        int rc = gcs_hg_set_slot(g, e++, ref.slot);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+set_labeller(gcs_replay *r, uint64_t pos, gcs_hg *g)
+{
+    replay_labels *l = malloc(sizeof *l);
+    if (l == NULL)
+        return GCS_ENOMEM;
+    *l = (replay_labels){r, pos};
+    gcs_hg_set_labeller(g, label_node, l, free);
     return 0;
 }
 
@@ -205,6 +279,8 @@ from_replay(gcs_replay *r, uint64_t pos, gcs_hist_rec *hist, bool take, bool wit
                             : add_errors(r, pos, g);
     if (rc == 0)
         rc = gcs_hg_finish(g);
+    if (rc == 0)
+        rc = set_labeller(r, pos, g);
     if (rc != 0) {
         gcs_hg_free(g);
         return rc;

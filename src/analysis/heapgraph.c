@@ -85,11 +85,13 @@ gcs_hg_big_alloc(size_t size)
     if (size < BIG_ALLOC)
         return malloc(size ? size : 1);
     void *p = NULL;
-    size_t rounded = (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
+    if (posix_memalign(&p, HUGE_PAGE, size) != 0)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint */
+    /* a hint, over the whole huge pages only: the partial one at the end would
+     * cost a full 2 MiB of RSS for its few bytes */
+    size_t whole = size & ~(size_t)(HUGE_PAGE - 1);
+    (void)madvise(p, whole, MADV_HUGEPAGE);
 #endif
     return p;
 }
@@ -682,16 +684,24 @@ gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char *var
     return 0;
 }
 
+/* refcnt clamped to the int32_t range (history counts are only stored). */
+static int32_t
+sat32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
 int
 gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
                    uint32_t site)
 {
     struct gcs_hg_priv *p = g->priv;
-    if (g->finished || site >= g->n_sites)
+    if (g->finished || site >= g->n_sites || event >= GCS_HG_MAX_EVENT ||
+        (unsigned)op > GCS_HGOP_UNSTORE)
         return GCS_EINVAL;
     if (g->n_hist == g->cap_hist && gcs_hg_reserve_hist(g, g->cap_hist ? g->cap_hist * 2 : 64) != 0)
         return GCS_ENOMEM;
-    g->hist[g->n_hist] = (gcs_hg_hist){event, refcnt, GCS_HG_NONE, site, (uint8_t)op};
+    g->hist[g->n_hist] = (gcs_hg_hist){event, (uint8_t)op, site, sat32(refcnt)};
     p->hist_obj[g->n_hist++] = obj;
     g->has_history = true;
     return 0;
@@ -883,73 +893,104 @@ finish_roots(gcs_hg *g)
     g->n_roots = k;
 }
 
-/* History already grouped by node in node order (the recorder exports in
- * allocation order): resolve and compact in place, no sort. Returns 1 (graph
- * unchanged but for the resolved node fields) if it is not. */
-static int
-finish_hist_ordered(gcs_hg *g)
+/* Resolve each entry's object id to its node index, in place in hist_obj
+ * (GCS_HG_NONE: not a node, dropped). True if the entries are grouped by node
+ * in node order (the recorder exports in allocation order): then no sort. */
+static bool
+resolve_hist(gcs_hg *g)
 {
-    struct gcs_hg_priv *p = g->priv;
-    size_t n = g->n_nodes, w = 0;
+    uint64_t *obj = g->priv->hist_obj;
     uint32_t prev = 0;
+    bool ordered = true;
     for (size_t i = 0; i < g->n_hist; i++) {
-        uint32_t v = gcs_hg_find(g, p->hist_obj[i]);
-        g->hist[i].node = v;
+        uint32_t v = gcs_hg_find(g, obj[i]);
+        obj[i] = v;
         if (v == GCS_HG_NONE)
             continue;
-        if (v < prev)
-            return 1;
+        ordered = ordered && v >= prev;
         prev = v;
     }
-    g->hist_off = calloc(n + 2, sizeof *g->hist_off);
-    if (g->hist_off == NULL)
-        return GCS_ENOMEM;
+    return ordered;
+}
+
+/* Ordered history: compact in place, then give the dropped entries' room
+ * back (the array was sized for every entry exported). */
+static void
+finish_hist_ordered(gcs_hg *g, const uint64_t *node)
+{
+    size_t w = 0;
     for (size_t i = 0; i < g->n_hist; i++) {
-        if (g->hist[i].node == GCS_HG_NONE)
+        if (node[i] == GCS_HG_NONE)
             continue;
-        g->hist_off[g->hist[i].node + 1]++;
+        g->hist_off[node[i] + 1]++;
         g->hist[w++] = g->hist[i];
     }
+    g->n_hist = w;
+    gcs_hg_hist *h = w < g->cap_hist ? realloc(g->hist, (w + 1) * sizeof *h) : NULL;
+    if (h != NULL) { /* else the bigger block stays: a shrink that failed costs nothing */
+        g->hist = h;
+        g->cap_hist = w + 1;
+    }
+}
+
+/* Any order: a stable counting sort by node into a new array. */
+static int
+finish_hist_sorted(gcs_hg *g, const uint64_t *node)
+{
+    size_t n = g->n_nodes;
+    size_t *fill = malloc((n + 1) * sizeof *fill);
+    size_t kept = 0;
+    for (size_t i = 0; i < g->n_hist; i++)
+        kept += node[i] != GCS_HG_NONE;
+    gcs_hg_hist *sorted = gcs_hg_big_alloc((kept + 1) * sizeof *sorted);
+    if (fill == NULL || sorted == NULL) {
+        free(fill);
+        free(sorted);
+        return GCS_ENOMEM;
+    }
+    for (size_t i = 0; i < g->n_hist; i++)
+        if (node[i] != GCS_HG_NONE)
+            g->hist_off[node[i] + 1]++;
     for (size_t i = 0; i < n; i++)
         g->hist_off[i + 1] += g->hist_off[i];
-    g->n_hist = w;
+    memcpy(fill, g->hist_off, (n + 1) * sizeof *fill);
+    for (size_t i = 0; i < g->n_hist; i++)
+        if (node[i] != GCS_HG_NONE)
+            sorted[fill[node[i]]++] = g->hist[i];
+    free(g->hist);
+    g->hist = sorted;
+    g->n_hist = kept;
+    g->cap_hist = kept + 1;
+    free(fill);
     return 0;
 }
 
+/* History CSR by node; the id array (hist_obj) is freed in every case. */
 static int
 finish_hist(gcs_hg *g)
 {
     struct gcs_hg_priv *p = g->priv;
     size_t n = g->n_nodes;
+    int rc = 0;
     if (g->n_hist == 0)
-        return 0; /* hist_off stays NULL */
-    int rc = finish_hist_ordered(g);
-    if (rc != 1)
-        return rc;
+        goto out; /* hist_off stays NULL */
+    bool ordered = resolve_hist(g);
     g->hist_off = calloc(n + 2, sizeof *g->hist_off);
-    size_t *fill = malloc((n + 1) * sizeof *fill);
-    gcs_hg_hist *sorted = gcs_hg_big_alloc((g->n_hist + 1) * sizeof *sorted);
-    if (g->hist_off == NULL || fill == NULL || sorted == NULL) {
-        free(fill);
-        free(sorted);
-        return GCS_ENOMEM;
+    if (g->hist_off == NULL) {
+        rc = GCS_ENOMEM;
+        goto out;
     }
-    for (size_t i = 0; i < g->n_hist; i++) {
-        g->hist[i].node = gcs_hg_find(g, p->hist_obj[i]);
-        if (g->hist[i].node != GCS_HG_NONE)
-            g->hist_off[g->hist[i].node + 1]++;
+    if (ordered) {
+        finish_hist_ordered(g, p->hist_obj);
+        for (size_t i = 0; i < n; i++)
+            g->hist_off[i + 1] += g->hist_off[i];
+    } else {
+        rc = finish_hist_sorted(g, p->hist_obj);
     }
-    for (size_t i = 0; i < n; i++)
-        g->hist_off[i + 1] += g->hist_off[i];
-    memcpy(fill, g->hist_off, (n + 1) * sizeof *fill);
-    for (size_t i = 0; i < g->n_hist; i++)
-        if (g->hist[i].node != GCS_HG_NONE)
-            sorted[fill[g->hist[i].node]++] = g->hist[i];
-    free(g->hist);
-    g->hist = sorted;
-    g->n_hist = g->hist_off[n];
-    free(fill);
-    return 0;
+out:
+    free(p->hist_obj);
+    p->hist_obj = NULL;
+    return rc;
 }
 
 int

@@ -71,13 +71,17 @@ typedef enum gcs_hg_op {
     GCS_HGOP_UNSTORE
 } gcs_hg_op;
 
+/* 16 bytes (a big trace keeps a few hundred thousand to millions of them).
+ * The entry's node is implied by the CSR layout (hist_off). */
 typedef struct gcs_hg_hist {
-    uint64_t event; /* event index (order) */
-    int64_t refcnt; /* count after it */
-    uint32_t node;  /* node index (filled at finish) */
-    uint32_t site;  /* index into sites */
-    uint8_t op;     /* gcs_hg_op */
+    uint64_t event : 61; /* event index (order), < GCS_HG_MAX_EVENT */
+    uint64_t op : 3;     /* gcs_hg_op */
+    uint32_t site;       /* index into sites */
+    int32_t refcnt;      /* count after it, saturated to the int32_t range
+                          * (the analysis only orders and pairs entries) */
 } gcs_hg_hist;
+
+#define GCS_HG_MAX_EVENT ((uint64_t)1 << 61) /* history events are below this */
 
 /* An API misuse recorded by the runtime (ERROR events). */
 typedef struct gcs_hg_error {
@@ -152,7 +156,8 @@ int gcs_hg_add_edge(gcs_hg *g, uint64_t src, uint64_t dst, const char *slot);
 /* A variable holding a reference. */
 int gcs_hg_add_root(gcs_hg *g, uint64_t frame_id, const char *frame, const char *var, uint64_t obj);
 /* A refcount-history entry of object `obj`; entries of one object must come in
- * event order. Sets has_history. */
+ * event order. Sets has_history. refcnt is saturated to the int32_t range;
+ * GCS_EINVAL for event >= GCS_HG_MAX_EVENT or an op that is not a gcs_hg_op. */
 int gcs_hg_add_hist(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, int64_t refcnt,
                     const gcs_site *site);
 /* The same with `site` already an index into g->sites (from gcs_hg_site):
@@ -163,7 +168,9 @@ int gcs_hg_add_hist_at(gcs_hg *g, uint64_t obj, uint64_t event, gcs_hg_op op, in
 int gcs_hg_add_error(gcs_hg *g, uint64_t event, int code, uint64_t obj, const char *detail,
                      const gcs_site *site);
 
-/* Reserve room for n_hist history entries in total (a hint, as above). */
+/* Reserve room for n_hist history entries in total (a hint, as above: an
+ * adapter that knows the exact count reserves exactly that, and the array is
+ * never over-allocated). */
 int gcs_hg_reserve_hist(gcs_hg *g, size_t n_hist);
 
 /* Put the nodes in id order (allocation order, whatever order they were added
@@ -200,7 +207,9 @@ int gcs_hg_scc(const gcs_hg *g, const uint8_t *in_set, uint32_t *scc, size_t *n_
 
 /* malloc for the big per-node / per-edge arrays of the graph and the analysis:
  * from 4 MiB up, 2 MiB-aligned and advised for transparent huge pages (page
- * faults dominate the cost of a million-object snapshot). Free with free(). */
+ * faults dominate the cost of a million-object snapshot). The size is not
+ * rounded up: the tail past the last whole huge page stays in small pages,
+ * so an array costs no more RSS than its bytes. Free with free(). */
 void *gcs_hg_big_alloc(size_t size);
 
 #endif

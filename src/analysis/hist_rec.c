@@ -610,6 +610,25 @@ gcs_hist_rec_hook(void *ud, const gcs_event *ev)
 
 /* {==== Export ====} */
 
+/* Entries the export adds: the live objects' entries but for the settled
+ * pairs (a first pass, so the graph's array is reserved at its exact size).
+ * `gone` is scratch of GCS_HIST_MAX_PER_OBJ bytes. */
+static size_t
+exported_entries(const gcs_hist_rec *r, uint8_t *gone)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < r->n_objs; i++) {
+        const objhist *o = &r->objs[i];
+        if (o->id == 0 || o->truncated)
+            continue;
+        total += o->n;
+        if (pair_settled(r, o, gone))
+            for (uint32_t k = 0; k < o->n; k++)
+                total -= gone[k];
+    }
+    return total;
+}
+
 /* The objects are walked in allocation order, which is id order: the graph
  * then receives every node's entries grouped and in node order and needs no
  * sort (gcs_hg_finish). Settled pairs still in an array are left out, as
@@ -624,11 +643,8 @@ gcs_hist_rec_export(const gcs_hist_rec *r, gcs_hg *g)
     site_map[0] = 0;
     for (size_t i = 1; i < r->n_sites; i++)
         site_map[i] = gcs_hg_site(g, &r->sites[i]); /* 0 (unknown) on ENOMEM */
-    size_t total = 0;
-    for (size_t i = 0; i < r->n_objs; i++)
-        total += r->objs[i].id != 0 && !r->objs[i].truncated ? r->objs[i].n : 0;
-    int rc = gcs_hg_reserve_hist(g, g->n_hist + total / 2); /* pairs go (below) */
     uint8_t gone[GCS_HIST_MAX_PER_OBJ];
+    int rc = gcs_hg_reserve_hist(g, g->n_hist + exported_entries(r, gone));
     enum { AHEAD = 8 }; /* objects ahead whose history arrays are prefetched */
     for (size_t i = 0; i < r->n_objs && rc == 0; i++) {
         if (i + AHEAD < r->n_objs && r->objs[i + AHEAD].n > 0)

@@ -286,11 +286,14 @@ gcs_la_classify(const gcs_hg *g, gcs_leak_analysis *a)
     reach_from_roots(g, a, &b);
     leak_seeds(g, a, &b);
     rc = cyclic_garbage(g, a, &b);
-    if (rc != 0)
+    if (rc != 0) {
         gcs_la_free(a);
-    else
-        spread_shared(g, a, &b);
-    return rc;
+        return rc;
+    }
+    spread_shared(g, a, &b);
+    free(a->queue); /* work space of the passes above; gcs_la_loop has its own */
+    a->queue = NULL;
+    return 0;
 }
 
 /* {==== Paths and loops (for the report) ====} */
@@ -322,14 +325,18 @@ gcs_la_slot(const gcs_hg *g, uint32_t u, uint32_t v)
 /* BFS inside the SCC from the leader; the first edge back to it closes the
  * loop. The parent map is a->parent, which is GCS_HG_NONE for every member
  * of cyclic garbage (they are BFS seeds, never reached from another node),
- * and is restored. */
+ * and is restored. The queue holds the SCC's members at most (allocated per
+ * call: 0, no loop, on ENOMEM). */
 size_t
 gcs_la_loop(const gcs_leak_analysis *a, uint32_t leader, uint32_t *out, size_t max)
 {
     const gcs_hg *g = a->g;
     uint32_t s = a->scc[leader];
-    uint32_t *par = a->parent, *q = a->queue;
+    size_t cap = s < a->n_scc ? a->scc_size[s] : g->n_nodes; /* members it can enqueue */
+    uint32_t *par = a->parent, *q = malloc((cap + 1) * sizeof *q);
     size_t head = 0, tail = 0, len = 0;
+    if (q == NULL)
+        return 0;
     uint32_t last = GCS_HG_NONE;
     par[leader] = leader;
     q[tail++] = leader;
@@ -362,5 +369,6 @@ gcs_la_loop(const gcs_leak_analysis *a, uint32_t leader, uint32_t *out, size_t m
     }
     for (size_t i = 0; i < tail; i++)
         par[q[i]] = GCS_HG_NONE;
+    free(q);
     return len;
 }

@@ -31,7 +31,8 @@ typedef struct gcs_leak_analysis {
     uint32_t *scc_leader; /* per SCC id: lowest-index member */
     uint32_t *scc_size;   /* per SCC id */
     size_t n_scc;
-    uint32_t *queue; /* n_nodes entries of work space */
+    uint32_t *queue; /* n_nodes entries of work space during gcs_la_classify
+                      * (freed when it returns: NULL after) */
 } gcs_leak_analysis;
 
 /* Classify every node of a finished graph. Pure: reads g only. O(V + E).
