@@ -18,8 +18,8 @@
 
 /* {==== Small vectors ====} */
 
-static int
-grow(void **p, size_t *cap, size_t need, size_t esz)
+int
+gcs_model_grow(void **p, size_t *cap, size_t need, size_t esz)
 {
     if (need <= *cap)
         return 0;
@@ -37,7 +37,7 @@ grow(void **p, size_t *cap, size_t need, size_t esz)
 static int
 vec_push(gcs_model *m, m_u64vec *v, uint64_t x)
 {
-    if (grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
+    if (gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
         m->oom = 1;
         return GCS_ENOMEM;
     }
@@ -48,7 +48,7 @@ vec_push(gcs_model *m, m_u64vec *v, uint64_t x)
 static int
 vec32_push(gcs_model *m, m_u32vec *v, uint32_t x)
 {
-    if (grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
+    if (gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
         m->oom = 1;
         return GCS_ENOMEM;
     }
@@ -177,7 +177,7 @@ frame_get(gcs_model *m, uint64_t id, int create)
             return &m->frames[i];
     if (!create)
         return NULL;
-    if (grow((void **)&m->frames, &m->cap_frames, m->n_frames + 1, sizeof *m->frames)) {
+    if (gcs_model_grow((void **)&m->frames, &m->cap_frames, m->n_frames + 1, sizeof *m->frames)) {
         m->oom = 1;
         return NULL;
     }
@@ -213,7 +213,7 @@ var_set(gcs_model *m, uint64_t frame, const char *name, uint64_t obj)
             return;
         }
     }
-    if (grow((void **)&f->vars, &f->cap_vars, f->n_vars + 1, sizeof *f->vars)) {
+    if (gcs_model_grow((void **)&f->vars, &f->cap_vars, f->n_vars + 1, sizeof *f->vars)) {
         m->oom = 1;
         return;
     }
@@ -265,7 +265,7 @@ wr_new(gcs_model *m, uint64_t wr, uint64_t referent, uint64_t callback)
         return;
     gcs_replay_weakref *w = wr_find(m, wr);
     if (w == NULL) {
-        if (grow((void **)&m->wrs, &m->cap_wrs, m->n_wrs + 1, sizeof *m->wrs)) {
+        if (gcs_model_grow((void **)&m->wrs, &m->cap_wrs, m->n_wrs + 1, sizeof *m->wrs)) {
             m->oom = 1;
             return;
         }

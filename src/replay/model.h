@@ -228,6 +228,10 @@ void gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3
 /* Back to the empty state, keeping allocations where possible. */
 void gcs_model_clear(gcs_model *m);
 void gcs_model_fini(gcs_model *m);
+/* Make room for `need` elements of `esz` bytes in *p (capacity *cap, doubled
+ * until it fits; *p and *cap untouched on failure). 0 or GCS_ENOMEM. Every
+ * growing array of src/replay/ goes through it. */
+int gcs_model_grow(void **p, size_t *cap, size_t need, size_t esz);
 
 /* Apply event number m->pos (ev) and advance pos. Returns 0 or GCS_ENOMEM
  * (the state is then incomplete; m->oom is set). Never fails on odd traces:

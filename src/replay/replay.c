@@ -83,22 +83,6 @@ gcs_replay_opts_init(gcs_replay_opts *o)
     o->freed_window = 5000;
 }
 
-static int
-grow(void **p, size_t *cap, size_t need, size_t esz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(*p, c * esz);
-    if (n == NULL)
-        return GCS_ENOMEM;
-    *p = n;
-    *cap = c;
-    return 0;
-}
-
 /* {==== Keyframes ====} */
 
 static int
@@ -111,7 +95,7 @@ take_keyframe(gcs_replay *r)
         return rc;
     size_t bound = ZSTD_compressBound(raw_len);
     uint8_t *z = malloc(bound);
-    if (z == NULL || grow((void **)&r->kf, &r->cap_kf, r->n_kf + 1, sizeof *r->kf)) {
+    if (z == NULL || gcs_model_grow((void **)&r->kf, &r->cap_kf, r->n_kf + 1, sizeof *r->kf)) {
         free(z);
         free(raw);
         return GCS_ENOMEM;
@@ -148,7 +132,7 @@ static int
 restore_keyframe(gcs_replay *r, size_t k)
 {
     const keyframe *f = &r->kf[k];
-    if (grow((void **)&r->scratch, &r->scratch_cap, f->raw_len + 1, 1))
+    if (gcs_model_grow((void **)&r->scratch, &r->scratch_cap, f->raw_len + 1, 1))
         return GCS_ENOMEM;
     size_t n = ZSTD_decompressDCtx(r->dz, r->scratch, r->scratch_cap, f->data, f->len);
     if (ZSTD_isError(n) || n != f->raw_len)
@@ -162,7 +146,8 @@ static void
 timeline(gcs_replay *r, uint64_t i, const gcs_event *ev)
 {
     if (ev->kind == GCS_EV_GC_BEGIN) {
-        if (grow((void **)&r->passes, &r->cap_passes, r->n_passes + 1, sizeof *r->passes)) {
+        if (gcs_model_grow((void **)&r->passes, &r->cap_passes, r->n_passes + 1,
+                           sizeof *r->passes)) {
             r->build_err = GCS_ENOMEM;
             return;
         }
@@ -178,14 +163,16 @@ timeline(gcs_replay *r, uint64_t i, const gcs_event *ev)
             p->duration_ns = ev->u.gc_end.duration_ns;
         }
     } else if (ev->kind == GCS_EV_MARKER) {
-        if (grow((void **)&r->markers, &r->cap_markers, r->n_markers + 1, sizeof *r->markers)) {
+        if (gcs_model_grow((void **)&r->markers, &r->cap_markers, r->n_markers + 1,
+                           sizeof *r->markers)) {
             r->build_err = GCS_ENOMEM;
             return;
         }
         r->markers[r->n_markers++] =
             (gcs_replay_marker){i, ev->u.marker.text ? ev->u.marker.text : "", ev->t_ns};
     } else if (ev->kind == GCS_EV_ERROR) {
-        if (grow((void **)&r->errors, &r->cap_errors, r->n_errors + 1, sizeof *r->errors)) {
+        if (gcs_model_grow((void **)&r->errors, &r->cap_errors, r->n_errors + 1,
+                           sizeof *r->errors)) {
             r->build_err = GCS_ENOMEM;
             return;
         }
@@ -830,7 +817,7 @@ typedef struct hist {
 static int
 hist_push(hist *h, uint64_t i, int64_t rc, gcs_ev_kind kind, const gcs_site *site)
 {
-    if (grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
+    if (gcs_model_grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v))
         return GCS_ENOMEM;
     h->v[h->n++] = (gcs_replay_rc_point){i, rc, kind, site};
     return 0;

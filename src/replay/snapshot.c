@@ -27,17 +27,9 @@ typedef struct wbuf {
 static uint8_t *
 wb_room(wbuf *w, size_t k)
 {
-    if (w->n + k > w->cap) {
-        size_t c = w->cap ? w->cap * 2 : 4096;
-        while (c < w->n + k)
-            c *= 2;
-        uint8_t *nb = realloc(w->b, c);
-        if (nb == NULL) {
-            w->oom = 1;
-            return NULL;
-        }
-        w->b = nb;
-        w->cap = c;
+    if (gcs_model_grow((void **)&w->b, &w->cap, w->n + k, 1) != 0) {
+        w->oom = 1;
+        return NULL;
     }
     return w->b + w->n;
 }
@@ -444,14 +436,8 @@ sort_purge_q(gcs_model *m)
 static int
 push32(m_u32vec *v, uint32_t x)
 {
-    if (v->n == v->cap) {
-        size_t c = v->cap ? v->cap * 2 : 64;
-        uint32_t *nv = realloc(v->v, c * sizeof *nv);
-        if (nv == NULL)
-            return GCS_ENOMEM;
-        v->v = nv;
-        v->cap = c;
-    }
+    if (gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v) != 0)
+        return GCS_ENOMEM;
     v->v[v->n++] = x;
     return 0;
 }

@@ -146,14 +146,8 @@ obj_defaults(m_obj *o, uint64_t id)
 uint32_t
 gcs_store_insert(gcs_model *m, uint64_t id)
 {
-    if (m->n_objs == m->cap_order) {
-        size_t c = m->cap_order ? m->cap_order * 2 : 1024;
-        uint32_t *no = realloc(m->order, c * sizeof *no);
-        if (no == NULL)
-            goto oom;
-        m->order = no;
-        m->cap_order = c;
-    }
+    if (gcs_model_grow((void **)&m->order, &m->cap_order, m->n_objs + 1, sizeof *m->order) != 0)
+        goto oom;
     if (idx_grow(m, m->idx_n + 1) != 0)
         goto oom;
     uint32_t h = slot_new(m);

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,13 @@ site_home(const intern_map *m, const char *func, int line)
 {
     uint64_t x = (uint64_t)(uintptr_t)func ^ ((uint64_t)(uint32_t)line << 32);
     return (size_t)((x * 0x9E3779B97F4A7C15ULL) >> m->shift);
+}
+
+/* Home slot of a short string's packed key. */
+static inline size_t
+short_home(const intern_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> m->shift);
 }
 
 static uint64_t
@@ -665,7 +673,64 @@ put_uv_fast(uint8_t *p, uint64_t v)
 /* {==== Interning ====} */
 
 static uint32_t def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_out);
-static int grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr);
+
+/* Home slot of an entry when a map is rehashed into nm, one per entry kind. */
+typedef size_t (*ent_home_fn)(const intern_map *nm, const void *ent);
+static size_t
+str_ptr_home(const intern_map *nm, const void *ent)
+{
+    return hash_ptr(((const str_ent *)ent)->ptr) & (nm->cap - 1);
+}
+static size_t
+str_hash_home(const intern_map *nm, const void *ent)
+{
+    return ((const str_ent *)ent)->hash & (nm->cap - 1);
+}
+static size_t
+short_ent_home(const intern_map *nm, const void *ent)
+{
+    return short_home(nm, ((const short_ent *)ent)->key);
+}
+static size_t
+site_ent_home(const intern_map *nm, const void *ent)
+{
+    const site_ent *e = ent;
+    return site_home(nm, e->func, e->line);
+}
+
+/* Rehash the current generation's entries of map m (entries of esz bytes,
+ * their chunk serial a uint32_t at gen_off) into twice the room. 0, or
+ * GCS_ENOMEM with recording stopped and m unchanged. */
+static int
+grow_map(gcs_recorder *w, intern_map *m, size_t esz, size_t gen_off, ent_home_fn home)
+{
+    intern_map nm = {NULL, m->cap * 2, m->n, m->shift - 1};
+    unsigned char *ne = gcs_tr_calloc(nm.cap, esz);
+    if (ne == NULL) {
+        rec_fail(w, GCS_ENOMEM, ENOMEM);
+        return GCS_ENOMEM;
+    }
+    nm.ents = ne;
+    const unsigned char *old = m->ents;
+    for (size_t k = 0; k < m->cap; k++) {
+        const unsigned char *e = old + k * esz;
+        uint32_t gen;
+        memcpy(&gen, e + gen_off, sizeof gen);
+        if (gen != w->gen)
+            continue;
+        size_t j = home(&nm, e);
+        for (;; j = (j + 1) & (nm.cap - 1)) {
+            memcpy(&gen, ne + j * esz + gen_off, sizeof gen);
+            if (gen != w->gen)
+                break;
+        }
+        memcpy(ne + j * esz, e, esz);
+    }
+    free(m->ents);
+    *m = nm;
+    return 0;
+}
+#define GROW_MAP(w, m, type, home) grow_map((w), (m), sizeof(type), offsetof(type, gen), (home))
 
 /* Slot of pointer s in by_ptr: its entry (*found = 1) or the first free one. */
 static size_t
@@ -719,7 +784,8 @@ intern_str_long(gcs_recorder *w, const char *s, int found)
     }
     if (id == 0 && (id = def_string(w, s, n, h, &off)) == 0)
         return 0;
-    if (!found && (w->by_ptr.n + 1) * 2 > w->by_ptr.cap && grow_str_map(w, &w->by_ptr, 1))
+    if (!found && (w->by_ptr.n + 1) * 2 > w->by_ptr.cap &&
+        GROW_MAP(w, &w->by_ptr, str_ent, str_ptr_home))
         return 0;
     size_t i = probe_ptr(w, s, &found);
     ((str_ent *)w->by_ptr.ents)[i] = (str_ent){s, h, w->gen, id, off};
@@ -782,37 +848,6 @@ short_key(const char *s, uint64_t *key, size_t *len)
 }
 #undef SHORT_BYTE
 
-static inline size_t
-short_home(const intern_map *m, uint64_t key)
-{
-    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> m->shift);
-}
-
-static int
-grow_short_map(gcs_recorder *w)
-{
-    intern_map *m = &w->shorts;
-    intern_map nm = {NULL, m->cap * 2, m->n, m->shift - 1};
-    short_ent *ne = gcs_tr_calloc(nm.cap, sizeof *ne);
-    if (ne == NULL) {
-        rec_fail(w, GCS_ENOMEM, ENOMEM);
-        return GCS_ENOMEM;
-    }
-    nm.ents = ne;
-    short_ent *old = m->ents;
-    for (size_t k = 0; k < m->cap; k++) {
-        if (old[k].gen != w->gen)
-            continue;
-        size_t j = short_home(&nm, old[k].key);
-        while (ne[j].gen == w->gen)
-            j = (j + 1) & (nm.cap - 1);
-        ne[j] = old[k];
-    }
-    free(old);
-    *m = nm;
-    return 0;
-}
-
 /* The slow half of intern_short: probe past the home slot; on a miss, write
  * DEF_STRING (op 0, ext 1, uv id, uv len, the bytes) and add the entry. */
 static REC_NOINLINE uint32_t
@@ -825,7 +860,7 @@ intern_short_slow(gcs_recorder *w, uint64_t key, size_t n)
         if (se[i].key == key)
             return se[i].id;
     if ((w->shorts.n + 1) * 2 > w->shorts.cap) {
-        if (grow_short_map(w) != 0)
+        if (GROW_MAP(w, &w->shorts, short_ent, short_ent_home) != 0)
             return 0;
         return intern_short_slow(w, key, n);
     }
@@ -875,37 +910,11 @@ intern_str(gcs_recorder *w, const char *s)
     return intern_long(w, s);
 }
 
-/* Rehash the current generation's entries of a str_ent map into twice the
- * room; keyed by pointer (by_ptr) or by content hash. */
-static int
-grow_str_map(gcs_recorder *w, intern_map *m, int by_ptr)
-{
-    size_t ncap = m->cap * 2;
-    str_ent *ne = gcs_tr_calloc(ncap, sizeof *ne);
-    if (ne == NULL) {
-        rec_fail(w, GCS_ENOMEM, ENOMEM);
-        return GCS_ENOMEM;
-    }
-    str_ent *old = m->ents;
-    for (size_t k = 0; k < m->cap; k++) {
-        if (old[k].gen != w->gen)
-            continue;
-        size_t j = (by_ptr ? hash_ptr(old[k].ptr) : old[k].hash) & (ncap - 1);
-        while (ne[j].gen == w->gen)
-            j = (j + 1) & (ncap - 1);
-        ne[j] = old[k];
-    }
-    free(old);
-    m->ents = ne;
-    m->cap = ncap;
-    m->shift--;
-    return 0;
-}
-
 static uint32_t
 def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_out)
 {
-    if ((w->by_content.n + 1) * 2 > w->by_content.cap && grow_str_map(w, &w->by_content, 0))
+    if ((w->by_content.n + 1) * 2 > w->by_content.cap &&
+        GROW_MAP(w, &w->by_content, str_ent, str_hash_home))
         return 0;
     if (w->sa_len + n + 1 > w->sa_cap) {
         size_t cap = w->sa_cap ? w->sa_cap : 4096;
@@ -945,31 +954,6 @@ def_string(gcs_recorder *w, const char *s, size_t n, uint64_t h, uint32_t *off_o
     return id;
 }
 
-static int
-grow_site_map(gcs_recorder *w)
-{
-    intern_map *m = &w->sites;
-    intern_map nm = {NULL, m->cap * 2, m->n, m->shift - 1};
-    site_ent *ne = gcs_tr_calloc(nm.cap, sizeof *ne);
-    if (ne == NULL) {
-        rec_fail(w, GCS_ENOMEM, ENOMEM);
-        return GCS_ENOMEM;
-    }
-    nm.ents = ne;
-    site_ent *old = m->ents;
-    for (size_t k = 0; k < m->cap; k++) {
-        if (old[k].gen != w->gen)
-            continue;
-        size_t j = site_home(&nm, old[k].func, old[k].line);
-        while (ne[j].gen == w->gen)
-            j = (j + 1) & (nm.cap - 1);
-        ne[j] = old[k];
-    }
-    free(old);
-    *m = nm;
-    return 0;
-}
-
 /* The slow half of intern_site: probe past the home slot, define the site
  * (and its strings) on first use in this chunk. */
 static REC_NOINLINE uint32_t
@@ -986,7 +970,7 @@ intern_site_slow(gcs_recorder *w, const gcs_site *site)
             return e->id;
     }
     if ((w->sites.n + 1) * 2 > w->sites.cap) {
-        if (grow_site_map(w) != 0)
+        if (GROW_MAP(w, &w->sites, site_ent, site_ent_home) != 0)
             return 0;
         return intern_site_slow(w, site);
     }
