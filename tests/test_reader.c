@@ -324,6 +324,158 @@ test_reader__file_backend_and_missing_index(void **state)
     free_evs(evs, n_evs);
 }
 
+/* on_batch gets each chunk's events at once, in order, with the indices
+ * on_event would get; the events are the recorded ones; on a truncated file
+ * only the intact chunks' events are delivered; a non-zero return cancels. */
+typedef struct batch_seen {
+    const tt_owned *evs;
+    uint64_t next;    /* index the next batch must start at */
+    size_t calls;     /* batches seen */
+    size_t cancel_at; /* return 1 on this call (0: never) */
+    uint64_t digest;  /* of the kinds and timestamps seen, in order */
+} batch_seen;
+
+static int
+count_batch(void *ud, uint64_t first, const gcs_event *ev, size_t n)
+{
+    batch_seen *b = ud;
+    char why[200];
+    assert_int_equal(first, b->next);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        if (b->evs && !tt_ev_equal(&b->evs[first + i].ev, &ev[i], why, sizeof why))
+            fail_msg("batch event #%" PRIu64 ": %s", first + i, why);
+        b->digest = (b->digest ^ (uint64_t)ev[i].kind ^ ev[i].t_ns << 8) * 0x100000001b3ull;
+    }
+    b->next += n;
+    return ++b->calls == b->cancel_at;
+}
+
+static void
+test_reader__batches_deliver_every_event_in_order(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *b = make_trace(&len, &evs, &n_evs);
+    layout L;
+    scan_layout(b, len, &L);
+    batch_seen seen = {evs, 0, 0, 0, 0};
+    gcs_reader_opts o = {0};
+    o.on_batch = count_batch;
+    o.on_event_ud = &seen;
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "batch", &o, &r), 0);
+    assert_int_equal(seen.next, n_evs);
+    assert_true(seen.calls >= 3); /* one per EVENTS chunk: the trace has several */
+    gcs_reader_close(r);
+    /* cut inside the third chunk: exactly the first two chunks' events */
+    seen = (batch_seen){evs, 0, 0, 0, 0};
+    assert_int_equal(gcs_reader_open_mem(b, L.off[2] + 50, "batch", &o, &r), 0);
+    assert_int_equal(seen.next, L.ev_before[2]);
+    assert_int_equal(gcs_reader_n_events(r), L.ev_before[2]);
+    gcs_reader_close(r);
+    /* cancel on the second batch */
+    seen = (batch_seen){evs, 0, 0, 2, 0};
+    assert_int_equal(gcs_reader_open_mem(b, len, "batch", &o, &r), GCS_ECALL);
+    assert_null(r);
+    assert_int_equal(seen.calls, 2);
+    free(b);
+    free_evs(evs, n_evs);
+}
+
+/* One open with a given decode_thread setting: what a caller can observe. */
+typedef struct open_seen {
+    int rc;
+    batch_seen b;
+    uint64_t n_events;
+    gcs_trace_damage dmg;
+    gcs_trace_info info;
+    char msg[512];
+} open_seen;
+
+static void
+open_with(const uint8_t *b, size_t len, bool salvage, int thread, size_t cancel_at,
+          const tt_owned *evs, open_seen *out)
+{
+    memset(out, 0, sizeof *out);
+    out->b = (batch_seen){salvage ? NULL : evs, 0, 0, cancel_at, 0}; /* salvage renumbers */
+    gcs_reader_opts o = {0};
+    o.on_batch = count_batch;
+    o.on_event_ud = &out->b;
+    o.salvage = salvage;
+    o.decode_thread = thread;
+    gcs_reader *r;
+    out->rc = gcs_reader_open_mem(b, len, "both", &o, &r);
+    if (out->rc != 0) {
+        snprintf(out->msg, sizeof out->msg, "%s", gcs_reader_open_errmsg());
+        return;
+    }
+    out->n_events = gcs_reader_n_events(r);
+    gcs_reader_damage(r, &out->dmg);
+    gcs_reader_info(r, &out->info);
+    snprintf(out->msg, sizeof out->msg, "%s", gcs_reader_errmsg(r));
+    gcs_reader_close(r);
+}
+
+/* The decode thread (decode_thread > 0) and the one-thread scan must be
+ * indistinguishable: same result, events delivered (checked against the
+ * recorded ones by count_batch), damage, info and message. */
+static void
+check_both(const uint8_t *b, size_t len, bool salvage, size_t cancel_at, const tt_owned *evs,
+           const char *what, uint64_t at)
+{
+    open_seen one, two;
+    open_with(b, len, salvage, -1, cancel_at, evs, &one);
+    open_with(b, len, salvage, 1, cancel_at, evs, &two);
+    if (one.rc != two.rc || one.b.next != two.b.next || one.b.calls != two.b.calls ||
+        one.b.digest != two.b.digest || one.n_events != two.n_events ||
+        strcmp(one.msg, two.msg) != 0)
+        fail_msg("%s at %" PRIu64 ": one thread rc %d, %" PRIu64 " events in %zu batches, '%s'; "
+                 "two threads rc %d, %" PRIu64 " in %zu, '%s'",
+                 what, at, one.rc, one.b.next, one.b.calls, one.msg, two.rc, two.b.next,
+                 two.b.calls, two.msg);
+    if (one.rc != 0)
+        return;
+    assert_int_equal(one.dmg.damaged, two.dmg.damaged);
+    assert_int_equal(one.dmg.byte_offset, two.dmg.byte_offset);
+    assert_int_equal(one.dmg.event_index, two.dmg.event_index);
+    assert_int_equal(one.dmg.code, two.dmg.code);
+    assert_int_equal(one.info.n_chunks, two.info.n_chunks);
+    assert_int_equal(one.info.last_t_ns, two.info.last_t_ns);
+    assert_int_equal(one.info.clean_close, two.info.clean_close);
+    assert_int_equal(one.info.raw_bytes, two.info.raw_bytes);
+    assert_int_equal(one.info.stored_bytes, two.info.stored_bytes);
+}
+
+static void
+test_reader__decode_thread_matches_one_thread(void **state)
+{
+    (void)state;
+    size_t len, n_evs;
+    tt_owned *evs;
+    uint8_t *full = make_trace(&len, &evs, &n_evs);
+    for (uint64_t t = GCS_TR_HEADER_LEN; t <= len; t++) {
+        uint8_t *b = malloc(t); /* exact size: ASan sees any overread */
+        memcpy(b, full, t);
+        check_both(b, t, false, 0, evs, "truncation", t);
+        free(b);
+    }
+    tt_rng rng = {0xBEEF};
+    uint8_t *b = malloc(len);
+    for (int round = 0; round < 400; round++) {
+        memcpy(b, full, len);
+        uint64_t pos = GCS_TR_HEADER_LEN + tt_below(&rng, len - GCS_TR_HEADER_LEN);
+        b[pos] ^= (uint8_t)(1u << tt_below(&rng, 8));
+        check_both(b, len, round % 2 == 1, 0, evs, "flip", pos);
+    }
+    for (size_t cancel = 1; cancel <= 4; cancel++) /* a callback stops the open */
+        check_both(full, len, false, cancel, evs, "cancel", cancel);
+    free(b);
+    free(full);
+    free_evs(evs, n_evs);
+}
+
 /* Issue #8: real traces give most objects their own label, and a reader that
  * interned every string kept them all (a 1 GB trace went past 3 GB). LABEL
  * texts now live in a per-chunk buffer: the pool stays small, and every label
@@ -454,6 +606,8 @@ main(void)
         cmocka_unit_test(test_reader__garbage_after_header_never_crashes),
         cmocka_unit_test(test_reader__salvage_skips_a_bad_middle_chunk),
         cmocka_unit_test(test_reader__file_backend_and_missing_index),
+        cmocka_unit_test(test_reader__batches_deliver_every_event_in_order),
+        cmocka_unit_test(test_reader__decode_thread_matches_one_thread),
         cmocka_unit_test(test_reader__unique_labels_do_not_grow_the_pool),
         cmocka_unit_test(test_reader__fast_path_damage_behind_a_valid_crc),
     };

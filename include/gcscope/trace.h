@@ -122,16 +122,25 @@ typedef int (*gcs_progress_fn)(void *ud, uint64_t done_bytes, uint64_t total_byt
  * site for the reader's life (a LABEL's text: during the call only). Events of a chunk are
  * delivered only after the whole chunk validated. Return non-zero to cancel (GCS_ECALL). */
 typedef int (*gcs_reader_event_fn)(void *ud, uint64_t index, const gcs_event *ev);
+/* A run of n consecutive events, the first of index `first` (one chunk's). */
+typedef int (*gcs_reader_batch_fn)(void *ud, uint64_t first, const gcs_event *evs, size_t n);
 
 typedef struct gcs_reader_opts {
     gcs_progress_fn progress; /* may be NULL */
     void *progress_ud;
     gcs_reader_event_fn on_event; /* may be NULL */
     void *on_event_ud;
-    bool salvage;         /* after a damaged chunk, resync on the next chunk magic and go on
-                           * (default false: stop at the first damage, the torn-tail rule) */
-    uint64_t *bytes_done; /* may be NULL: set to the file offset after a chunk before its
-                           * events go to on_event (the replay spaces keyframes by it) */
+    gcs_reader_batch_fn on_batch; /* may be NULL; if set, it gets each chunk's events at
+                                   * once (with on_event_ud) and on_event is not called */
+    bool salvage;                 /* after a damaged chunk, resync on the next chunk magic and go on
+                                   * (default false: stop at the first damage, the torn-tail rule) */
+    uint64_t *bytes_done;         /* may be NULL: set to the file offset after a chunk before its
+                                   * events go to on_event (the replay spaces keyframes by it) */
+    int decode_thread;            /* 0 (default): with on_event or on_batch set, files of 1 MiB and
+                                   * more are decoded on a second thread while the callbacks run
+                                   * on this one (GCSCOPE_READER_THREAD=0 turns that off, =1 on
+                                   * for every size); < 0 never; > 0 always. Same events, order,
+                                   * damage and messages either way. */
 } gcs_reader_opts;
 
 /* Open a trace file and validate it: header, every chunk's CRC, every record.

@@ -239,6 +239,10 @@ int gcs_model_grow(void **p, size_t *cap, size_t need, size_t esz);
 int gcs_model_apply(gcs_model *m, const gcs_event *ev);
 /* Apply n events (ev[0] is event m->pos): gcs_model_apply in a loop. */
 int gcs_model_apply_n(gcs_model *m, const gcs_event *ev, size_t n);
+/* Apply ev[0..n) up to, not including, the first event whose kind has its
+ * bit set in stop_kinds (bit 1 << kind): how many were applied, SIZE_MAX if
+ * out of memory. */
+size_t gcs_model_apply_until(gcs_model *m, const gcs_event *ev, size_t n, uint64_t stop_kinds);
 /* Remove purge holes from order[] (freeing their slots); call before queries
  * that index order[]. 0 (cannot fail). */
 int gcs_model_compact(gcs_model *m);
@@ -366,6 +370,9 @@ int gcs_edges_reserve(gcs_model *m, size_t n);
  * bytes) into a new buffer; restore replaces m's state. Strings and sites are
  * stored as pointers (valid for the replay's life). */
 int gcs_model_save(const gcs_model *m, uint8_t **out, size_t *len);
+/* Same into *buf (capacity *cap, grown as needed, kept by the caller even on
+ * GCS_ENOMEM): no allocation when the buffer is big enough. */
+int gcs_model_save_into(const gcs_model *m, uint8_t **buf, size_t *cap, size_t *len);
 int gcs_model_load(gcs_model *m, const uint8_t *buf, size_t len);
 
 /* Consistency check of the invariants above: 0 or GCS_ECORRUPT with a

@@ -54,6 +54,8 @@ struct gcs_replay {
     ZSTD_DCtx *dz;
     uint8_t *scratch;
     size_t scratch_cap;
+    uint8_t *kf_raw, *kf_z; /* take_keyframe's working buffers (while opening) */
+    size_t kf_raw_cap, kf_z_cap;
     int build_err;
     bool compacted; /* model_ready() done since the model last changed */
     uint8_t *eph;   /* step-back snapshot (seek_back_with_snapshot), raw */
@@ -85,36 +87,43 @@ gcs_replay_opts_init(gcs_replay_opts *o)
 
 /* {==== Keyframes ====} */
 
+/* The model at m.pos, serialised and compressed into a new keyframe. The two
+ * working buffers are kept across keyframes while the trace opens (a
+ * keyframe's raw state can be megabytes: no allocation and page faults each
+ * time) and freed when it is open (kf_buffers_free). */
 static int
 take_keyframe(gcs_replay *r)
 {
-    uint8_t *raw;
     size_t raw_len;
-    int rc = gcs_model_save(&r->m, &raw, &raw_len);
+    int rc = gcs_model_save_into(&r->m, &r->kf_raw, &r->kf_raw_cap, &raw_len);
     if (rc != 0)
         return rc;
     size_t bound = ZSTD_compressBound(raw_len);
-    uint8_t *z = malloc(bound);
-    if (z == NULL || gcs_model_grow((void **)&r->kf, &r->cap_kf, r->n_kf + 1, sizeof *r->kf)) {
-        free(z);
-        free(raw);
+    if (gcs_model_grow((void **)&r->kf_z, &r->kf_z_cap, bound, 1) ||
+        gcs_model_grow((void **)&r->kf, &r->cap_kf, r->n_kf + 1, sizeof *r->kf))
         return GCS_ENOMEM;
-    }
-    size_t zn = ZSTD_compressCCtx(r->zc, z, bound, raw, raw_len, 3);
-    free(raw);
-    if (ZSTD_isError(zn)) {
-        free(z);
+    size_t zn = ZSTD_compressCCtx(r->zc, r->kf_z, r->kf_z_cap, r->kf_raw, raw_len, 1);
+    if (ZSTD_isError(zn))
         return GCS_ENOMEM;
-    }
-    uint8_t *shrunk = realloc(z, zn ? zn : 1);
-    if (shrunk)
-        z = shrunk;
+    uint8_t *z = malloc(zn ? zn : 1);
+    if (z == NULL)
+        return GCS_ENOMEM;
+    memcpy(z, r->kf_z, zn);
     r->kf[r->n_kf++] = (keyframe){r->m.pos, z, zn, raw_len};
     r->kf_bytes += zn + sizeof(keyframe);
     r->last_kf_pos = r->m.pos;
     r->last_kf_size = zn;
     r->last_kf_bytes = r->bytes_done;
     return 0;
+}
+
+static void
+kf_buffers_free(gcs_replay *r)
+{
+    free(r->kf_raw);
+    free(r->kf_z);
+    r->kf_raw = r->kf_z = NULL;
+    r->kf_raw_cap = r->kf_z_cap = 0;
 }
 
 static int
@@ -241,6 +250,40 @@ on_event(void *ud, uint64_t i, const gcs_event *ev)
     return on_event_full(r, i, ev);
 }
 
+/* The reader's batch callback (one chunk's events while opening): runs of
+ * events that on_event would send straight to the model are applied in one
+ * call; every other event goes through on_event. */
+static int
+on_batch(void *ud, uint64_t first, const gcs_event *evs, size_t n)
+{
+    gcs_replay *r = ud;
+    size_t i = 0;
+    while (i < n) {
+        if (r->plain) {
+            uint64_t gap = r->m.pos - r->last_kf_pos;
+            size_t lim = n - i;
+            if (r->bytes_done != r->kf_no_bytes) /* a keyframe is possible from MIN_GAP on */
+                lim = gap >= GCS_KF_MIN_GAP        ? 0
+                      : GCS_KF_MIN_GAP - gap < lim ? GCS_KF_MIN_GAP - gap
+                                                   : lim;
+            size_t k = lim ? gcs_model_apply_until(&r->m, evs + i, lim, TIMELINE_KINDS) : 0;
+            if (k == SIZE_MAX) {
+                r->build_err = GCS_ENOMEM;
+                return 1;
+            }
+            i += k;
+            if (k == lim && lim)
+                continue; /* look again: a keyframe may be due now */
+            if (i == n)
+                break;
+        }
+        if (on_event(r, first + i, evs + i) != 0)
+            return 1;
+        i++;
+    }
+    return 0;
+}
+
 static int
 replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const char *name,
             const gcs_replay_opts *opts, gcs_replay **out)
@@ -257,7 +300,7 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
     r->plain = !r->stream && r->user_ev == NULL;
     r->kf_no_bytes = UINT64_MAX;
     ro.bytes_done = &r->bytes_done;
-    ro.on_event = on_event;
+    ro.on_batch = on_batch;
     ro.on_event_ud = r;
     long th[3] = {700, 10, 10};
     gcs_model_init(&r->m, r->freed_window, th, true, 0);
@@ -269,6 +312,7 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
                   : gcs_reader_open_mem(data, len, name, &ro, &r->rd);
     if (rc == GCS_ECALL && r->build_err)
         rc = r->build_err;
+    kf_buffers_free(r);
     if (rc != 0) {
         if (rc == GCS_ENOMEM)
             snprintf(open_err, sizeof open_err, "%s: out of memory",

@@ -153,7 +153,20 @@ save_vec(wbuf *w, const m_u64vec *v)
 int
 gcs_model_save(const gcs_model *m, uint8_t **out, size_t *len)
 {
-    wbuf w = {0};
+    size_t cap = 0;
+    *out = NULL;
+    int rc = gcs_model_save_into(m, out, &cap, len);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int
+gcs_model_save_into(const gcs_model *m, uint8_t **buf, size_t *cap, size_t *len)
+{
+    wbuf w = {*buf, 0, *cap, 0};
     wb_uv(&w, SNAP_MAGIC);
     wb_uv(&w, m->pos);
     wb_uv(&w, m->passes_begun);
@@ -209,13 +222,10 @@ gcs_model_save(const gcs_model *m, uint8_t **out, size_t *len)
         wb_sv(&w, m->cfg.thresholds[i]);
     wb_uv(&w, m->cfg.debug);
     wb_uv(&w, m->cfg.frozen);
-    if (w.oom) {
-        free(w.b);
-        return GCS_ENOMEM;
-    }
-    *out = w.b;
+    *buf = w.b;
+    *cap = w.cap;
     *len = w.n;
-    return 0;
+    return w.oom ? GCS_ENOMEM : 0;
 }
 
 /* {==== Load ====} */

@@ -14,11 +14,18 @@
  * interned at all: they live in a per-chunk buffer until the next decode.
  * Speed (issue #3): common records take dec_fast(), straight-line per-kind
  * code generated from GCS_EVENT_MAP with unchecked varint reads far from the
- * payload's end; sequential access skips the chunk search. */
+ * payload's end; sequential access skips the chunk search. On files of 1 MiB
+ * and more, a second thread decodes while the caller consumes: the open pass
+ * hands decoded chunks to the callbacks through a ring of buffer sets
+ * (reader_scan_piped), and forward reading after open has the next chunk
+ * decoded ahead (the prefetch thread, reader_load_chunk). Callbacks always
+ * run on the caller's thread, and results are the same with or without the
+ * threads (GCSCOPE_READER_THREAD=0 turns them off, =1 on for any size). */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,11 +112,18 @@ struct gcs_reader {
     const gcs_site **lsite;
     size_t lsite_cap;
 
-    size_t cached;         /* chunk index decoded in evs, SIZE_MAX if none */
-    uint64_t cached_first; /* index of evs[0] when cached != SIZE_MAX */
-    gcs_event *evs;
+    gcs_event *evs; /* the decoder's output (the chunk being decoded) */
     size_t evs_n, evs_cap;
-    uint64_t next; /* streaming cursor */
+    size_t cached;         /* chunk whose events are in vevs, SIZE_MAX if none */
+    uint64_t cached_first; /* index of vevs[0] when cached != SIZE_MAX */
+    gcs_event *vevs;       /* the decoded chunk random access reads (view_take) */
+    size_t vevs_n, vevs_cap;
+    char *vtbuf; /* its LABEL texts */
+    size_t vtbuf_cap;
+    size_t last_loaded;   /* chunk reader_load_chunk loaded last (SIZE_MAX: none) */
+    struct rd_pf *pf;     /* the prefetch thread, once forward reading started */
+    uint64_t next;        /* streaming cursor */
+    struct rd_pipe *pipe; /* while a decode thread scans (reader_scan_piped) */
 };
 
 static _Thread_local char open_err[512];
@@ -682,13 +696,14 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     return 0;
 }
 
-/* Decode the chunk whose (validated) header is at h into r->evs. */
+/* Decode the chunk whose (validated) header is at h into r->evs (the
+ * decoder's output; random access reads the view, see view_take). Runs on
+ * one thread at a time: the caller's, or the prefetch thread's. */
 static int
 decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
 {
     const uint8_t *raw = NULL; /* set by chunk_payload unless it fails */
     size_t raw_len = 0;
-    r->cached = SIZE_MAX;
     r->evs_n = 0;
     if (chunk_payload(r, h, &raw, &raw_len, e) != 0)
         return e->code;
@@ -866,16 +881,33 @@ add_chunk(gcs_reader *r, uint64_t off, const uint8_t *h, uint32_t n_known)
     return 0;
 }
 
+/* n events to the caller's on_batch or on_event: 0, or GCS_ECALL (stop). */
+static int pipe_publish(gcs_reader *r, uint64_t next);
+
 static int
-deliver(gcs_reader *r, const gcs_reader_opts *o)
+give_events(const gcs_reader_opts *o, uint64_t first, const gcs_event *evs, size_t n)
 {
-    for (size_t i = 0; i < r->evs_n; i++) {
+    if (o->on_batch)
+        return n && o->on_batch(o->on_event_ud, first, evs, n) != 0 ? GCS_ECALL : 0;
+    for (size_t i = 0; o->on_event && i < n; i++)
+        if (o->on_event(o->on_event_ud, first + i, &evs[i]))
+            return GCS_ECALL;
+    return 0;
+}
+
+/* The decoded chunk's events to the caller; `next` is the offset after the
+ * chunk. */
+static int
+deliver(gcs_reader *r, const gcs_reader_opts *o, uint64_t next)
+{
+    for (size_t i = 0; i < r->evs_n; i++)
         if (r->evs[i].t_ns > r->info.last_t_ns)
             r->info.last_t_ns = r->evs[i].t_ns;
-        if (o && o->on_event && o->on_event(o->on_event_ud, r->n_events + i, &r->evs[i]))
-            return GCS_ECALL;
-    }
-    return 0;
+    if (r->pipe)
+        return pipe_publish(r, next);
+    if (o && o->bytes_done)
+        *o->bytes_done = next;
+    return o ? give_events(o, r->n_events, r->evs, r->evs_n) : 0;
 }
 
 /* Find the next chunk magic after `from` (salvage). SIZE_MAX if none. */
@@ -933,18 +965,14 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
             set_damage(r, off, e.code, "%s", e.why);
             return 1;
         }
-        if (o && o->bytes_done)
-            *o->bytes_done = *next;
-        int rc = deliver(r, o);
+        int rc = deliver(r, o, *next);
         if (rc != 0)
             return rc;
         if (add_chunk(r, off, h, (uint32_t)r->evs_n) != 0)
             return GCS_ENOMEM;
-        r->cached_first = r->n_events;
         r->n_events += r->evs_n;
         r->writer_events += gcs_get_le32(h + 32);
         r->info.unknown_skipped += unknown;
-        r->cached = r->n_chunks - 1;
         return 0;
     }
     case GCS_TR_KIND_META:
@@ -1037,6 +1065,167 @@ reader_scan(gcs_reader *r, const gcs_reader_opts *o)
     return 0;
 }
 
+/* {==== Decode thread ====}
+ * When events go to a callback (the replay's index build, `leaks`, `info`),
+ * opening a big trace runs on two threads: a decode thread does all of
+ * reader_scan() -- CRC, decompression, records, damage, the chunk table --
+ * while the calling thread gives each decoded chunk's events to on_event.
+ * Four buffer sets (events and LABEL texts) rotate: the decode thread fills
+ * one while the caller reads the ones published before it, and deliver()
+ * hands them over (a ring, so a set is refilled long after the caller read
+ * it: fewer cache lines still held by the other core). The
+ * string and site pools are written only by the decode thread; what it
+ * publishes points at pooled memory that never moves. Callbacks (on_event,
+ * progress) run on the calling thread, in the same order and with the same
+ * arguments as without the thread; the reader's other fields are read after
+ * the join. Same result, bytes and damage either way (test_reader). */
+#define RD_PIPE_SETS 4
+typedef struct rd_set {
+    gcs_event *evs;
+    size_t evs_n, evs_cap;
+    char *tbuf;
+    size_t tbuf_cap;
+    uint64_t first, next;
+} rd_set;
+
+typedef struct rd_pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    gcs_reader *r;
+    gcs_reader_opts wo;  /* the decode thread's options: no callbacks */
+    uint64_t prod, cons; /* sets published by the decode thread, released by the caller */
+    int stop;            /* the caller's callback failed: stop scanning */
+    int done, rc;        /* reader_scan returned rc */
+    rd_set set[RD_PIPE_SETS];
+} rd_pipe;
+
+/* Decode thread: publish the chunk just decoded (r's buffers) as set
+ * prod % N, then take the buffers of the next set once the caller has
+ * released it. */
+static int
+pipe_publish(gcs_reader *r, uint64_t next)
+{
+    rd_pipe *p = r->pipe;
+    pthread_mutex_lock(&p->mu);
+    rd_set *s = &p->set[p->prod % RD_PIPE_SETS];
+    *s = (rd_set){r->evs, r->evs_n, r->evs_cap, r->tbuf, r->tbuf_cap, r->n_events, next};
+    p->prod++;
+    pthread_cond_broadcast(&p->cv);
+    while (p->prod - p->cons >= RD_PIPE_SETS && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    int stop = p->stop;
+    rd_set *f = &p->set[p->prod % RD_PIPE_SETS];
+    if (stop) { /* the caller is gone: decode into fresh buffers (none follow) */
+        r->evs = NULL, r->evs_cap = 0, r->tbuf = NULL, r->tbuf_cap = 0;
+    } else {
+        r->evs = f->evs, r->evs_cap = f->evs_cap, r->tbuf = f->tbuf, r->tbuf_cap = f->tbuf_cap;
+        f->evs = NULL, f->tbuf = NULL, f->evs_cap = f->tbuf_cap = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return stop ? GCS_ECALL : 0;
+}
+
+static void *
+pipe_main(void *arg)
+{
+    rd_pipe *p = arg;
+    int rc = reader_scan(p->r, &p->wo);
+    pthread_mutex_lock(&p->mu);
+    p->done = 1;
+    p->rc = rc;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Caller: the events of each published set to the callbacks, then release
+ * it. Returns 0, or GCS_ECALL when a callback asked to stop. */
+static int
+pipe_consume(rd_pipe *p, const gcs_reader_opts *o, uint64_t size)
+{
+    uint64_t last_progress = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->cons == p->prod && !p->done)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int have = p->cons != p->prod;
+        rd_set *s = &p->set[p->cons % RD_PIPE_SETS];
+        pthread_mutex_unlock(&p->mu);
+        if (!have)
+            return 0;
+        if (o->bytes_done)
+            *o->bytes_done = s->next;
+        int stop = give_events(o, s->first, s->evs, s->evs_n) != 0;
+        if (!stop && o->progress && s->next - last_progress >= (1u << 20)) {
+            last_progress = s->next;
+            stop = o->progress(o->progress_ud, s->next, size) != 0;
+        }
+        pthread_mutex_lock(&p->mu);
+        p->cons++;
+        p->stop = stop;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            return GCS_ECALL;
+    }
+}
+
+/* Files from this size on are scanned on a decode thread when events go to a
+ * callback. opts->decode_thread < 0: never, > 0: always; else the
+ * environment's GCSCOPE_READER_THREAD=0 never, =1 always (tests run the
+ * replay suite both ways). */
+#define GCS_RD_PIPE_MIN_BYTES ((uint64_t)1 << 20)
+
+static int
+want_pipe(const gcs_reader *r, const gcs_reader_opts *o)
+{
+    if (o == NULL || (o->on_event == NULL && o->on_batch == NULL) || o->decode_thread < 0)
+        return 0;
+    if (o->decode_thread > 0)
+        return 1;
+    const char *env = getenv("GCSCOPE_READER_THREAD");
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return r->size >= GCS_RD_PIPE_MIN_BYTES;
+}
+
+/* reader_scan on a decode thread, callbacks here. Falls back to one thread if
+ * the thread can't be made. */
+static int
+reader_scan_piped(gcs_reader *r, const gcs_reader_opts *o)
+{
+    rd_pipe *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return reader_scan(r, o);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->r = r;
+    p->wo.salvage = o->salvage;
+    r->pipe = p;
+    pthread_t thr;
+    int rc;
+    if (pthread_create(&thr, NULL, pipe_main, p) != 0) {
+        r->pipe = NULL;
+        rc = reader_scan(r, o);
+    } else {
+        int crc = pipe_consume(p, o, r->size);
+        pthread_join(thr, NULL);
+        rc = crc != 0 ? crc : p->rc;
+        r->pipe = NULL;
+        r->evs_n = 0;
+        if (rc == 0 && o->progress && o->progress(o->progress_ud, r->size, r->size))
+            rc = GCS_ECALL;
+    }
+    for (int i = 0; i < RD_PIPE_SETS; i++) {
+        free(p->set[i].evs);
+        free(p->set[i].tbuf);
+    }
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    return rc;
+}
+
 static int
 reader_new(const char *name, gcs_reader **out)
 {
@@ -1049,6 +1238,7 @@ reader_new(const char *name, gcs_reader **out)
         return GCS_ENOMEM;
     }
     r->cached = SIZE_MAX;
+    r->last_loaded = SIZE_MAX;
     *out = r;
     return 0;
 }
@@ -1059,7 +1249,7 @@ reader_finish_open(gcs_reader *r, const gcs_reader_opts *o, gcs_reader **out)
     open_err[0] = 0;
     int rc = parse_header(r);
     if (rc == 0) {
-        rc = reader_scan(r, o);
+        rc = want_pipe(r, o) ? reader_scan_piped(r, o) : reader_scan(r, o);
         if (rc == GCS_ENOMEM)
             open_fail(r, rc, "out of memory");
         else if (rc == GCS_ECALL)
@@ -1163,11 +1353,14 @@ gcs_reader_open(const char *path, const gcs_reader_opts *opts, gcs_reader **out)
     return reader_finish_open(r, opts, out);
 }
 
+static void pf_stop(gcs_reader *r);
+
 void
 gcs_reader_close(gcs_reader *r)
 {
     if (r == NULL)
         return;
+    pf_stop(r); /* first: the thread may be decoding into the pools */
     if (r->map)
         munmap(r->map, r->size);
     free(r->owned);
@@ -1184,6 +1377,8 @@ gcs_reader_close(gcs_reader *r)
     free(r->tbuf);
     free(r->lsite);
     free(r->evs);
+    free(r->vevs);
+    free(r->vtbuf);
     free(r->chunks);
     free(r->name);
     free(r);
@@ -1214,19 +1409,153 @@ find_chunk(const gcs_reader *r, uint64_t i)
     return lo;
 }
 
-/* Make chunk k the decoded one. */
+/* {==== Prefetch ====}
+ * Reading forward chunk after chunk (the replay applying events, `dump`,
+ * playback) decodes each chunk once, in order. When chunk k is loaded right
+ * after chunk k-1, a prefetch thread decodes chunk k+1 while the caller works
+ * on k; loading k+1 then only swaps buffers. One decoder runs at a time: the
+ * caller waits for the thread before decoding itself, and the thread decodes
+ * into r->evs/r->tbuf while the caller reads the view (vevs/vtbuf). The
+ * string pools only grow, so pointers the caller holds stay valid. Files
+ * under 1 MiB (and GCSCOPE_READER_THREAD=0) never start the thread. */
+enum { PF_IDLE, PF_BUSY, PF_READY, PF_QUIT };
+typedef struct rd_pf {
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state;
+    size_t k; /* chunk asked for (BUSY) or decoded (READY) */
+    int rc;   /* decode result when READY */
+} rd_pf;
+
+static int
+load_error(const dec_err *e)
+{
+    return e->code == GCS_ENOMEM ? GCS_ENOMEM : GCS_ECORRUPT; /* validated at open */
+}
+
+static void *
+pf_main(void *arg)
+{
+    gcs_reader *r = arg;
+    rd_pf *pf = r->pf;
+    pthread_mutex_lock(&pf->mu);
+    for (;;) {
+        while (pf->state != PF_BUSY && pf->state != PF_QUIT)
+            pthread_cond_wait(&pf->cv, &pf->mu);
+        if (pf->state == PF_QUIT)
+            break;
+        size_t k = pf->k;
+        pthread_mutex_unlock(&pf->mu);
+        dec_err e = {{0}, 0};
+        int rc = decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL);
+        pthread_mutex_lock(&pf->mu);
+        pf->rc = rc != 0 ? load_error(&e) : 0;
+        pf->state = PF_READY;
+        pthread_cond_broadcast(&pf->cv);
+    }
+    pthread_mutex_unlock(&pf->mu);
+    return NULL;
+}
+
+/* Wait until the thread is not decoding (then its fields are ours to read). */
+static void
+pf_settle(rd_pf *pf)
+{
+    pthread_mutex_lock(&pf->mu);
+    while (pf->state == PF_BUSY)
+        pthread_cond_wait(&pf->cv, &pf->mu);
+    pthread_mutex_unlock(&pf->mu);
+}
+
+/* Ask for chunk k (the thread is settled). Starts the thread on first use;
+ * without it (too small a file, or no thread), nothing happens. */
+static void
+pf_kick(gcs_reader *r, size_t k)
+{
+    if (r->pf == NULL) {
+        const char *env = getenv("GCSCOPE_READER_THREAD");
+        int on = env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0)
+                     ? env[0] == '1'
+                     : r->size >= GCS_RD_PIPE_MIN_BYTES;
+        if (!on || (r->pf = calloc(1, sizeof *r->pf)) == NULL)
+            return;
+        pthread_mutex_init(&r->pf->mu, NULL);
+        pthread_cond_init(&r->pf->cv, NULL);
+        if (pthread_create(&r->pf->thr, NULL, pf_main, r) != 0) {
+            pthread_cond_destroy(&r->pf->cv);
+            pthread_mutex_destroy(&r->pf->mu);
+            free(r->pf);
+            r->pf = NULL;
+            return;
+        }
+    }
+    pthread_mutex_lock(&r->pf->mu);
+    r->pf->k = k;
+    r->pf->state = PF_BUSY;
+    pthread_cond_broadcast(&r->pf->cv);
+    pthread_mutex_unlock(&r->pf->mu);
+}
+
+static void
+pf_stop(gcs_reader *r)
+{
+    rd_pf *pf = r->pf;
+    if (pf == NULL)
+        return;
+    pf_settle(pf);
+    pthread_mutex_lock(&pf->mu);
+    pf->state = PF_QUIT;
+    pthread_cond_broadcast(&pf->cv);
+    pthread_mutex_unlock(&pf->mu);
+    pthread_join(pf->thr, NULL);
+    pthread_cond_destroy(&pf->cv);
+    pthread_mutex_destroy(&pf->mu);
+    free(pf);
+    r->pf = NULL;
+}
+
+/* The decoder's output becomes the view (chunk k); the old view's buffers
+ * become the decoder's. */
+static void
+view_take(gcs_reader *r, size_t k)
+{
+    gcs_event *e = r->vevs;
+    size_t ec = r->vevs_cap, tc = r->vtbuf_cap;
+    char *t = r->vtbuf;
+    r->vevs = r->evs, r->vevs_cap = r->evs_cap, r->vevs_n = r->evs_n;
+    r->vtbuf = r->tbuf, r->vtbuf_cap = r->tbuf_cap;
+    r->evs = e, r->evs_cap = ec, r->evs_n = 0;
+    r->tbuf = t, r->tbuf_cap = tc, r->tbuf_n = 0;
+    r->cached = k;
+    r->cached_first = r->chunks[k].first_event;
+}
+
+/* Make chunk k the one in the view: from the prefetch thread if it decoded
+ * it, else decoded here. Loading k right after k-1 asks the thread for k+1. */
 static int
 reader_load_chunk(gcs_reader *r, size_t k)
 {
     if (r->cached == k)
         return 0;
-    dec_err e = {{0}, 0};
-    int rc = decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL);
+    int rc = -1;
+    if (r->pf) {
+        pf_settle(r->pf);
+        if (r->pf->state == PF_READY && r->pf->k == k)
+            rc = r->pf->rc;
+        r->pf->state = PF_IDLE;
+    }
+    if (rc < 0) {
+        dec_err e = {{0}, 0};
+        rc = decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL) != 0 ? load_error(&e) : 0;
+    }
     drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)r->chunks[k].stored);
     if (rc != 0)
-        return e.code == GCS_ENOMEM ? GCS_ENOMEM : GCS_ECORRUPT; /* validated at open */
-    r->cached = k;
-    r->cached_first = r->chunks[k].first_event;
+        return rc;
+    view_take(r, k);
+    if (k == r->last_loaded + 1 && k + 1 < r->n_chunks)
+        pf_kick(r, k + 1);
+    r->last_loaded = k;
     return 0;
 }
 
@@ -1235,8 +1564,8 @@ gcs_reader_event(gcs_reader *r, uint64_t index, gcs_event *ev)
 {
     if (r == NULL || ev == NULL)
         return GCS_EINVAL;
-    if (r->cached != SIZE_MAX && index - r->cached_first < r->evs_n) { /* the decoded chunk */
-        *ev = r->evs[index - r->cached_first];
+    if (r->cached != SIZE_MAX && index - r->cached_first < r->vevs_n) { /* the decoded chunk */
+        *ev = r->vevs[index - r->cached_first];
         return 0;
     }
     memset(ev, 0, sizeof *ev);
@@ -1247,9 +1576,9 @@ gcs_reader_event(gcs_reader *r, uint64_t index, gcs_event *ev)
     if (rc != 0)
         return rc;
     uint64_t j = index - r->chunks[k].first_event;
-    if (j >= r->evs_n)
+    if (j >= r->vevs_n)
         return GCS_ECORRUPT;
-    *ev = r->evs[j];
+    *ev = r->vevs[j];
     return 0;
 }
 
@@ -1270,8 +1599,8 @@ gcs_reader_next(gcs_reader *r, gcs_event *ev)
     if (r->next >= r->n_events)
         return 0;
     uint64_t j = r->next - r->cached_first;
-    if (r->cached != SIZE_MAX && j < r->evs_n) { /* in the decoded chunk */
-        *ev = r->evs[j];
+    if (r->cached != SIZE_MAX && j < r->vevs_n) { /* in the decoded chunk */
+        *ev = r->vevs[j];
         r->next++;
         return 1;
     }
@@ -1287,14 +1616,14 @@ gcs_reader_chunk_events_(gcs_reader *r, uint64_t index, size_t *n, uint64_t *fir
 {
     if (index >= r->n_events)
         return NULL;
-    if (r->cached == SIZE_MAX || index - r->cached_first >= r->evs_n) {
+    if (r->cached == SIZE_MAX || index - r->cached_first >= r->vevs_n) {
         size_t k = find_chunk(r, index);
         if (reader_load_chunk(r, k) != 0)
             return NULL;
     }
-    *n = r->evs_n;
+    *n = r->vevs_n;
     *first = r->cached_first;
-    return r->evs;
+    return r->vevs;
 }
 
 void

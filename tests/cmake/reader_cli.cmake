@@ -7,6 +7,13 @@
 #       trace must report as many objects alive at the end as its HEAP_END event
 #       says (the generator counted one cycle partner per 10,000 live objects
 #       where i % 10000 == 5 makes one more: 10,006 live -> 2 partners, not 1).
+#   reader__thread_<test>  the replay, leak-analysis and trace suites again with
+#       GCSCOPE_READER_THREAD=1: every open, however small the file, decodes on
+#       the reader's decode thread (by default only files of 1 MiB and more do).
+foreach(t test_replay test_replay_model test_heapgraph test_trace test_leaks)
+    add_test(NAME reader__thread_${t} COMMAND ${t})
+    set_tests_properties(reader__thread_${t} PROPERTIES ENVIRONMENT "GCSCOPE_READER_THREAD=1")
+endforeach()
 if(GCS_BUILD_BENCH)
     add_test(NAME reader__bigtrace_alive_matches_heap_end
         COMMAND sh -c "t=\"$1\"; \"$2\" \"$t\" 1 10006 >/dev/null || exit 1; \
