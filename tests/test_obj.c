@@ -1,15 +1,19 @@
 /* tests/test_obj.c — object basics: ids, reference counts, singletons, type
  * names and repr, live counters, several heaps side by side, and the trashcan:
  * a 1,000,000-deep chain is freed on a thread whose stack is far too small
- * for recursive deallocation. */
+ * for recursive deallocation. And the narrow event hooks (gcs_heap_set_hooks):
+ * they see exactly the events the generic hook sees, in the same order, and
+ * belong to the (event, ud) pair they were installed with. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gcscope/trace.h"       /* gcs_event_format */
 #include "runtime/runtime_int.h" /* the slab, for a white-box check */
 #include "testutil.h"
+#include "trace/trace_int.h" /* gcs_ev_describe */
 
 #define OK(x) assert_int_equal((x), 0)
 
@@ -240,8 +244,8 @@ test_obj__user_data_is_16_aligned_in_slabs(void **state)
     gcs_heap *h = H(state);
     OK(gcs_heap_set_checked(h, false, GCS_ON_ERROR_CONTINUE));
     for (size_t ds = 1; ds <= 40; ds += 3) {
-        gcs_type_def def = {.name = "blob", .data_size = ds, .flags = GCS_TYPE_GC,
-                            .traverse = usr_noop_traverse};
+        gcs_type_def def = {
+            .name = "blob", .data_size = ds, .flags = GCS_TYPE_GC, .traverse = usr_noop_traverse};
         gcs_type *t;
         OK(gcs_type_new(h, &def, &t));
         gcs_obj *o[5];
@@ -396,6 +400,291 @@ test_obj__deep_instance_chain_frees_in_constant_stack(void **state)
     gcs_decref(h, N);
 }
 
+/* {==== Narrow hooks ====} */
+
+/* Every event a hook saw, as `gcscope dump` prints it (site included), and
+ * how many came through each entry. */
+enum { LOG_MAX = 4096, LOG_LINE = 160 };
+typedef struct ev_log {
+    char (*lines)[LOG_LINE];
+    size_t n;
+    long generic, refcnt, obj, ref_set, ref_del, alloc, label;
+} ev_log;
+
+static ev_log *
+log_new(void)
+{
+    ev_log *l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    l->lines = calloc(LOG_MAX, LOG_LINE);
+    assert_non_null(l->lines);
+    return l;
+}
+
+static void
+log_free(ev_log *l)
+{
+    free(l->lines);
+    free(l);
+}
+
+static long
+log_narrow(const ev_log *l)
+{
+    return l->refcnt + l->obj + l->ref_set + l->ref_del + l->alloc + l->label;
+}
+
+static void
+log_line(ev_log *l, const gcs_event *ev)
+{
+    assert_true(l->n < LOG_MAX);
+    gcs_event e = *ev;
+    e.t_ns = e.t_ns != 0; /* stamped or not; clocks differ between runs */
+    if (e.kind == GCS_EV_GC_END)
+        e.u.gc_end.duration_ns = 0;
+    gcs_event_format(&e, l->lines[l->n++], LOG_LINE);
+}
+
+static void
+log_event(void *ud, const gcs_event *ev)
+{
+    ((ev_log *)ud)->generic++;
+    log_line(ud, ev);
+}
+
+static void
+log_refcnt(void *ud, gcs_ev_kind kind, uint64_t obj, int64_t refcnt, const gcs_site *site)
+{
+    assert_true(kind == GCS_EV_INCREF || kind == GCS_EV_DECREF);
+    gcs_event ev = {.kind = kind, .site = site};
+    ev.u.incref = (gcs_ev_incref){obj, refcnt};
+    ((ev_log *)ud)->refcnt++;
+    log_line(ud, &ev);
+}
+
+static void
+log_obj(void *ud, gcs_ev_kind kind, uint64_t obj, const gcs_site *site)
+{
+    gcs_event ev = {.kind = kind, .site = site};
+    assert_string_equal(gcs_ev_describe(kind)->tags, "O");
+    memcpy(&ev.u, &obj, sizeof obj);
+    ((ev_log *)ud)->obj++;
+    log_line(ud, &ev);
+}
+
+static void
+log_ref_set(void *ud, uint64_t src, const char *slot, uint64_t dst, uint64_t old,
+            const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_SET, .site = site};
+    ev.u.ref_set = (gcs_ev_ref_set){src, slot, dst, old};
+    ((ev_log *)ud)->ref_set++;
+    log_line(ud, &ev);
+}
+
+static void
+log_ref_del(void *ud, uint64_t src, const char *slot, uint64_t old, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_DEL, .site = site};
+    ev.u.ref_del = (gcs_ev_ref_del){src, slot, old};
+    ((ev_log *)ud)->ref_del++;
+    log_line(ud, &ev);
+}
+
+static void
+log_alloc(void *ud, uint64_t obj, const char *type, uint64_t kind, uint64_t size,
+          const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_ALLOC, .site = site};
+    ev.u.alloc = (gcs_ev_alloc){obj, type, kind, size};
+    ((ev_log *)ud)->alloc++;
+    log_line(ud, &ev);
+}
+
+static void
+log_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
+    ev.u.label = (gcs_ev_label){obj, text};
+    ((ev_log *)ud)->label++;
+    log_line(ud, &ev);
+}
+
+static const gcs_hooks log_hooks = {log_event,   log_refcnt, log_obj,  log_ref_set,
+                                    log_ref_del, log_alloc,  log_label};
+
+/* Every narrow kind and some others: allocations with labels, list stores
+ * and deletions, reference counts, a cycle the collector frees. */
+static void
+exercise(gcs_heap *h)
+{
+    gcs_obj *l, *a, *b, *x;
+    OK(gcs_list_new(h, &l));
+    OK(gcs_int_new(h, 100000, &a));
+    OK(gcs_str_new(h, "spam", &b));
+    OK(gcs_list_append(h, l, a));
+    OK(gcs_list_append(h, l, b));
+    OK(gcs_list_set(h, l, 0, b));
+    gcs_incref(h, a);
+    gcs_decref(h, a);
+    OK(gcs_list_append(h, l, l)); /* a cycle */
+    OK(gcs_list_del(h, l, 1));
+    OK(gcs_list_pop(h, l, 0, &x));
+    gcs_decref(h, x);
+    OK(gcs_obj_set_internal(h, l));
+    gcs_decref(h, a);
+    gcs_decref(h, b);
+    gcs_decref(h, l);
+    size_t n = 0;
+    OK(gcs_gc_collect(h, 2, &n));
+    assert_true(n >= 1);
+}
+
+/* A heap (checked or not) with no hook at creation. */
+static gcs_heap *
+plain_heap(bool checked)
+{
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.checked = checked;
+    gcs_heap *h;
+    OK(gcs_heap_new(&cfg, &h));
+    return h;
+}
+
+static void
+assert_same_log(const ev_log *a, const ev_log *b)
+{
+    assert_true(a->n == b->n);
+    for (size_t i = 0; i < a->n; i++)
+        assert_string_equal(a->lines[i], b->lines[i]);
+}
+
+/* The same program seen by the generic hook alone and through every narrow
+ * hook: the same events in the same order, checked mode or not. */
+static void
+test_obj__narrow_hooks_see_what_the_event_hook_sees(void **state)
+{
+    (void)state;
+    for (int checked = 0; checked < 2; checked++) {
+        ev_log *gen = log_new(), *nar = log_new();
+        gcs_heap *h1 = plain_heap(checked), *h2 = plain_heap(checked);
+        OK(gcs_heap_set_hook(h1, log_event, gen));
+        OK(gcs_heap_set_hooks(h2, &log_hooks, nar));
+        exercise(h1);
+        exercise(h2);
+        gcs_heap_free(h1);
+        gcs_heap_free(h2);
+        assert_same_log(gen, nar);
+        assert_true(gen->n > 40);
+        assert_int_equal(log_narrow(gen), 0);
+        /* each narrow entry took its events, the rest went to the event hook */
+        assert_true(nar->refcnt > 0 && nar->obj > 0 && nar->ref_set > 0 && nar->ref_del > 0 &&
+                    nar->alloc > 0 && nar->label > 0 && nar->generic > 0);
+        assert_true((size_t)(log_narrow(nar) + nar->generic) == nar->n);
+        log_free(gen);
+        log_free(nar);
+    }
+}
+
+/* Narrow hooks belong to the (event, ud) pair installed with them: another
+ * ud for the same function, or another function, gets every event through
+ * the event hook; NULL removes all; a NULL event hook is refused. */
+static void
+test_obj__narrow_hooks_stop_when_the_event_hook_is_replaced(void **state)
+{
+    (void)state;
+    ev_log *l1 = log_new(), *l2 = log_new();
+    gcs_heap *h = plain_heap(false);
+    OK(gcs_heap_set_hooks(h, &log_hooks, l1));
+    exercise(h);
+    size_t n1 = l1->n;
+    assert_true(log_narrow(l1) > 0);
+    OK(gcs_heap_set_hook(h, log_event, l2)); /* same function, another ud */
+    exercise(h);
+    assert_true(l1->n == n1);
+    assert_int_equal(log_narrow(l2), 0);
+    assert_true(l2->generic > 40 && (size_t)l2->generic == l2->n);
+    OK(gcs_heap_set_hooks(h, NULL, NULL));
+    exercise(h);
+    assert_true(l1->n == n1 && (size_t)l2->generic == l2->n);
+    gcs_hooks bad = log_hooks;
+    bad.event = NULL;
+    assert_int_equal(gcs_heap_set_hooks(h, &bad, l1), GCS_EINVAL);
+    assert_int_equal(gcs_heap_set_hooks(NULL, &log_hooks, l1), GCS_EINVAL);
+    gcs_heap_free(h);
+    assert_true(l1->n == n1);
+    log_free(l1);
+    log_free(l2);
+}
+
+/* gcs_config.hooks: installed by gcs_heap_new with hook_ud when hooks->event
+ * is the config's hook (the boot events come through the event hook), else
+ * ignored. */
+static void
+test_obj__config_hooks_are_installed_with_their_event_hook(void **state)
+{
+    (void)state;
+    for (int match = 0; match < 2; match++) {
+        ev_log *l = log_new();
+        gcs_hooks hk = log_hooks;
+        if (!match)
+            hk.event = NULL; /* not the config's hook: narrow hooks ignored */
+        gcs_config cfg;
+        gcs_config_init(&cfg);
+        cfg.no_env = true;
+        cfg.hook = log_event;
+        cfg.hook_ud = l;
+        cfg.hooks = &hk;
+        gcs_heap *h;
+        OK(gcs_heap_new(&cfg, &h));
+        assert_true(l->generic > 0); /* the boot events */
+        exercise(h);
+        gcs_heap_free(h);
+        if (match)
+            assert_true(l->refcnt > 0 && l->alloc > 0 && l->ref_set > 0);
+        else
+            assert_int_equal(log_narrow(l), 0);
+        log_free(l);
+    }
+}
+
+/* Every event of a cascade (the list's DECREF, its REF_DEL of the item, the
+ * item's DECREF and FREE, the list's FREE) carries the site of the API call
+ * that caused it, through the event hook and through the narrow hooks. */
+static void
+test_obj__cascade_events_carry_the_callers_site_through_every_hook(void **state)
+{
+    (void)state;
+    for (int nar = 0; nar < 2; nar++) {
+        ev_log *l = log_new();
+        gcs_heap *h = plain_heap(false);
+        gcs_obj *list, *item;
+        OK(gcs_list_new(h, &list));
+        OK(gcs_list_new(h, &item));
+        OK(gcs_list_append(h, list, item));
+        gcs_decref(h, item);
+        if (nar)
+            OK(gcs_heap_set_hooks(h, &log_hooks, l));
+        else
+            OK(gcs_heap_set_hook(h, log_event, l));
+        int line = __LINE__ + 1;
+        gcs_decref(h, list);
+        OK(gcs_heap_set_hook(h, NULL, NULL));
+        gcs_heap_free(h);
+        char at[64];
+        snprintf(at, sizeof at, "test_obj.c:%d (", line);
+        assert_true(l->n >= 5);
+        for (size_t i = 0; i < l->n; i++)
+            if (strstr(l->lines[i], at) == NULL)
+                fail_msg("event %zu has another site: %s", i, l->lines[i]);
+        assert_true(nar ? l->refcnt >= 2 && l->obj >= 2 && l->ref_del >= 1
+                        : l->generic == (long)l->n);
+        log_free(l);
+    }
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, gcs_test_heap_setup, gcs_test_heap_teardown)
 
 int
@@ -415,6 +704,10 @@ main(void)
         T(test_obj__heap_check_covers_the_slab),
         T(test_obj__million_deep_chain_frees_in_constant_stack),
         T(test_obj__deep_instance_chain_frees_in_constant_stack),
+        cmocka_unit_test(test_obj__narrow_hooks_see_what_the_event_hook_sees),
+        cmocka_unit_test(test_obj__narrow_hooks_stop_when_the_event_hook_is_replaced),
+        cmocka_unit_test(test_obj__config_hooks_are_installed_with_their_event_hook),
+        cmocka_unit_test(test_obj__cascade_events_carry_the_callers_site_through_every_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

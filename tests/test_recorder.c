@@ -8,7 +8,10 @@
  * writer thread warns once and stops recording. And the hook's fast path
  * (inlined, home-slot lookups only) against its general path, the exact
  * interning of short strings by content, and the labels the runtime's hook
- * path formats by hand (ints, list slots) against printf. */
+ * path formats by hand (ints, list slots) against printf. The narrow entry
+ * points (gcs_recorder_hooks) against gcs_recorder_hook: the same bytes, for
+ * synthetic streams and for a real heap; and a user's hooks beside the
+ * recorder still see every event. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -314,6 +317,284 @@ test_recorder__fast_and_general_paths_write_identical_bytes(void **state)
     }
 }
 
+/* {==== Narrow entry points (gcs_recorder_hooks) ====} */
+
+/* Hand `ev` to the recorder's narrow entry for its kind, as the runtime
+ * would; 0 if it has none (stamped events never take one). */
+static int
+route_narrow(gcs_recorder *rec, const gcs_event *ev)
+{
+    const gcs_hooks *hk = gcs_recorder_hooks();
+    gcs_ev_kind k = ev->kind;
+    if (ev->t_ns != 0)
+        return 0;
+    if (k == GCS_EV_INCREF || k == GCS_EV_DECREF) {
+        hk->refcnt(rec, k, ev->u.incref.obj, ev->u.incref.refcnt, ev->site);
+    } else if (strcmp(gcs_ev_describe(k)->tags, "O") == 0) {
+        uint64_t obj;
+        memcpy(&obj, &ev->u, sizeof obj);
+        hk->obj(rec, k, obj, ev->site); /* INTERNAL (code 0x20) too: its general path */
+    } else if (k == GCS_EV_REF_SET) {
+        const gcs_ev_ref_set *p = &ev->u.ref_set;
+        hk->ref_set(rec, p->src, p->slot, p->dst, p->old, ev->site);
+    } else if (k == GCS_EV_REF_DEL) {
+        const gcs_ev_ref_del *p = &ev->u.ref_del;
+        hk->ref_del(rec, p->src, p->slot, p->old, ev->site);
+    } else if (k == GCS_EV_ALLOC) {
+        const gcs_ev_alloc *p = &ev->u.alloc;
+        hk->alloc(rec, p->obj, p->type, p->kind, p->size, ev->site);
+    } else if (k == GCS_EV_LABEL) {
+        hk->label(rec, ev->u.label.obj, ev->u.label.text, ev->site);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* A seeded stream, half of it of the narrow kinds and two thirds unstamped,
+ * into rec through gcs_recorder_hook, or (`narrow`) through the narrow
+ * entries where the runtime would use them. Returns events routed narrow. */
+static long
+record_routed(const gcs_recorder_opts *o, uint64_t seed, size_t n, int narrow, uint8_t **bytes,
+              size_t *len)
+{
+    static const gcs_ev_kind kinds[] = {
+        GCS_EV_INCREF,   GCS_EV_DECREF,    GCS_EV_FREE,       GCS_EV_TRACK,    GCS_EV_UNTRACK,
+        GCS_EV_FINALIZE, GCS_EV_RESURRECT, GCS_EV_GC_GARBAGE, GCS_EV_INTERNAL, GCS_EV_REF_SET,
+        GCS_EV_REF_DEL,  GCS_EV_ALLOC,     GCS_EV_LABEL};
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(o, &rec), 0);
+    tt_gen g;
+    memset(&g, 0, sizeof g);
+    g.rng.s = seed;
+    long routed = 0;
+    for (size_t i = 0; i < n; i++) {
+        gcs_event ev;
+        int kind = i % 2 ? -1 : (int)kinds[tt_below(&g.rng, sizeof kinds / sizeof kinds[0])];
+        tt_gen_event(&g, kind, &ev);
+        if (i % 3)
+            ev.t_ns = 0;
+        if (narrow && route_narrow(rec, &ev))
+            routed++;
+        else
+            gcs_recorder_hook(rec, &ev);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    *bytes = tt_take(rec, len);
+    assert_int_equal(gcs_recorder_close(rec), 0);
+    return routed;
+}
+
+/* The narrow entries write the bytes gcs_recorder_hook writes for the same
+ * events: on their fast paths and (signal flush armed: every event general)
+ * on their general paths, raw and compressed, over many chunks. */
+static void
+test_recorder__narrow_entries_write_the_bytes_of_the_event_hook(void **state)
+{
+    (void)state;
+    for (int z = 0; z < 2; z++) {
+        for (int sig = 0; sig < 2; sig++) {
+            gcs_recorder_opts o;
+            tt_opts(&o, 4096, z);
+            o.signals = sig;
+            uint8_t *gen, *nar;
+            size_t gen_len, nar_len;
+            assert_int_equal(record_routed(&o, 91 + (uint64_t)z, 30000, 0, &gen, &gen_len), 0);
+            long routed = record_routed(&o, 91 + (uint64_t)z, 30000, 1, &nar, &nar_len);
+            assert_true(routed > 30000 / 3);
+            assert_true(gen_len == nar_len);
+            assert_memory_equal(gen, nar, gen_len);
+            check_reads(nar, nar_len, 30000, 1);
+            free(gen);
+            free(nar);
+        }
+    }
+}
+
+/* The recorder's event hook with the clock taken out (collector passes are
+ * stamped and timed), so that two recordings of one program can be compared
+ * byte for byte. */
+static void
+unclocked_hook(void *rec, const gcs_event *ev)
+{
+    gcs_event e = *ev;
+    e.t_ns = 0;
+    if (e.kind == GCS_EV_GC_END)
+        e.u.gc_end.duration_ns = 0;
+    gcs_recorder_hook(rec, &e);
+}
+
+/* A runtime workload (allocations, labels, list stores and deletions,
+ * refcounts, collections) recorded into memory with the recorder as a plain
+ * event hook (mode 0), with its narrow hooks from the config (1), or with
+ * them installed after the heap's boot (2). */
+static uint8_t *
+record_heap(int mode, size_t *len)
+{
+    gcs_recorder_opts o;
+    tt_opts(&o, 4096, 1);
+    o.start_unix_ns = 1;
+    o.writer_pid = 1;
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    gcs_hooks hk = *gcs_recorder_hooks();
+    assert_true(hk.event == gcs_recorder_hook);
+    hk.event = unclocked_hook;
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.checked = false;
+    gcs_recorder_configure(rec, &cfg);
+    assert_true(cfg.hook == gcs_recorder_hook && cfg.hook_ud == rec &&
+                cfg.hooks == gcs_recorder_hooks());
+    cfg.hook = unclocked_hook;
+    cfg.hooks = mode == 1 ? &hk : NULL;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    if (mode == 2)
+        assert_int_equal(gcs_heap_set_hooks(h, &hk, rec), 0);
+    gcs_obj *keep;
+    assert_int_equal(gcs_list_new(h, &keep), 0);
+    for (int i = 0; i < 3000; i++) {
+        gcs_obj *l, *v;
+        assert_int_equal(gcs_list_new(h, &l), 0);
+        assert_int_equal(gcs_int_new(h, 1000 + i % 500, &v), 0);
+        assert_int_equal(gcs_list_append(h, l, v), 0);
+        assert_int_equal(gcs_list_append(h, l, l), 0); /* a cycle for the collector */
+        assert_int_equal(gcs_list_set(h, l, 0, keep), 0);
+        if (i % 7 == 0)
+            assert_int_equal(gcs_list_append(h, keep, v), 0);
+        if (i % 11 == 0)
+            assert_int_equal(gcs_list_clear(h, keep), 0);
+        gcs_decref(h, v);
+        gcs_decref(h, l);
+    }
+    gcs_decref(h, keep);
+    gcs_heap_free(h);
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    uint8_t *b = tt_take(rec, len);
+    gcs_recorder_stats st;
+    gcs_recorder_get_stats(rec, &st);
+    assert_true(st.events > 30000);
+    assert_int_equal(gcs_recorder_close(rec), 0);
+    return b;
+}
+
+/* A heap recorded through the narrow hooks gives the trace, byte for byte,
+ * of the same heap recorded through the event hook alone. */
+static void
+test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical(void **state)
+{
+    (void)state;
+    size_t len[3];
+    uint8_t *b[3];
+    for (int m = 0; m < 3; m++)
+        b[m] = record_heap(m, &len[m]);
+    for (int m = 1; m < 3; m++) {
+        assert_true(len[m] == len[0]);
+        assert_memory_equal(b[m], b[0], len[0]);
+    }
+    for (int m = 0; m < 3; m++)
+        free(b[m]);
+    /* gcs_recorder_attach installs the same set */
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(NULL, &rec), 0);
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    assert_int_equal(gcs_recorder_attach(rec, h), 0);
+    gcs_obj *l;
+    assert_int_equal(gcs_list_new(h, &l), 0);
+    gcs_decref(h, l);
+    gcs_heap_free(h);
+    gcs_recorder_stats st;
+    gcs_recorder_get_stats(rec, &st);
+    assert_true(st.events >= 2); /* ALLOC, DECREF, FREE, HEAP_END, ... */
+    assert_int_equal(gcs_recorder_attach(NULL, NULL), GCS_EINVAL);
+    assert_int_equal(gcs_recorder_attach(rec, NULL), GCS_EINVAL);
+    assert_int_equal(gcs_recorder_close(rec), 0);
+}
+
+/* What the user's own hooks (an event hook and a narrow refcnt hook) saw
+ * beside the recorder, as `gcscope dump` lines. */
+typedef struct seen {
+    char (*lines)[200];
+    size_t n, cap;
+    long narrow;
+} seen;
+
+static void
+seen_event(void *ud, const gcs_event *ev)
+{
+    seen *s = ud;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1024;
+        s->lines = realloc(s->lines, s->cap * sizeof *s->lines);
+        assert_non_null(s->lines);
+    }
+    gcs_event_format(ev, s->lines[s->n++], sizeof s->lines[0]);
+}
+
+static void
+seen_refcnt(void *ud, gcs_ev_kind kind, uint64_t obj, int64_t refcnt, const gcs_site *site)
+{
+    gcs_event ev = {.kind = kind, .site = site};
+    ev.u.incref = (gcs_ev_incref){obj, refcnt};
+    ((seen *)ud)->narrow++;
+    seen_event(ud, &ev);
+}
+
+/* GCSCOPE_TRACE's wiring (cfg->trace_path) with the user's own hooks set
+ * too: both slots hooked, each with narrow hooks. The user's hooks see every
+ * event the trace holds, in the trace's order. */
+static void
+test_recorder__user_hooks_beside_the_recorder_see_every_traced_event(void **state)
+{
+    (void)state;
+    char *path = tmp_path("userhooks");
+    seen s = {0};
+    static const gcs_hooks user = {.event = seen_event, .refcnt = seen_refcnt};
+    gcs_config cfg;
+    gcs_config_init(&cfg);
+    cfg.no_env = true;
+    cfg.trace_path = path;
+    cfg.hook = seen_event;
+    cfg.hook_ud = &s;
+    cfg.hooks = &user;
+    gcs_heap *h;
+    assert_int_equal(gcs_heap_new(&cfg, &h), 0);
+    gcs_obj *l, *v;
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(gcs_list_new(h, &l), 0);
+        assert_int_equal(gcs_int_new(h, 5000 + i, &v), 0);
+        assert_int_equal(gcs_list_append(h, l, v), 0);
+        assert_int_equal(gcs_list_append(h, l, l), 0);
+        gcs_incref(h, v);
+        gcs_decref(h, v);
+        gcs_decref(h, v);
+        gcs_decref(h, l);
+    }
+    assert_int_equal(gcs_gc_collect(h, 2, NULL), 0);
+    gcs_heap_free(h);
+    assert_true(s.narrow > 1000);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open(path, NULL, &r), 0);
+    assert_true(gcs_reader_n_events(r) == s.n);
+    char line[200];
+    for (uint64_t i = 0; i < s.n; i++) {
+        gcs_event ev;
+        assert_int_equal(gcs_reader_event(r, i, &ev), 0);
+        gcs_event_format(&ev, line, sizeof line);
+        assert_string_equal(line, s.lines[i]);
+    }
+    gcs_reader_close(r);
+    remove(path);
+    free(path);
+    free(s.lines);
+}
+
 /* `n` LABEL events on object 7 whose text is texts[i % n_texts]; each text is
  * first copied into its own heap buffer when `copies`, so the recorder sees
  * a new pointer every time. */
@@ -480,6 +761,9 @@ main(void)
         cmocka_unit_test(test_recorder__forked_child_with_a_chunk_in_flight_never_writes),
         cmocka_unit_test(test_recorder__write_error_on_the_writer_thread_stops_recording),
         cmocka_unit_test(test_recorder__fast_and_general_paths_write_identical_bytes),
+        cmocka_unit_test(test_recorder__narrow_entries_write_the_bytes_of_the_event_hook),
+        cmocka_unit_test(test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical),
+        cmocka_unit_test(test_recorder__user_hooks_beside_the_recorder_see_every_traced_event),
         cmocka_unit_test(
             test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer),
         cmocka_unit_test(test_recorder__many_short_strings_from_one_buffer_read_back),

@@ -63,6 +63,8 @@ typedef struct gcs_obj gcs_obj;
 /* Receives every state change. Runs synchronously; must not call back into the
  * heap. */
 typedef void (*gcs_event_fn)(void *ud, const gcs_event *ev);
+/* An event hook with narrow hooks for the commonest events (gcs_heap_set_hooks). */
+typedef struct gcs_hooks gcs_hooks;
 
 /* The one allocator entry point (lua_Alloc shape): new_size 0 frees `ptr` and
  * returns NULL; otherwise behaves like realloc (ptr NULL allocates). */
@@ -84,18 +86,20 @@ enum {
 };
 
 typedef struct gcs_config {
-    long thresholds[3];      /* default {700, 10, 10}; threshold0 == 0 disables auto GC */
-    bool gc_enabled;         /* default true */
-    int gc_debug;            /* GCS_DEBUG_* flags, default 0 */
-    bool checked;            /* checked mode (default: on in GCS_DEBUG builds) */
-    gcs_on_error on_error;   /* default GCS_ON_ERROR_ABORT */
-    gcs_event_fn hook;       /* event hook, may be NULL */
+    long thresholds[3];    /* default {700, 10, 10}; threshold0 == 0 disables auto GC */
+    bool gc_enabled;       /* default true */
+    int gc_debug;          /* GCS_DEBUG_* flags, default 0 */
+    bool checked;          /* checked mode (default: on in GCS_DEBUG builds) */
+    gcs_on_error on_error; /* default GCS_ON_ERROR_ABORT */
+    gcs_event_fn hook;     /* event hook, may be NULL */
     void *hook_ud;
-    gcs_alloc_fn alloc;      /* NULL: malloc/realloc/free */
+    gcs_alloc_fn alloc; /* NULL: malloc/realloc/free */
     void *alloc_ud;
-    const char *trace_path;  /* record a trace to this file (NULL: $GCSCOPE_TRACE if set) */
-    bool trace_compress;     /* zstd per chunk (default true) */
-    bool no_env;             /* ignore GCSCOPE_TRACE / GCSCOPE_LEAKS (default false) */
+    const char *trace_path; /* record a trace to this file (NULL: $GCSCOPE_TRACE if set) */
+    bool trace_compress;    /* zstd per chunk (default true) */
+    bool no_env;            /* ignore GCSCOPE_TRACE / GCSCOPE_LEAKS (default false) */
+    const gcs_hooks *hooks; /* hook's narrow hooks (gcs_heap_set_hooks; may be NULL): if
+                             * hooks->event == hook they are installed with hook_ud */
 } gcs_config;
 
 /* Fill `cfg` with the defaults above. */
@@ -120,6 +124,42 @@ int gcs_heap_errcode(const gcs_heap *h);
 
 /* Replace the event hook (NULL removes it). */
 int gcs_heap_set_hook(gcs_heap *h, gcs_event_fn hook, void *ud);
+
+/* Narrow hooks: the commonest events as plain arguments, so that neither side
+ * builds or dispatches on a gcs_event. `site` is never NULL when the API call
+ * had one (events without a site inherit the API call's, as in gcs_event),
+ * and these events are never stamped (t_ns 0). */
+typedef void (*gcs_refcnt_fn)(void *ud, gcs_ev_kind kind, uint64_t obj, int64_t refcnt,
+                              const gcs_site *site); /* INCREF, DECREF: refcnt is the new count */
+typedef void (*gcs_obj_event_fn)(void *ud, gcs_ev_kind kind, uint64_t obj,
+                                 const gcs_site *site); /* events whose one field is `obj` */
+typedef void (*gcs_ref_set_fn)(void *ud, uint64_t src, const char *slot, uint64_t dst, uint64_t old,
+                               const gcs_site *site); /* REF_SET */
+typedef void (*gcs_ref_del_fn)(void *ud, uint64_t src, const char *slot, uint64_t old,
+                               const gcs_site *site); /* REF_DEL */
+typedef void (*gcs_alloc_event_fn)(void *ud, uint64_t obj, const char *type, uint64_t kind,
+                                   uint64_t size, const gcs_site *site); /* ALLOC */
+typedef void (*gcs_label_fn)(void *ud, uint64_t obj, const char *text,
+                             const gcs_site *site); /* LABEL */
+struct gcs_hooks {
+    gcs_event_fn event;       /* every event the narrow hooks below don't take; required */
+    gcs_refcnt_fn refcnt;     /* INCREF, DECREF; NULL: they go to `event` */
+    gcs_obj_event_fn obj;     /* FREE, TRACK, UNTRACK, FINALIZE, RESURRECT, GC_GARBAGE,
+                               * INTERNAL; NULL: they go to `event` */
+    gcs_ref_set_fn ref_set;   /* REF_SET; NULL: it goes to `event` */
+    gcs_ref_del_fn ref_del;   /* REF_DEL; NULL: it goes to `event` */
+    gcs_alloc_event_fn alloc; /* ALLOC; NULL: it goes to `event` */
+    gcs_label_fn label;       /* LABEL; NULL: it goes to `event` */
+};
+
+/* Install hooks->event as the event hook (exactly gcs_heap_set_hook(h,
+ * hooks->event, ud)) together with its narrow hooks; the runtime then calls a
+ * narrow hook instead of `event` for the events it takes, in the same order.
+ * The narrow hooks belong to that (event, ud) pair: a later gcs_heap_set_hook
+ * with another pair stops them. `hooks` is copied; NULL removes every hook.
+ * GCS_EINVAL: h NULL, or hooks->event NULL. */
+int gcs_heap_set_hooks(gcs_heap *h, const gcs_hooks *hooks, void *ud);
+
 /* Switch checked mode at run time. */
 int gcs_heap_set_checked(gcs_heap *h, bool on, gcs_on_error on_error);
 
@@ -245,10 +285,10 @@ int gcs_str_new_at(gcs_heap *h, const char *s, gcs_obj **out, const gcs_site *si
 #define gcs_str_new(h, s, out) gcs_str_new_at((h), (s), (out), GCS_HERE)
 int gcs_str_newn_at(gcs_heap *h, const char *s, size_t n, gcs_obj **out, const gcs_site *site);
 
-int gcs_int_value(gcs_heap *h, gcs_obj *o, int64_t *out);    /* GCS_ETYPE if not int/bool */
-const char *gcs_str_value(gcs_heap *h, gcs_obj *o);          /* NULL if not str */
-size_t gcs_str_len(gcs_heap *h, gcs_obj *o);                  /* bytes */
-bool gcs_is_true(gcs_heap *h, gcs_obj *o);                    /* Python truthiness */
+int gcs_int_value(gcs_heap *h, gcs_obj *o, int64_t *out); /* GCS_ETYPE if not int/bool */
+const char *gcs_str_value(gcs_heap *h, gcs_obj *o);       /* NULL if not str */
+size_t gcs_str_len(gcs_heap *h, gcs_obj *o);              /* bytes */
+bool gcs_is_true(gcs_heap *h, gcs_obj *o);                /* Python truthiness */
 /* Value equality for atoms (int/bool/str/None); identity for other objects. */
 bool gcs_equal(gcs_heap *h, gcs_obj *a, gcs_obj *b);
 
@@ -277,7 +317,7 @@ int gcs_list_get(gcs_heap *h, gcs_obj *l, ptrdiff_t i, gcs_obj **out); /* BORROW
 /* Remove l[i]; *out gets it as a NEW reference, or pass out == NULL to release it. */
 int gcs_list_pop_at(gcs_heap *h, gcs_obj *l, ptrdiff_t i, gcs_obj **out, const gcs_site *site);
 #define gcs_list_pop(h, l, i, out) gcs_list_pop_at((h), (l), (i), (out), GCS_HERE)
-#define gcs_list_del(h, l, i) gcs_list_pop_at((h), (l), (i), NULL, GCS_HERE)
+#define gcs_list_del(h, l, i)      gcs_list_pop_at((h), (l), (i), NULL, GCS_HERE)
 int gcs_list_clear_at(gcs_heap *h, gcs_obj *l, const gcs_site *site);
 #define gcs_list_clear(h, l) gcs_list_clear_at((h), (l), GCS_HERE)
 size_t gcs_list_len(gcs_heap *h, gcs_obj *l);
@@ -290,7 +330,8 @@ int gcs_dict_new_at(gcs_heap *h, gcs_obj **out, const gcs_site *site);
 #define gcs_dict_new(h, out) gcs_dict_new_at((h), (out), GCS_HERE)
 int gcs_dict_set_at(gcs_heap *h, gcs_obj *d, gcs_obj *key, gcs_obj *val, const gcs_site *site);
 #define gcs_dict_set(h, d, k, v) gcs_dict_set_at((h), (d), (k), (v), GCS_HERE)
-int gcs_dict_get(gcs_heap *h, gcs_obj *d, gcs_obj *key, gcs_obj **out); /* BORROWED; GCS_ENOTFOUND */
+int gcs_dict_get(gcs_heap *h, gcs_obj *d, gcs_obj *key,
+                 gcs_obj **out); /* BORROWED; GCS_ENOTFOUND */
 int gcs_dict_del_at(gcs_heap *h, gcs_obj *d, gcs_obj *key, const gcs_site *site);
 #define gcs_dict_del(h, d, k) gcs_dict_del_at((h), (d), (k), GCS_HERE)
 size_t gcs_dict_len(gcs_heap *h, gcs_obj *d);
@@ -310,12 +351,12 @@ typedef int (*gcs_finalize_fn)(gcs_heap *h, gcs_obj *self, void *ud);
 
 typedef struct gcs_class_def {
     const char *name;
-    const char *const *slots;  /* declared attribute names (may be NULL) */
+    const char *const *slots; /* declared attribute names (may be NULL) */
     size_t n_slots;
-    bool dynamic_attrs;        /* allow attributes not in slots (default in Python) */
-    gcs_finalize_fn finalize;  /* __del__ (PEP 442), or NULL */
+    bool dynamic_attrs;              /* allow attributes not in slots (default in Python) */
+    gcs_finalize_fn finalize;        /* __del__ (PEP 442), or NULL */
     gcs_finalize_fn legacy_finalize; /* tp_del: makes cycles uncollectable, or NULL */
-    void *ud;                  /* passed to the finalizers */
+    void *ud;                        /* passed to the finalizers */
 } gcs_class_def;
 
 /* A class is itself a (tracked) object of kind CLASS. `def` is copied. */
@@ -327,7 +368,8 @@ int gcs_instance_new_at(gcs_heap *h, gcs_obj *cls, gcs_obj **out, const gcs_site
 /* Attributes of instances and classes (class attributes). */
 int gcs_attr_set_at(gcs_heap *h, gcs_obj *o, const char *name, gcs_obj *val, const gcs_site *site);
 #define gcs_attr_set(h, o, name, val) gcs_attr_set_at((h), (o), (name), (val), GCS_HERE)
-int gcs_attr_get(gcs_heap *h, gcs_obj *o, const char *name, gcs_obj **out); /* BORROWED; ENOTFOUND */
+int gcs_attr_get(gcs_heap *h, gcs_obj *o, const char *name,
+                 gcs_obj **out); /* BORROWED; ENOTFOUND */
 int gcs_attr_del_at(gcs_heap *h, gcs_obj *o, const char *name, const gcs_site *site);
 #define gcs_attr_del(h, o, name) gcs_attr_del_at((h), (o), (name), GCS_HERE)
 /* Iterate an object's attributes: start with *pos = 0. */
@@ -343,8 +385,8 @@ typedef int (*gcs_visit_fn)(gcs_obj *child, void *arg);
 
 typedef struct gcs_type_def {
     const char *name;
-    size_t data_size;  /* bytes of user data after the header (gcs_obj_data) */
-    unsigned flags;    /* GCS_TYPE_* */
+    size_t data_size; /* bytes of user data after the header (gcs_obj_data) */
+    unsigned flags;   /* GCS_TYPE_* */
     /* Visit every strong reference the object holds (stored with gcs_slot_set). */
     int (*traverse)(gcs_heap *h, gcs_obj *self, gcs_visit_fn visit, void *arg);
     /* Drop the references the object holds (breaks cycles); use gcs_slot_clear. */
@@ -357,8 +399,8 @@ typedef struct gcs_type_def {
 } gcs_type_def;
 
 enum {
-    GCS_TYPE_GC = 1,          /* a container: tracked by the cycle collector */
-    GCS_TYPE_WEAKREFABLE = 2  /* weak references to it may be made */
+    GCS_TYPE_GC = 1,         /* a container: tracked by the cycle collector */
+    GCS_TYPE_WEAKREFABLE = 2 /* weak references to it may be made */
 };
 
 typedef struct gcs_type gcs_type;
@@ -372,9 +414,9 @@ void *gcs_obj_data(gcs_obj *o);
  * releasing the old one, and report it under `label` (".next"). */
 int gcs_slot_set_at(gcs_heap *h, gcs_obj *owner, gcs_obj **slot, const char *label, gcs_obj *val,
                     const gcs_site *site);
-#define gcs_slot_set(h, owner, slot, label, val)                                                  \
+#define gcs_slot_set(h, owner, slot, label, val)                                                   \
     gcs_slot_set_at((h), (owner), (slot), (label), (val), GCS_HERE)
-#define gcs_slot_clear(h, owner, slot, label)                                                     \
+#define gcs_slot_clear(h, owner, slot, label)                                                      \
     gcs_slot_set_at((h), (owner), (slot), (label), NULL, GCS_HERE)
 /* Track / untrack a user GC object (CPython's PyObject_GC_Track / UnTrack). */
 int gcs_gc_track(gcs_heap *h, gcs_obj *o);
@@ -389,7 +431,7 @@ typedef int (*gcs_cfunc_fn)(gcs_heap *h, gcs_obj *self, gcs_obj *const args[], s
  * self, a closure): traversed by the collector. */
 int gcs_cfunc_new_at(gcs_heap *h, const char *name, gcs_cfunc_fn fn, void *ud, gcs_obj *bound,
                      gcs_obj **out, const gcs_site *site);
-#define gcs_cfunc_new(h, name, fn, ud, bound, out)                                                \
+#define gcs_cfunc_new(h, name, fn, ud, bound, out)                                                 \
     gcs_cfunc_new_at((h), (name), (fn), (ud), (bound), (out), GCS_HERE)
 gcs_obj *gcs_cfunc_bound(gcs_heap *h, gcs_obj *f); /* BORROWED */
 /* Call a callable (cfunc) with borrowed args; *result NEW (may be None). */
@@ -483,10 +525,12 @@ int gcs_gc_get_objects_at(gcs_heap *h, int gen, gcs_obj **out, const gcs_site *s
 /* gc.get_referrers(*objs) / get_referents(*objs): NEW list. */
 int gcs_gc_get_referrers_at(gcs_heap *h, gcs_obj *const objs[], size_t n, gcs_obj **out,
                             const gcs_site *site);
-#define gcs_gc_get_referrers(h, objs, n, out) gcs_gc_get_referrers_at((h), (objs), (n), (out), GCS_HERE)
+#define gcs_gc_get_referrers(h, objs, n, out)                                                      \
+    gcs_gc_get_referrers_at((h), (objs), (n), (out), GCS_HERE)
 int gcs_gc_get_referents_at(gcs_heap *h, gcs_obj *const objs[], size_t n, gcs_obj **out,
                             const gcs_site *site);
-#define gcs_gc_get_referents(h, objs, n, out) gcs_gc_get_referents_at((h), (objs), (n), (out), GCS_HERE)
+#define gcs_gc_get_referents(h, objs, n, out)                                                      \
+    gcs_gc_get_referents_at((h), (objs), (n), (out), GCS_HERE)
 bool gcs_gc_is_tracked(gcs_heap *h, gcs_obj *o);
 bool gcs_gc_is_finalized(gcs_heap *h, gcs_obj *o);
 void gcs_gc_freeze(gcs_heap *h);

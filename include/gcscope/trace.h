@@ -79,6 +79,22 @@ int gcs_recorder_open_mem(const gcs_recorder_opts *opts, gcs_recorder **out);
 void gcs_recorder_hook(void *rec, const gcs_event *ev);
 #define GCS_TRACE_MAX_STRING 65535
 
+/* The recorder as a heap's hooks in one call. Its narrow hooks (gcs_hooks in
+ * gcscope/runtime.h: INCREF/DECREF, one-object events, REF_SET, REF_DEL,
+ * ALLOC, LABEL) write the bytes gcs_recorder_hook writes for the same events,
+ * at less cost per event. gcs_recorder_configure sets cfg->hook, hook_ud and hooks, so the
+ * heap gcs_heap_new makes records its whole life through them;
+ * gcs_recorder_attach installs them on a heap (replacing its event hook;
+ * GCS_EINVAL if rec or h is NULL). gcs_recorder_hooks: the set itself, for
+ * gcs_heap_set_hooks with ud = the recorder. (GCSCOPE_TRACE needs none of
+ * these: gcs_heap_new attaches its recorder so.) */
+struct gcs_config;
+struct gcs_heap;
+struct gcs_hooks;
+const struct gcs_hooks *gcs_recorder_hooks(void);
+void gcs_recorder_configure(gcs_recorder *rec, struct gcs_config *cfg);
+int gcs_recorder_attach(gcs_recorder *rec, struct gcs_heap *h);
+
 /* Write the pending chunk now (also done when a chunk is full, after every
  * GC_END, and at close). Returns 0 or the sticky error (GCS_EIO). */
 int gcs_recorder_flush(gcs_recorder *rec);

@@ -7,7 +7,10 @@
  * it is reached through a boot hook (the user's hook first, then the
  * recorder, the order rt_glue.h promises), so the "<module>" frame, the
  * singletons and the initial GC_CONFIG are in the trace; afterwards it sits in
- * the runtime's trace-hook slot. gcs_heap_free closes it after the runtime's
+ * the runtime's trace-hook slot with its narrow hooks (gcs_recorder_hooks:
+ * refcounts, one-object and reference events without a gcs_event), and the
+ * config's own narrow hooks (cfg->hooks) go with its hook into the user's
+ * slot. gcs_heap_free closes it after the runtime's
  * teardown, so HEAP_END and the final frees are recorded too. A heap's
  * recorder is found again through a small mutex-protected list (the runtime
  * gives the glue no per-heap pointer). */
@@ -178,9 +181,11 @@ gcs_heap_new(const gcs_config *cfg, gcs_heap **out)
     if (g) {
         g->h = *out;
         gcs_heap_set_hook(*out, g->user_hook, g->user_ud); /* the user's hook, as configured */
-        gcs_rt_set_trace_hook(*out, gcs_recorder_hook, g->rec);
+        gcs_rt_set_trace_hooks(*out, gcs_recorder_hooks(), g->rec);
         glue_add(g);
     }
+    if (c.hooks && c.hooks->event && c.hooks->event == (g ? g->user_hook : c.hook))
+        gcs_heap_set_hooks(*out, c.hooks, g ? g->user_ud : c.hook_ud); /* and its narrow hooks */
     /* ==== LEAK REPORT (GCSCOPE_LEAKS, src/lib/leaks_env.c) hooks in HERE: ====
      * after the recorder is attached, so the report's teardown runs while the
      * recorder still records (the report is then part of the trace's end). */

@@ -10,6 +10,12 @@
 
 #include "runtime_int.h"
 
+#if defined(__GNUC__)
+#define GCS_NOINLINE __attribute__((noinline))
+#else
+#define GCS_NOINLINE
+#endif
+
 /* {==================== Events ====================} */
 
 /* Deliver an event: the user's hook first, then the recorder's. Events
@@ -35,35 +41,151 @@ gcs_rt_emit(gcs_heap *h, gcs_event *ev)
 {
     emit_(h, ev);
 }
-/* The per-object helpers below inline emit_ (a call less per event). */
+
+/* {==== Narrow hooks ====}
+ *
+ * The commonest events (refcounts, one-object events, REF_SET/REF_DEL) go to
+ * a slot's narrow hook when it has one (gcs_heap_set_hooks): plain arguments,
+ * no gcs_event built here and no dispatch on its kind there. A slot without
+ * one gets the gcs_event as before; either way each slot sees every event,
+ * the user's slot first. The narrow hooks of a slot count only while it holds
+ * the (event, ud) pair they came with (see narrow()). */
+
+/* The slot's narrow hooks if they belong to its current hook `fn` (non-NULL)
+ * and `ud`, else NULL. */
+static inline const gcs_hooks *
+narrow(const gcs_hooks *nh, void *nh_ud, gcs_event_fn fn, void *ud)
+{
+    return nh->event == fn && nh_ud == ud ? nh : NULL;
+}
+
+static int
+set_narrow(gcs_hooks *nh, void **nh_ud, const gcs_hooks *hooks, void *ud)
+{
+    if (hooks) {
+        *nh = *hooks;
+        *nh_ud = ud;
+    } else {
+        memset(nh, 0, sizeof *nh);
+        *nh_ud = NULL;
+    }
+    return 0;
+}
+
+int
+gcs_heap_set_hooks(gcs_heap *h, const gcs_hooks *hooks, void *ud)
+{
+    if (!h || (hooks && !hooks->event))
+        return GCS_EINVAL;
+    set_narrow(&h->user_nh, &h->user_nh_ud, hooks, ud);
+    return gcs_heap_set_hook(h, hooks ? hooks->event : NULL, hooks ? ud : NULL);
+}
+
+int
+gcs_rt_set_trace_hooks(gcs_heap *h, const gcs_hooks *hooks, void *ud)
+{
+    if (!h || (hooks && !hooks->event))
+        return GCS_EINVAL;
+    set_narrow(&h->trace_nh, &h->trace_nh_ud, hooks, ud);
+    return gcs_rt_set_trace_hook(h, hooks ? hooks->event : NULL, hooks ? ud : NULL);
+}
+
+/* The narrow hooks of the one hooked slot, and its ud in *ud; NULL if both
+ * slots are hooked or the slot's narrow hooks are not (or no longer) its. */
+static inline const gcs_hooks *
+sole_narrow(const gcs_heap *h, void **ud)
+{
+    if (!h->trace_hook) {
+        *ud = h->hook_ud;
+        return narrow(&h->user_nh, h->user_nh_ud, h->hook, h->hook_ud);
+    }
+    if (!h->hook) {
+        *ud = h->trace_ud;
+        return narrow(&h->trace_nh, h->trace_nh_ud, h->trace_hook, h->trace_ud);
+    }
+    return NULL;
+}
+
+/* Each hooked slot in turn, the user's first: its narrow hook FIELD (called
+ * with the slot's ud, then the remaining arguments) if it has one, else the
+ * gcs_event ev. The out-of-line general case of every narrow event. */
+#define DELIVER_SLOTS(h, ev, FIELD, ...)                                                           \
+    do {                                                                                           \
+        const gcs_hooks *nh_;                                                                      \
+        if ((h)->hook) {                                                                           \
+            nh_ = narrow(&(h)->user_nh, (h)->user_nh_ud, (h)->hook, (h)->hook_ud);                 \
+            if (nh_ && nh_->FIELD)                                                                 \
+                nh_->FIELD((h)->hook_ud, __VA_ARGS__);                                             \
+            else                                                                                   \
+                (h)->hook((h)->hook_ud, &(ev));                                                    \
+        }                                                                                          \
+        if ((h)->trace_hook) {                                                                     \
+            nh_ = narrow(&(h)->trace_nh, (h)->trace_nh_ud, (h)->trace_hook, (h)->trace_ud);        \
+            if (nh_ && nh_->FIELD)                                                                 \
+                nh_->FIELD((h)->trace_ud, __VA_ARGS__);                                            \
+            else                                                                                   \
+                (h)->trace_hook((h)->trace_ud, &(ev));                                             \
+        }                                                                                          \
+    } while (0)
+
+/* The general case of each narrow event (out of line): each hooked slot in
+ * turn gets its narrow hook if it has one, else the gcs_event. */
+static GCS_NOINLINE void
+refcnt_slots(gcs_heap *h, gcs_ev_kind kind, uint64_t id, int64_t refcnt, const gcs_site *site)
+{
+    gcs_event ev = {.kind = kind, .site = site};
+    ev.u.incref.obj = id; /* gcs_ev_decref has the same layout */
+    ev.u.incref.refcnt = refcnt;
+    DELIVER_SLOTS(h, ev, refcnt, kind, id, refcnt, site);
+}
+
+/* INCREF/DECREF with the object's new count; the usual case is one call. */
+static inline void
+emit_refcnt(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
+{
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->refcnt)
+        nh->refcnt(ud, kind, o->id, o->head.refcnt_, site);
+    else
+        refcnt_slots(h, kind, o->id, o->head.refcnt_, site);
+}
+
+void
+gcs_rt_ev_refcnt(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
+{
+    emit_refcnt(h, kind, o, site);
+}
 
 /* Events whose payload is one object id: FREE, TRACK, UNTRACK, FINALIZE,
- * RESURRECT, GC_GARBAGE. */
-void
-gcs_rt_ev_obj(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
+ * RESURRECT, GC_GARBAGE, INTERNAL. */
+static GCS_NOINLINE void
+obj_slots(gcs_heap *h, gcs_ev_kind kind, uint64_t id, const gcs_site *site)
 {
     gcs_event ev = {.kind = kind, .site = site};
     switch (kind) {
     case GCS_EV_FREE:
-        ev.u.free.obj = o->id;
+        ev.u.free.obj = id;
         break;
     case GCS_EV_TRACK:
-        ev.u.track.obj = o->id;
+        ev.u.track.obj = id;
         break;
     case GCS_EV_UNTRACK:
-        ev.u.untrack.obj = o->id;
+        ev.u.untrack.obj = id;
         break;
     case GCS_EV_FINALIZE:
-        ev.u.finalize.obj = o->id;
+        ev.u.finalize.obj = id;
         break;
     case GCS_EV_RESURRECT:
-        ev.u.resurrect.obj = o->id;
+        ev.u.resurrect.obj = id;
         break;
     case GCS_EV_GC_GARBAGE:
-        ev.u.gc_garbage.obj = o->id;
+        ev.u.gc_garbage.obj = id;
         break;
     case GCS_EV_INTERNAL:
-        ev.u.internal.obj = o->id;
+        ev.u.internal.obj = id;
         break;
     case GCS_EV_ALLOC:
     case GCS_EV_INCREF:
@@ -94,52 +216,114 @@ gcs_rt_ev_obj(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
         GCS_ASSERT(!"not a one-object event");
         return;
     }
-    emit_(h, &ev);
+    DELIVER_SLOTS(h, ev, obj, kind, id, site);
 }
 
 void
-gcs_rt_ev_refcnt(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
+gcs_rt_ev_obj(gcs_heap *h, gcs_ev_kind kind, gcs_obj *o, const gcs_site *site)
 {
-    gcs_event ev = {.kind = kind, .site = site};
-    if (kind == GCS_EV_INCREF) {
-        ev.u.incref.obj = o->id;
-        ev.u.incref.refcnt = o->head.refcnt_;
-    } else {
-        ev.u.decref.obj = o->id;
-        ev.u.decref.refcnt = o->head.refcnt_;
-    }
-    emit_(h, &ev);
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->obj)
+        nh->obj(ud, kind, o->id, site);
+    else
+        obj_slots(h, kind, o->id, site);
+}
+
+/* REF_SET (dst may be 0). */
+static GCS_NOINLINE void
+ref_set_slots(gcs_heap *h, uint64_t src, const char *slot, uint64_t dst, uint64_t old,
+              const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_SET, .site = site};
+    ev.u.ref_set = (gcs_ev_ref_set){src, slot, dst, old};
+    DELIVER_SLOTS(h, ev, ref_set, src, slot, dst, old, site);
 }
 
 void
 gcs_rt_ev_ref_set(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *dst, gcs_obj *old,
                   const gcs_site *site)
 {
-    gcs_event ev = {.kind = GCS_EV_REF_SET, .site = site};
-    ev.u.ref_set.src = src->id;
-    ev.u.ref_set.slot = slot;
-    ev.u.ref_set.dst = dst ? dst->id : 0;
-    ev.u.ref_set.old = old ? old->id : 0;
-    emit_(h, &ev);
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    uint64_t dst_id = dst ? dst->id : 0, old_id = old ? old->id : 0;
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->ref_set)
+        nh->ref_set(ud, src->id, slot, dst_id, old_id, site);
+    else
+        ref_set_slots(h, src->id, slot, dst_id, old_id, site);
+}
+
+/* REF_DEL. */
+static GCS_NOINLINE void
+ref_del_slots(gcs_heap *h, uint64_t src, const char *slot, uint64_t old, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_DEL, .site = site};
+    ev.u.ref_del = (gcs_ev_ref_del){src, slot, old};
+    DELIVER_SLOTS(h, ev, ref_del, src, slot, old, site);
 }
 
 void
 gcs_rt_ev_ref_del(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *old, const gcs_site *site)
 {
-    gcs_event ev = {.kind = GCS_EV_REF_DEL, .site = site};
-    ev.u.ref_del.src = src->id;
-    ev.u.ref_del.slot = slot;
-    ev.u.ref_del.old = old ? old->id : 0;
-    emit_(h, &ev);
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    uint64_t old_id = old ? old->id : 0;
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->ref_del)
+        nh->ref_del(ud, src->id, slot, old_id, site);
+    else
+        ref_del_slots(h, src->id, slot, old_id, site);
+}
+
+/* ALLOC. */
+static GCS_NOINLINE void
+alloc_slots(gcs_heap *h, uint64_t id, const char *type, uint64_t kind, uint64_t size,
+            const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_ALLOC, .site = site};
+    ev.u.alloc = (gcs_ev_alloc){id, type, kind, size};
+    DELIVER_SLOTS(h, ev, alloc, id, type, kind, size, site);
+}
+
+static void
+ev_alloc(gcs_heap *h, uint64_t id, const char *type, uint64_t kind, uint64_t size,
+         const gcs_site *site)
+{
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->alloc)
+        nh->alloc(ud, id, type, kind, size, site);
+    else
+        alloc_slots(h, id, type, kind, size, site);
+}
+
+/* LABEL. */
+static GCS_NOINLINE void
+label_slots(gcs_heap *h, uint64_t id, const char *text, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
+    ev.u.label = (gcs_ev_label){id, text};
+    DELIVER_SLOTS(h, ev, label, id, text, site);
 }
 
 void
 gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site)
 {
-    gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
-    ev.u.label.obj = o->id;
-    ev.u.label.text = text;
-    emit_(h, &ev);
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->label)
+        nh->label(ud, o->id, text, site);
+    else
+        label_slots(h, o->id, text, site);
 }
 
 int
@@ -164,19 +348,25 @@ gcs_rt_ev_state(gcs_heap *h, gcs_obj *o, gcs_gc_objstate st)
     emit_(h, &ev);
 }
 
+/* "[0]" .. "[99]", NUL-padded to 6 bytes: the usual list slot label is one
+ * 6-byte copy. */
+#define SLOT_TENS(t)                                                                               \
+    "[" #t "0]", "[" #t "1]", "[" #t "2]", "[" #t "3]", "[" #t "4]", "[" #t "5]", "[" #t "6]",     \
+        "[" #t "7]", "[" #t "8]", "[" #t "9]"
+static const char small_slots[100][6] = {"[0]",        "[1]",        "[2]",        "[3]",
+                                         "[4]",        "[5]",        "[6]",        "[7]",
+                                         "[8]",        "[9]",        SLOT_TENS(1), SLOT_TENS(2),
+                                         SLOT_TENS(3), SLOT_TENS(4), SLOT_TENS(5), SLOT_TENS(6),
+                                         SLOT_TENS(7), SLOT_TENS(8), SLOT_TENS(9)};
+#undef SLOT_TENS
+
 /* "[i]" into buf (n >= 24 holds any index; shorter buffers get "" if it
  * does not fit). Hand-rolled: it runs for every hooked list store. */
 void
 gcs_rt_slot_index(char *buf, size_t n, size_t i)
 {
-    if (i < 100 && n >= 5) { /* the usual small index, without the loop below */
-        char *p = buf;
-        *p++ = '[';
-        if (i >= 10)
-            *p++ = (char)('0' + i / 10);
-        *p++ = (char)('0' + i % 10);
-        *p++ = ']';
-        *p = '\0';
+    if (i < 100 && n >= sizeof small_slots[0]) { /* the usual small index: a table */
+        memcpy(buf, small_slots[i], sizeof small_slots[0]);
         return;
     }
     char tmp[24];
@@ -542,14 +732,8 @@ gcs_rt_obj_link(gcs_heap *h, gcs_obj *o, const char *type_name, size_t size, con
         gcs_ptrset_add(h, &h->live, o); /* both reserved in gcs_rt_obj_alloc */
         h->by_id[o->id] = o;
     }
-    if (h->hooked) {
-        gcs_event ev = {.kind = GCS_EV_ALLOC, .site = site};
-        ev.u.alloc.obj = o->id;
-        ev.u.alloc.type = type_name;
-        ev.u.alloc.kind = o->kind;
-        ev.u.alloc.size = size;
-        gcs_rt_emit(h, &ev);
-    }
+    if (h->hooked)
+        ev_alloc(h, o->id, type_name, o->kind, size, site);
 }
 
 /* gcs_rt_obj_link then gcs_rt_track, in one list insertion when no hook
@@ -850,14 +1034,28 @@ gcs_rt_free_all(gcs_heap *h)
 
 /* {==================== Public refcount entry points ====================} */
 
-void
-gcs_incref_slow_(gcs_heap *h, gcs_obj *o, const gcs_site *site)
+/* Checked mode's incref: validate first (out of line, so that the hooked
+ * path below makes no call but its one tail call and saves no registers). */
+static GCS_NOINLINE void
+incref_validated(gcs_heap *h, gcs_obj *o, const gcs_site *site)
 {
-    if (h->checked && gcs_rt_validate(h, o, site, false) != 0)
+    if (gcs_rt_validate(h, o, site, false) != 0)
         return;
     o->head.refcnt_++;
     if (h->hooked)
-        gcs_rt_ev_refcnt(h, GCS_EV_INCREF, o, site);
+        emit_refcnt(h, GCS_EV_INCREF, o, site);
+}
+
+void
+gcs_incref_slow_(gcs_heap *h, gcs_obj *o, const gcs_site *site)
+{
+    if (h->checked) {
+        incref_validated(h, o, site);
+        return;
+    }
+    o->head.refcnt_++;
+    if (h->hooked)
+        emit_refcnt(h, GCS_EV_INCREF, o, site);
 }
 
 static int
@@ -873,16 +1071,23 @@ decref_checked(gcs_heap *h, gcs_obj *o, const gcs_site *site, bool no_abort)
                              "reference released more often than taken");
     int64_t r = --o->head.refcnt_;
     if (h->hooked)
-        gcs_rt_ev_refcnt(h, GCS_EV_DECREF, o, site);
+        emit_refcnt(h, GCS_EV_DECREF, o, site);
     if (r == 0)
         gcs_rt_dealloc_at(h, o, site);
     return 0;
 }
 
+/* The usual hooked decref (not checked, the object survives) makes one
+ * call and saves no registers; the rest is decref_checked. */
 int
 gcs_decref_slow_(gcs_heap *h, gcs_obj *o, const gcs_site *site)
 {
-    return decref_checked(h, o, site, false);
+    if (h->checked || o->head.refcnt_ <= 1)
+        return decref_checked(h, o, site, false);
+    o->head.refcnt_--;
+    if (h->hooked)
+        emit_refcnt(h, GCS_EV_DECREF, o, site);
+    return 0;
 }
 
 int
@@ -897,7 +1102,7 @@ gcs_incref_checked_at(gcs_heap *h, gcs_obj *o, const gcs_site *site)
         return gcs_rt_misuse(h, GCS_EFREED, o, site, true, "incref of a dying object");
     o->head.refcnt_++;
     if (h->hooked)
-        gcs_rt_ev_refcnt(h, GCS_EV_INCREF, o, site);
+        emit_refcnt(h, GCS_EV_INCREF, o, site);
     return 0;
 }
 

@@ -19,6 +19,9 @@ void gcs_rt_heap_free(gcs_heap *h);
  * user's hook (gcs_heap_set_hook). NULL removes it. Events go to the user hook
  * first, then to this one. */
 int gcs_rt_set_trace_hook(gcs_heap *h, gcs_event_fn fn, void *ud);
+/* The same with narrow hooks (as gcs_heap_set_hooks does for the user's slot;
+ * defined in obj.c). NULL removes the trace hook. */
+int gcs_rt_set_trace_hooks(gcs_heap *h, const gcs_hooks *hooks, void *ud);
 
 /* A function the glue wants run at the start of gcs_rt_heap_free, before any
  * object is freed (the leak report at teardown). */

@@ -302,6 +302,11 @@ struct gcs_heap {
     void *hook_ud;
     gcs_event_fn trace_hook;
     void *trace_ud;
+    /* Narrow hooks of each slot (gcs_heap_set_hooks, gcs_rt_set_trace_hooks):
+     * used only while the slot still holds the (event, ud) pair they were
+     * installed with, so gcs_heap_set_hook needs not know of them. */
+    gcs_hooks user_nh, trace_nh;
+    void *user_nh_ud, *trace_nh_ud;
     bool hooked;
     bool checked;
     bool heapcheck_env;

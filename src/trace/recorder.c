@@ -648,8 +648,9 @@ flush_full_chunk_(gcs_recorder *w)
 }
 
 /* A varint: the one- and two-byte cases (nearly all ids, counts and deltas)
- * inline, longer ones out of line. */
-static REC_NOINLINE uint8_t *
+ * first, longer ones in a loop (inline too: a call would make every caller
+ * save registers on its usual path). */
+static REC_INLINE uint8_t *
 put_uv_long(uint8_t *p, uint64_t v)
 {
     return p + gcs_put_uv(p, v);
@@ -1300,6 +1301,236 @@ slow:
     encode_slow(w, ev);
 }
 
+/* {==== Narrow entry points (gcs_recorder_hooks) ====}
+ *
+ * The runtime's narrow hooks (gcs_hooks in gcscope/runtime.h) hand over the
+ * commonest events as plain arguments. Each entry is the fast path above
+ * without the gcs_event and the switch: the one test, the site's and
+ * strings' home slots, the kind's put_ function. Anything else -- a stopped
+ * recorder, a full chunk, the signal flush armed, a lookup that misses, an
+ * unexpected kind -- builds the gcs_event and takes gcs_recorder_hook's own
+ * general path (narrow_miss), exactly as if the runtime had called the hook:
+ * same bytes, same order
+ * (test_recorder__narrow_entries_write_the_bytes_of_the_event_hook). */
+
+/* Op code of each kind, and of the kinds whose one field is an object id
+ * (the obj entry's kinds; 0 for the others). */
+#define X(NAME, name, code, FIELDS, doc) [GCS_EV_##NAME] = (code),
+static const uint8_t ev_code[GCS_EV__COUNT] = {GCS_EVENT_MAP(X)};
+#undef X
+#define ONE_O_O       1
+#define ONE_O_U       100
+#define ONE_O_I       100
+#define ONE_O_S       100
+#define F(tag, field) +ONE_O_##tag
+#define X(NAME, name, code, FIELDS, doc)                                                           \
+    [GCS_EV_##NAME] = ((0 FIELDS) == 1 && (code) <= GCS_TR_V1_0_LAST_CODE) ? (code) : 0,
+static const uint8_t one_obj_code[GCS_EV__COUNT] = {GCS_EVENT_MAP(X)};
+#undef X
+#undef F
+#undef ONE_O_O
+#undef ONE_O_U
+#undef ONE_O_I
+#undef ONE_O_S
+
+/* The op byte and site of a fast record at the end of the open chunk;
+ * returns where its fields go. */
+static REC_INLINE uint8_t *
+narrow_begin(gcs_recorder *w, uint8_t code, uint32_t site_id)
+{
+    uint8_t *q = cur(w);
+    if (site_id == 0) {
+        *q = code;
+        return q + 1;
+    }
+    *q = (uint8_t)(GCS_TR_OP_SITE | code);
+    return put_uv_fast(q + 1, site_id);
+}
+
+static REC_INLINE void
+narrow_end(gcs_recorder *w, const uint8_t *q)
+{
+    w->len = (size_t)(q - (w->buf + GCS_TR_CHUNK_HDR));
+    w->n_events++;
+}
+
+static REC_NOINLINE void hook_slow(gcs_recorder *w, const gcs_event *ev);
+
+/* The general path of the entries, with the event as the generic hook gets
+ * it: what gcs_recorder_hook does with it after its fast path missed (the
+ * site and the event's kind are known here: no need to look them up again). */
+static void
+narrow_miss(gcs_recorder *w, const gcs_event *ev)
+{
+    if (w->len < w->gate)
+        encode_slow(w, ev);
+    else
+        hook_slow(w, ev);
+}
+
+/* The event of each entry, on to narrow_miss. */
+static REC_NOINLINE void
+refcnt_general(gcs_recorder *w, gcs_ev_kind kind, uint64_t obj, int64_t refcnt,
+               const gcs_site *site)
+{
+    gcs_event ev = {.kind = kind, .site = site};
+    if (kind == GCS_EV_DECREF) {
+        ev.u.decref.obj = obj;
+        ev.u.decref.refcnt = refcnt;
+    } else {
+        ev.u.incref.obj = obj;
+        ev.u.incref.refcnt = refcnt;
+    }
+    narrow_miss(w, &ev);
+}
+
+static REC_NOINLINE void
+obj_general(gcs_recorder *w, gcs_ev_kind kind, uint64_t obj, const gcs_site *site)
+{
+    gcs_event ev = {.kind = kind, .site = site};
+    memcpy(&ev.u, &obj, sizeof obj); /* a one-object payload is its id, at offset 0 */
+    narrow_miss(w, &ev);
+}
+
+static REC_NOINLINE void
+ref_set_general(gcs_recorder *w, uint64_t src, const char *slot, uint64_t dst, uint64_t old,
+                const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_SET, .site = site};
+    ev.u.ref_set = (gcs_ev_ref_set){src, slot, dst, old};
+    narrow_miss(w, &ev);
+}
+
+static REC_NOINLINE void
+ref_del_general(gcs_recorder *w, uint64_t src, const char *slot, uint64_t old, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_REF_DEL, .site = site};
+    ev.u.ref_del = (gcs_ev_ref_del){src, slot, old};
+    narrow_miss(w, &ev);
+}
+
+static REC_NOINLINE void
+alloc_general(gcs_recorder *w, uint64_t obj, const char *type, uint64_t kind, uint64_t size,
+              const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_ALLOC, .site = site};
+    ev.u.alloc = (gcs_ev_alloc){obj, type, kind, size};
+    narrow_miss(w, &ev);
+}
+
+static REC_NOINLINE void
+label_general(gcs_recorder *w, uint64_t obj, const char *text, const gcs_site *site)
+{
+    gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
+    ev.u.label = (gcs_ev_label){obj, text};
+    narrow_miss(w, &ev);
+}
+
+/* gcs_refcnt_fn: INCREF, DECREF. */
+static void
+narrow_refcnt(void *ud, gcs_ev_kind kind, uint64_t obj, int64_t refcnt, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id;
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id))) {
+        if (kind == GCS_EV_INCREF) {
+            const gcs_ev_incref p = {obj, refcnt};
+            narrow_end(w,
+                       put_incref(w, narrow_begin(w, ev_code[GCS_EV_INCREF], site_id), &p, NULL));
+            return;
+        }
+        if (kind == GCS_EV_DECREF) {
+            const gcs_ev_decref p = {obj, refcnt};
+            narrow_end(w,
+                       put_decref(w, narrow_begin(w, ev_code[GCS_EV_DECREF], site_id), &p, NULL));
+            return;
+        }
+    }
+    refcnt_general(w, kind, obj, refcnt, site);
+}
+
+/* gcs_obj_event_fn: the kinds whose one field is an object id. */
+static void
+narrow_obj(void *ud, gcs_ev_kind kind, uint64_t obj, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id;
+    uint8_t code = (unsigned)kind < GCS_EV__COUNT ? one_obj_code[kind] : 0;
+    if (REC_LIKELY(w->len < w->gate && code != 0 && site_fast(w, site, &site_id))) {
+        narrow_end(w, enc_O(w, narrow_begin(w, code, site_id), obj));
+        return;
+    }
+    obj_general(w, kind, obj, site);
+}
+
+/* gcs_ref_set_fn. */
+static void
+narrow_ref_set(void *ud, uint64_t src, const char *slot, uint64_t dst, uint64_t old,
+               const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id, sid[1];
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id) && str_fast(w, slot, sid))) {
+        const gcs_ev_ref_set p = {src, slot, dst, old};
+        narrow_end(w, put_ref_set(w, narrow_begin(w, ev_code[GCS_EV_REF_SET], site_id), &p, sid));
+        return;
+    }
+    ref_set_general(w, src, slot, dst, old, site);
+}
+
+/* gcs_ref_del_fn. */
+static void
+narrow_ref_del(void *ud, uint64_t src, const char *slot, uint64_t old, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id, sid[1];
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id) && str_fast(w, slot, sid))) {
+        const gcs_ev_ref_del p = {src, slot, old};
+        narrow_end(w, put_ref_del(w, narrow_begin(w, ev_code[GCS_EV_REF_DEL], site_id), &p, sid));
+        return;
+    }
+    ref_del_general(w, src, slot, old, site);
+}
+
+/* gcs_alloc_event_fn. */
+static void
+narrow_alloc(void *ud, uint64_t obj, const char *type, uint64_t kind, uint64_t size,
+             const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id, sid[1];
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id) && str_fast(w, type, sid))) {
+        const gcs_ev_alloc p = {obj, type, kind, size};
+        narrow_end(w, put_alloc(w, narrow_begin(w, ev_code[GCS_EV_ALLOC], site_id), &p, sid));
+        return;
+    }
+    alloc_general(w, obj, type, kind, size, site);
+}
+
+/* gcs_label_fn. */
+static void
+narrow_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id, sid[1];
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id) && str_fast(w, text, sid))) {
+        const gcs_ev_label p = {obj, text};
+        narrow_end(w, put_label(w, narrow_begin(w, ev_code[GCS_EV_LABEL], site_id), &p, sid));
+        return;
+    }
+    label_general(w, obj, text, site);
+}
+
+static const gcs_hooks recorder_hooks = {
+    .event = gcs_recorder_hook,
+    .refcnt = narrow_refcnt,
+    .obj = narrow_obj,
+    .ref_set = narrow_ref_set,
+    .ref_del = narrow_ref_del,
+    .alloc = narrow_alloc,
+    .label = narrow_label,
+};
+
 /* {==== Signals (optional) ====} */
 
 static int write_index_and_trailer(gcs_recorder *w);
@@ -1399,6 +1630,28 @@ gcs_recorder_hook(void *ud, const gcs_event *ev)
         hook_fast(w, ev);
     else
         hook_slow(w, ev);
+}
+
+const gcs_hooks *
+gcs_recorder_hooks(void)
+{
+    return &recorder_hooks;
+}
+
+void
+gcs_recorder_configure(gcs_recorder *rec, gcs_config *cfg)
+{
+    cfg->hook = gcs_recorder_hook;
+    cfg->hook_ud = rec;
+    cfg->hooks = &recorder_hooks;
+}
+
+int
+gcs_recorder_attach(gcs_recorder *rec, gcs_heap *h)
+{
+    if (rec == NULL)
+        return GCS_EINVAL;
+    return gcs_heap_set_hooks(h, &recorder_hooks, rec);
 }
 
 void
