@@ -611,5 +611,7 @@ main(void)
         cmocka_unit_test(test_reader__unique_labels_do_not_grow_the_pool),
         cmocka_unit_test(test_reader__fast_path_damage_behind_a_valid_crc),
     };
+    if (getenv("GCS_TEST_FILTER")) /* e.g. the tsan preset runs only the thread test */
+        cmocka_set_test_filter(getenv("GCS_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,11 @@ foreach(t test_replay test_replay_model test_heapgraph test_trace test_leaks)
     add_test(NAME reader__thread_${t} COMMAND ${t})
     set_tests_properties(reader__thread_${t} PROPERTIES ENVIRONMENT "GCSCOPE_READER_THREAD=1")
 endforeach()
+#   reader__thread_decode_matches  test_reader's thread test alone (for the tsan
+#       preset, where the whole of test_reader takes minutes).
+add_test(NAME reader__thread_decode_matches COMMAND test_reader)
+set_tests_properties(reader__thread_decode_matches PROPERTIES
+    ENVIRONMENT "GCS_TEST_FILTER=*decode_thread*")
 if(GCS_BUILD_BENCH)
     add_test(NAME reader__bigtrace_alive_matches_heap_end
         COMMAND sh -c "t=\"$1\"; \"$2\" \"$t\" 1 10006 >/dev/null || exit 1; \
