@@ -105,11 +105,14 @@ take_keyframe(gcs_replay *r)
     size_t zn = ZSTD_compressCCtx(r->zc, r->kf_z, r->kf_z_cap, r->kf_raw, raw_len, 1);
     if (ZSTD_isError(zn))
         return GCS_ENOMEM;
-    uint8_t *z = malloc(zn ? zn : 1);
-    if (z == NULL)
+    keyframe *k = &r->kf[r->n_kf];
+    if ((k->data = malloc(zn ? zn : 1)) == NULL)
         return GCS_ENOMEM;
-    memcpy(z, r->kf_z, zn);
-    r->kf[r->n_kf++] = (keyframe){r->m.pos, z, zn, raw_len};
+    memcpy(k->data, r->kf_z, zn);
+    k->pos = r->m.pos;
+    k->len = zn;
+    k->raw_len = raw_len;
+    r->n_kf++;
     r->kf_bytes += zn + sizeof(keyframe);
     r->last_kf_pos = r->m.pos;
     r->last_kf_size = zn;
