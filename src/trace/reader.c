@@ -17,10 +17,11 @@
  * payload's end; sequential access skips the chunk search. On files of 1 MiB
  * and more, a second thread decodes while the caller consumes: the open pass
  * hands decoded chunks to the callbacks through a ring of buffer sets
- * (reader_scan_piped), and forward reading after open has the next chunk
- * decoded ahead (the prefetch thread, reader_load_chunk). Callbacks always
- * run on the caller's thread, and results are the same with or without the
- * threads (GCSCOPE_READER_THREAD=0 turns them off, =1 on for any size). */
+ * (reader_scan_piped); forward reading after open can have the next chunk
+ * decoded ahead (the prefetch thread, reader_load_chunk; opt-in). Callbacks
+ * always run on the caller's thread, and results are the same with or
+ * without the threads (GCSCOPE_READER_THREAD=0 turns them off, =1 turns both
+ * on for any size). */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1416,8 +1417,12 @@ find_chunk(const gcs_reader *r, uint64_t i)
  * on k; loading k+1 then only swaps buffers. One decoder runs at a time: the
  * caller waits for the thread before decoding itself, and the thread decodes
  * into r->evs/r->tbuf while the caller reads the view (vevs/vtbuf). The
- * string pools only grow, so pointers the caller holds stay valid. Files
- * under 1 MiB (and GCSCOPE_READER_THREAD=0) never start the thread. */
+ * string pools only grow, so pointers the caller holds stay valid.
+ * Opt-in (GCSCOPE_READER_THREAD=1): on this project's 2-vCPU machine it did
+ * not pay -- replaying forward in moves of 4096 events ran at 40-47 M
+ * events/s with it against 53-56 without (docs/performance.md): per event
+ * the caller does too little for the handover and the cache lines crossing
+ * cores to be repaid. The open pass's decode thread (above) does pay. */
 enum { PF_IDLE, PF_BUSY, PF_READY, PF_QUIT };
 typedef struct rd_pf {
     pthread_t thr;
@@ -1475,9 +1480,7 @@ pf_kick(gcs_reader *r, size_t k)
 {
     if (r->pf == NULL) {
         const char *env = getenv("GCSCOPE_READER_THREAD");
-        int on = env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0)
-                     ? env[0] == '1'
-                     : r->size >= GCS_RD_PIPE_MIN_BYTES;
+        int on = env && strcmp(env, "1") == 0; /* opt-in: see the section comment */
         if (!on || (r->pf = calloc(1, sizeof *r->pf)) == NULL)
             return;
         pthread_mutex_init(&r->pf->mu, NULL);
