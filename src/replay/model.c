@@ -726,7 +726,8 @@ size_t
 gcs_model_apply_until(gcs_model *m, const gcs_event *ev, size_t n, uint64_t stop_kinds)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((unsigned)ev[i].kind >= 64 || ((UINT64_C(1) << ev[i].kind) & stop_kinds))
+        unsigned k = (unsigned)ev[i].kind; /* kinds past bit 63 stop any non-empty mask */
+        if (k < 64 ? (stop_kinds >> k) & 1 : stop_kinds != 0)
             return i;
         if (apply1(m, &ev[i]) != 0)
             return SIZE_MAX;
@@ -737,10 +738,7 @@ gcs_model_apply_until(gcs_model *m, const gcs_event *ev, size_t n, uint64_t stop
 int
 gcs_model_apply_n(gcs_model *m, const gcs_event *ev, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (apply1(m, &ev[i]) != 0)
-            return GCS_ENOMEM;
-    return 0;
+    return gcs_model_apply_until(m, ev, n, 0) == n ? 0 : GCS_ENOMEM;
 }
 
 /* {==== Init / clear ====} */

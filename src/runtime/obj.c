@@ -59,7 +59,7 @@ narrow(const gcs_hooks *nh, void *nh_ud, gcs_event_fn fn, void *ud)
     return nh->event == fn && nh_ud == ud ? nh : NULL;
 }
 
-static int
+static void
 set_narrow(gcs_hooks *nh, void **nh_ud, const gcs_hooks *hooks, void *ud)
 {
     if (hooks) {
@@ -69,7 +69,6 @@ set_narrow(gcs_hooks *nh, void **nh_ud, const gcs_hooks *hooks, void *ud)
         memset(nh, 0, sizeof *nh);
         *nh_ud = NULL;
     }
-    return 0;
 }
 
 int

@@ -329,7 +329,7 @@ chunk_payload(gcs_reader *r, const uint8_t *h, const uint8_t **raw, size_t *raw_
 
 typedef struct dec_state {
     size_t n_str, n_site;
-    uint64_t last_obj, last_ts;
+    uint64_t last_obj, last_ts, max_ts; /* max_ts: the largest timestamp decoded */
     uint64_t ocache[GCS_TR_OCACHE];
     uint64_t n_records, unknown;
 } dec_state;
@@ -617,6 +617,8 @@ dec_fast(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     if (op & GCS_TR_OP_TS) {
         st->last_ts += (uint64_t)gcs_unzigzag(uv_fast(&p, &bad));
         ev->t_ns = st->last_ts;
+        if (st->last_ts > st->max_ts)
+            st->max_ts = st->last_ts;
     }
     if (op & GCS_TR_OP_SITE) {
         uint64_t sid = uv_fast(&p, &bad);
@@ -682,6 +684,8 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     if (op & GCS_TR_OP_TS) {
         st->last_ts += (uint64_t)gcs_unzigzag(rd_uv(&body));
         ev->t_ns = st->last_ts;
+        if (st->last_ts > st->max_ts)
+            st->max_ts = st->last_ts;
     }
     if (op & GCS_TR_OP_SITE) {
         uint64_t sid = rd_uv(&body);
@@ -701,7 +705,7 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
  * decoder's output; random access reads the view, see view_take). Runs on
  * one thread at a time: the caller's, or the prefetch thread's. */
 static int
-decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
+decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, dec_state *totals)
 {
     const uint8_t *raw = NULL; /* set by chunk_payload unless it fails */
     size_t raw_len = 0;
@@ -730,8 +734,8 @@ decode_chunk(gcs_reader *r, const uint8_t *h, dec_err *e, uint64_t *unknown)
     if (st.n_records != n_hdr)
         return dfail(e, GCS_ECORRUPT, "chunk holds %" PRIu64 " events, header says %u",
                      st.n_records, n_hdr);
-    if (unknown)
-        *unknown = st.unknown;
+    if (totals) /* the scan's counts: records skipped, largest timestamp */
+        *totals = st;
     return 0;
 }
 
@@ -901,9 +905,6 @@ give_events(const gcs_reader_opts *o, uint64_t first, const gcs_event *evs, size
 static int
 deliver(gcs_reader *r, const gcs_reader_opts *o, uint64_t next)
 {
-    for (size_t i = 0; i < r->evs_n; i++)
-        if (r->evs[i].t_ns > r->info.last_t_ns)
-            r->info.last_t_ns = r->evs[i].t_ns;
     if (r->pipe)
         return pipe_publish(r, next);
     if (o && o->bytes_done)
@@ -959,8 +960,8 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
     size_t n;
     switch (h[12]) {
     case GCS_TR_KIND_EVENTS: {
-        uint64_t unknown = 0;
-        if (decode_chunk(r, h, &e, &unknown) != 0) {
+        dec_state st;
+        if (decode_chunk(r, h, &e, &st) != 0) {
             if (e.code == GCS_ENOMEM)
                 return GCS_ENOMEM;
             set_damage(r, off, e.code, "%s", e.why);
@@ -973,7 +974,9 @@ scan_chunk(gcs_reader *r, uint64_t off, const gcs_reader_opts *o, uint64_t *next
             return GCS_ENOMEM;
         r->n_events += r->evs_n;
         r->writer_events += gcs_get_le32(h + 32);
-        r->info.unknown_skipped += unknown;
+        r->info.unknown_skipped += st.unknown;
+        if (st.max_ts > r->info.last_t_ns)
+            r->info.last_t_ns = st.max_ts;
         return 0;
     }
     case GCS_TR_KIND_META:
@@ -1177,6 +1180,16 @@ pipe_consume(rd_pipe *p, const gcs_reader_opts *o, uint64_t size)
  * replay suite both ways). */
 #define GCS_RD_PIPE_MIN_BYTES ((uint64_t)1 << 20)
 
+/* GCSCOPE_READER_THREAD: 0 or 1, or -1 when unset (or anything else). */
+static int
+env_threads(void)
+{
+    const char *env = getenv("GCSCOPE_READER_THREAD");
+    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
+        return env[0] == '1';
+    return -1;
+}
+
 static int
 want_pipe(const gcs_reader *r, const gcs_reader_opts *o)
 {
@@ -1184,10 +1197,8 @@ want_pipe(const gcs_reader *r, const gcs_reader_opts *o)
         return 0;
     if (o->decode_thread > 0)
         return 1;
-    const char *env = getenv("GCSCOPE_READER_THREAD");
-    if (env && (strcmp(env, "0") == 0 || strcmp(env, "1") == 0))
-        return env[0] == '1';
-    return r->size >= GCS_RD_PIPE_MIN_BYTES;
+    int env = env_threads();
+    return env >= 0 ? env : r->size >= GCS_RD_PIPE_MIN_BYTES;
 }
 
 /* reader_scan on a decode thread, callbacks here. Falls back to one thread if
@@ -1479,9 +1490,8 @@ static void
 pf_kick(gcs_reader *r, size_t k)
 {
     if (r->pf == NULL) {
-        const char *env = getenv("GCSCOPE_READER_THREAD");
-        int on = env && strcmp(env, "1") == 0; /* opt-in: see the section comment */
-        if (!on || (r->pf = calloc(1, sizeof *r->pf)) == NULL)
+        if (env_threads() != 1 /* opt-in: see the section comment */ ||
+            (r->pf = calloc(1, sizeof *r->pf)) == NULL)
             return;
         pthread_mutex_init(&r->pf->mu, NULL);
         pthread_cond_init(&r->pf->cv, NULL);
