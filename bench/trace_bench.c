@@ -119,8 +119,13 @@ noop_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
 {
     (void)ud, (void)obj, (void)text, (void)site;
 }
-static const gcs_hooks noop_hooks = {noop_hook,    noop_refcnt, noop_obj,  noop_ref_set,
-                                     noop_ref_del, noop_alloc,  noop_label};
+static void
+noop_label_int(void *ud, uint64_t obj, int64_t value, const gcs_site *site)
+{
+    (void)ud, (void)obj, (void)value, (void)site;
+}
+static const gcs_hooks noop_hooks = {noop_hook,    noop_refcnt, noop_obj,   noop_ref_set,
+                                     noop_ref_del, noop_alloc,  noop_label, noop_label_int};
 static bool bench_noop;
 
 static uint64_t

@@ -597,12 +597,125 @@ test_reader__fast_path_damage_behind_a_valid_crc(void **state)
     free(b);
 }
 
+/* {==== Int labels as values (LABEL_INT, format 1.2) ====} */
+
+/* A trace of n LABEL_INT records through the recorder's label_int hook:
+ * value vals(i) on object 1 + i % 5, the site NULL or one of two. */
+static int64_t
+int_label_value(uint64_t i, int densest)
+{
+    if (densest)
+        return INT64_MIN; /* the longest text, 21 bytes with its NUL */
+    uint64_t x = (i + 1) * 0x9E3779B97F4A7C15ull;
+    return (int64_t)(x >> (i % 64)) * (i & 1 ? -1 : 1);
+}
+
+static uint8_t *
+make_int_label_trace(size_t n, int densest, int zstd, size_t *len)
+{
+    static const gcs_site sites[2] = {{"a.c", "f", 1}, {"b.c", "g", 2}};
+    gcs_recorder_opts o;
+    tt_opts(&o, 4096, zstd);
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+    const gcs_hooks *hk = gcs_recorder_hooks();
+    for (uint64_t i = 0; i < n; i++)
+        hk->label_int(rec, densest ? 9 : 1 + i % 5, int_label_value(i, densest),
+                      densest || i % 3 == 0 ? NULL : &sites[i % 2]);
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    uint8_t *b = tt_take(rec, len);
+    gcs_recorder_close(rec);
+    return b;
+}
+
+/* Every LABEL_INT reads back as a LABEL whose text is what printf writes,
+ * on its object and site; the densest chunks (the longest text from the
+ * shortest record, over and over) fit the reader's per-chunk text buffer. */
+static void
+test_reader__int_labels_read_back_as_printf_text(void **state)
+{
+    (void)state;
+    for (int densest = 0; densest < 2; densest++) {
+        for (int z = 0; z < 2; z++) {
+            size_t len, n = 20000;
+            uint8_t *b = make_int_label_trace(n, densest, z, &len);
+            gcs_reader *r;
+            assert_int_equal(gcs_reader_open_mem(b, len, "ints", NULL, &r), 0);
+            gcs_trace_damage d;
+            gcs_reader_damage(r, &d);
+            assert_false(d.damaged);
+            assert_true(gcs_reader_n_events(r) == n);
+            gcs_event ev;
+            char want[32];
+            uint64_t i = 0;
+            while (gcs_reader_next(r, &ev) == 1) {
+                snprintf(want, sizeof want, "%" PRId64, int_label_value(i, densest));
+                assert_int_equal(ev.kind, GCS_EV_LABEL);
+                assert_true(ev.u.label.obj == (densest ? 9 : 1 + i % 5));
+                assert_string_equal(ev.u.label.text, want);
+                if (densest || i % 3 == 0)
+                    assert_null(ev.site);
+                else
+                    assert_int_equal(ev.site->line, 1 + (int)(i % 2));
+                i++;
+            }
+            assert_true(i == n);
+            gcs_reader_close(r);
+            free(b);
+        }
+    }
+}
+
+/* LABEL_INT records damaged behind a valid CRC (any byte of a chunk's
+ * payload replaced): the reader never reads out of bounds, and either reads
+ * the chunk or reports damage at it with the events before it intact. */
+static void
+test_reader__int_label_damage_behind_a_valid_crc(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *b = make_int_label_trace(3000, 0, 0, &len);
+    layout L;
+    scan_layout(b, len, &L);
+    assert_true(L.n > 2);
+    size_t k = 1; /* an EVENTS chunk in the middle */
+    assert_int_equal(b[L.off[k] + 12], GCS_TR_KIND_EVENTS);
+    uint64_t h = L.off[k], pay = h + GCS_TR_CHUNK_HDR, plen = L.end[k] - pay;
+    uint8_t *c = malloc(len);
+    tt_rng rng = {99};
+    size_t damaged = 0;
+    for (uint64_t at = 0; at < plen; at++) {
+        memcpy(c, b, len);
+        c[pay + at] = (uint8_t)(c[pay + at] ^ (1 + tt_below(&rng, 255)));
+        gcs_put_le32(c + h + 36, gcs_crc32c(gcs_crc32c(0, c + h + 4, 32), c + pay, plen));
+        gcs_reader *r;
+        assert_int_equal(gcs_reader_open_mem(c, len, "ints", NULL, &r), 0);
+        gcs_trace_damage d;
+        gcs_reader_damage(r, &d);
+        if (d.damaged) {
+            damaged++;
+            assert_true(d.byte_offset == h);
+            assert_true(d.event_index == L.ev_before[k]);
+        }
+        gcs_event ev;
+        for (uint64_t i = 0; i < gcs_reader_n_events(r); i++)
+            assert_int_equal(gcs_reader_event(r, i, &ev), 0);
+        gcs_reader_close(r);
+    }
+    printf("# %zu of %" PRIu64 " changed bytes damaged the chunk\n", damaged, plen);
+    assert_true(damaged > plen / 10);
+    free(c);
+    free(b);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reader__truncated_at_every_offset),
         cmocka_unit_test(test_reader__random_bit_flips_recover_intact_prefix),
+        cmocka_unit_test(test_reader__int_labels_read_back_as_printf_text),
+        cmocka_unit_test(test_reader__int_label_damage_behind_a_valid_crc),
         cmocka_unit_test(test_reader__garbage_after_header_never_crashes),
         cmocka_unit_test(test_reader__salvage_skips_a_bad_middle_chunk),
         cmocka_unit_test(test_reader__file_backend_and_missing_index),

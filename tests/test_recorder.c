@@ -426,8 +426,9 @@ unclocked_hook(void *rec, const gcs_event *ev)
 
 /* A runtime workload (allocations, labels, list stores and deletions,
  * refcounts, collections) recorded into memory with the recorder as a plain
- * event hook (mode 0), with its narrow hooks from the config (1), or with
- * them installed after the heap's boot (2). */
+ * event hook (mode 0), with its narrow hooks but label_int from the config
+ * (1), or installed after the heap's boot (2), or all its narrow hooks (3:
+ * int labels written as values). */
 static uint8_t *
 record_heap(int mode, size_t *len)
 {
@@ -440,6 +441,8 @@ record_heap(int mode, size_t *len)
     gcs_hooks hk = *gcs_recorder_hooks();
     assert_true(hk.event == gcs_recorder_hook);
     hk.event = unclocked_hook;
+    if (mode != 3)
+        hk.label_int = NULL;
     gcs_config cfg;
     gcs_config_init(&cfg);
     cfg.no_env = true;
@@ -448,7 +451,7 @@ record_heap(int mode, size_t *len)
     assert_true(cfg.hook == gcs_recorder_hook && cfg.hook_ud == rec &&
                 cfg.hooks == gcs_recorder_hooks());
     cfg.hook = unclocked_hook;
-    cfg.hooks = mode == 1 ? &hk : NULL;
+    cfg.hooks = mode == 1 || mode == 3 ? &hk : NULL;
     gcs_heap *h;
     assert_int_equal(gcs_heap_new(&cfg, &h), 0);
     if (mode == 2)
@@ -480,21 +483,49 @@ record_heap(int mode, size_t *len)
     return b;
 }
 
+/* The events of a trace in memory as `gcscope dump` lines, one string. */
+static char *
+dump_lines(const uint8_t *b, size_t len)
+{
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "t", NULL, &r), 0);
+    size_t cap = 1 << 20, n = 0;
+    char *out = malloc(cap), line[512];
+    gcs_event ev;
+    while (gcs_reader_next(r, &ev) == 1) {
+        size_t k = gcs_event_format(&ev, line, sizeof line);
+        while (n + k + 2 > cap)
+            out = realloc(out, cap *= 2);
+        memcpy(out + n, line, k);
+        n += k;
+        out[n++] = '\n';
+    }
+    out[n] = 0;
+    gcs_reader_close(r);
+    return out;
+}
+
 /* A heap recorded through the narrow hooks gives the trace, byte for byte,
- * of the same heap recorded through the event hook alone. */
+ * of the same heap recorded through the event hook alone; with label_int
+ * too (int labels as values) the same events, in fewer bytes. */
 static void
 test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical(void **state)
 {
     (void)state;
-    size_t len[3];
-    uint8_t *b[3];
-    for (int m = 0; m < 3; m++)
+    size_t len[4];
+    uint8_t *b[4];
+    for (int m = 0; m < 4; m++)
         b[m] = record_heap(m, &len[m]);
     for (int m = 1; m < 3; m++) {
         assert_true(len[m] == len[0]);
         assert_memory_equal(b[m], b[0], len[0]);
     }
-    for (int m = 0; m < 3; m++)
+    char *d0 = dump_lines(b[0], len[0]), *d3 = dump_lines(b[3], len[3]);
+    assert_string_equal(d3, d0);
+    assert_true(len[3] < len[0]);
+    free(d0);
+    free(d3);
+    for (int m = 0; m < 4; m++)
         free(b[m]);
     /* gcs_recorder_attach installs the same set */
     gcs_recorder *rec;
@@ -689,6 +720,44 @@ test_recorder__many_short_strings_from_one_buffer_read_back(void **state)
     free(b);
 }
 
+/* Int labels through label_int, recorded with every event on the general
+ * path (signal flush armed) and on the fast path: the same bytes, raw and
+ * compressed, over many chunks and sites first seen mid-chunk. */
+static void
+test_recorder__label_int_fast_and_general_paths_write_identical_bytes(void **state)
+{
+    (void)state;
+    static const gcs_site sites[3] = {{"a.c", "f", 1}, {"a.c", "f", 2}, {"b.c", "g", 3}};
+    const gcs_hooks *hk = gcs_recorder_hooks();
+    for (int z = 0; z < 2; z++) {
+        uint8_t *b[2];
+        size_t len[2];
+        for (int sig = 0; sig < 2; sig++) {
+            gcs_recorder_opts o;
+            tt_opts(&o, 1024, z);
+            o.signals = sig;
+            gcs_recorder *rec;
+            assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
+            for (uint64_t i = 0; i < 20000; i++) {
+                const gcs_site *s = i % 4 == 3 ? NULL : &sites[(i / 7) % 3];
+                hk->label_int(rec, 1 + i % 300, (int64_t)(i * i) - 5000, s);
+                if (i % 10 == 0)
+                    hk->refcnt(rec, GCS_EV_INCREF, 1 + i % 300, 2, s);
+            }
+            assert_int_equal(gcs_recorder_finish(rec), 0);
+            gcs_recorder_stats st;
+            gcs_recorder_get_stats(rec, &st);
+            assert_true(st.events == 22000 && st.chunks > 20);
+            b[sig] = tt_take(rec, &len[sig]);
+            assert_int_equal(gcs_recorder_close(rec), 0);
+        }
+        assert_true(len[0] == len[1]);
+        assert_memory_equal(b[0], b[1], len[0]);
+        free(b[0]);
+        free(b[1]);
+    }
+}
+
 /* {==== Labels the runtime's hook path formats by hand ====} */
 
 typedef struct label_sink {
@@ -768,6 +837,7 @@ main(void)
             test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer),
         cmocka_unit_test(test_recorder__many_short_strings_from_one_buffer_read_back),
         cmocka_unit_test(test_recorder__int_and_slot_labels_are_what_printf_writes),
+        cmocka_unit_test(test_recorder__label_int_fast_and_general_paths_write_identical_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -360,7 +360,9 @@ test_trace__unknown_major_version_refused(void **state)
     assert_int_equal(gcs_reader_open_mem(b, len, "new.gctrace", NULL, &r), GCS_EVERSION);
     assert_null(r);
     assert_non_null(strstr(gcs_reader_open_errmsg(), "new.gctrace"));
-    assert_non_null(strstr(gcs_reader_open_errmsg(), "version 2.1 is not supported"));
+    char want[64];
+    snprintf(want, sizeof want, "version 2.%u is not supported", GCS_TRACE_VERSION_MINOR);
+    assert_non_null(strstr(gcs_reader_open_errmsg(), want));
     /* a newer MINOR version reads fine */
     gcs_put_le16(b + 8, 1);
     gcs_put_le16(b + 10, 7);
@@ -552,10 +554,18 @@ test_trace__doc_lists_every_event_row(void **state)
 
 /* {==== Golden files ====} */
 
-/* The golden trace's events: a deterministic stream of every kind. */
+/* Int labels as values (v1.2's LABEL_INT record): the extremes, both
+ * signs, one-byte and long varints. */
+static const int64_t golden_ints[] = {0,    1,          -1,        63,        -64,           64,
+                                      1000, -123456789, INT64_MAX, INT64_MIN, INT64_MAX - 1, 4096};
+
+/* The golden trace's events: a deterministic stream of every kind, with an
+ * int label through the recorder's label_int hook every 50 events. */
 static void
 golden_events(gcs_recorder *rec)
 {
+    static const gcs_site site = {"golden.c", "labels", 7};
+    const gcs_hooks *hk = gcs_recorder_hooks();
     tt_gen g;
     memset(&g, 0, sizeof g);
     g.rng.s = 2026;
@@ -563,6 +573,9 @@ golden_events(gcs_recorder *rec)
         gcs_event ev;
         tt_gen_event(&g, i < 2 * GCS_EV__COUNT ? i % GCS_EV__COUNT : -1, &ev);
         gcs_recorder_hook(rec, &ev);
+        if (i % 50 == 49)
+            hk->label_int(rec, 1000 + (uint64_t)i, golden_ints[(i / 50) % 12],
+                          i % 100 == 99 ? NULL : &site);
     }
 }
 
@@ -643,23 +656,24 @@ golden_path(char *buf, size_t n, unsigned minor, int zstd, const char *ext)
              ext);
 }
 
-/* Files written by an older minor version (traces/golden/v1_0_*) must keep
- * reading exactly as they did: their dump is compared with the .txt saved
- * when they were written. */
+/* Files written by older minor versions (traces/golden/v1_0_*, v1_1_*) must
+ * keep reading exactly as they did: their dump is compared with the .txt
+ * saved when they were written. */
 static void
-test_trace__golden_v1_0_files_still_read(void **state)
+test_trace__golden_older_minor_files_still_read(void **state)
 {
     (void)state;
-    for (int z = 0; z < 2; z++) {
-        char tpath[512], dpath[512];
-        golden_path(tpath, sizeof tpath, 0, z, "gctrace");
-        golden_path(dpath, sizeof dpath, 0, z, "txt");
-        assert_golden_reads(tpath, dpath, 0);
-    }
+    for (unsigned minor = 0; minor < GCS_TRACE_VERSION_MINOR; minor++)
+        for (int z = 0; z < 2; z++) {
+            char tpath[512], dpath[512];
+            golden_path(tpath, sizeof tpath, minor, z, "gctrace");
+            golden_path(dpath, sizeof dpath, minor, z, "txt");
+            assert_golden_reads(tpath, dpath, minor);
+        }
 }
 
-/* traces/golden/v1_1_{zstd,raw}.gctrace + .txt (the dump), written by this
- * version (1.1) from every event kind. GCS_GOLDEN_REGEN=1
+/* traces/golden/v1_2_{zstd,raw}.gctrace + .txt (the dump), written by this
+ * version (1.2) from every event kind and int labels. GCS_GOLDEN_REGEN=1
  * rewrites them (only after a deliberate, documented format change). */
 static void
 test_trace__golden_files_read_and_rewrite_identically(void **state)
@@ -1109,7 +1123,7 @@ main(void)
         cmocka_unit_test(test_trace__write_to_dev_full_warns_once_and_stops),
         cmocka_unit_test(test_trace__write_error_keeps_complete_chunks),
         cmocka_unit_test(test_trace__doc_lists_every_event_row),
-        cmocka_unit_test(test_trace__golden_v1_0_files_still_read),
+        cmocka_unit_test(test_trace__golden_older_minor_files_still_read),
         cmocka_unit_test(test_trace__golden_files_read_and_rewrite_identically),
         cmocka_unit_test(test_trace__golden_runtime_trace_still_reads),
         cmocka_unit_test(test_trace__refcount_heavy_stream_under_3_bytes_per_event),

@@ -141,15 +141,20 @@ typedef void (*gcs_alloc_event_fn)(void *ud, uint64_t obj, const char *type, uin
                                    uint64_t size, const gcs_site *site); /* ALLOC */
 typedef void (*gcs_label_fn)(void *ud, uint64_t obj, const char *text,
                              const gcs_site *site); /* LABEL */
+typedef void (*gcs_label_int_fn)(void *ud, uint64_t obj, int64_t value,
+                                 const gcs_site *site); /* LABEL of a new int, as its value */
 struct gcs_hooks {
-    gcs_event_fn event;       /* every event the narrow hooks below don't take; required */
-    gcs_refcnt_fn refcnt;     /* INCREF, DECREF; NULL: they go to `event` */
-    gcs_obj_event_fn obj;     /* FREE, TRACK, UNTRACK, FINALIZE, RESURRECT, GC_GARBAGE,
-                               * INTERNAL; NULL: they go to `event` */
-    gcs_ref_set_fn ref_set;   /* REF_SET; NULL: it goes to `event` */
-    gcs_ref_del_fn ref_del;   /* REF_DEL; NULL: it goes to `event` */
-    gcs_alloc_event_fn alloc; /* ALLOC; NULL: it goes to `event` */
-    gcs_label_fn label;       /* LABEL; NULL: it goes to `event` */
+    gcs_event_fn event;         /* every event the narrow hooks below don't take; required */
+    gcs_refcnt_fn refcnt;       /* INCREF, DECREF; NULL: they go to `event` */
+    gcs_obj_event_fn obj;       /* FREE, TRACK, UNTRACK, FINALIZE, RESURRECT, GC_GARBAGE,
+                                 * INTERNAL; NULL: they go to `event` */
+    gcs_ref_set_fn ref_set;     /* REF_SET; NULL: it goes to `event` */
+    gcs_ref_del_fn ref_del;     /* REF_DEL; NULL: it goes to `event` */
+    gcs_alloc_event_fn alloc;   /* ALLOC; NULL: it goes to `event` */
+    gcs_label_fn label;         /* LABEL; NULL: it goes to `event` */
+    gcs_label_int_fn label_int; /* the LABEL of a new int as its value (the label's text is
+                                 * its decimal form, "%" PRId64); NULL: the runtime writes
+                                 * the text and it goes to `label` (else `event`) */
 };
 
 /* Install hooks->event as the event hook (exactly gcs_heap_set_hook(h,

@@ -34,7 +34,7 @@ extern "C" {
 /* Format version written by this library. A reader refuses another major
  * version (GCS_EVERSION) and reads any minor version of its major. */
 #define GCS_TRACE_VERSION_MAJOR 1
-#define GCS_TRACE_VERSION_MINOR 1
+#define GCS_TRACE_VERSION_MINOR 2
 
 /* {======================== 1. Recorder ========================} */
 

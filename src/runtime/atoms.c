@@ -65,33 +65,12 @@ gcs_bool(gcs_heap *h, bool v)
     return v ? gcs_true(h) : gcs_false(h);
 }
 
-/* An int's decimal value into buf (room for 21 bytes), as "%" PRId64 would
- * write it: snprintf costs about 450 instructions, as much as the rest of
- * recording the allocation. */
-static void
-int_label(char *buf, int64_t v)
-{
-    char tmp[24];
-    size_t k = sizeof tmp;
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    tmp[--k] = '\0';
-    do
-        tmp[--k] = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        tmp[--k] = '-';
-    memcpy(buf, tmp + k, sizeof tmp - k);
-}
-
-/* The LABEL event of a new int or str (hooked heaps only): its repr. */
+/* The LABEL event of a new str (hooked heaps only): its repr. */
 static void
 label_atom(gcs_heap *h, gcs_obj *o, const gcs_site *site)
 {
     char buf[128];
-    if (o->kind == GCS_KIND_INT)
-        int_label(buf, ((gcs_int_obj *)o)->value);
-    else
-        gcs_rt_repr(h, o, buf, sizeof buf, 0);
+    gcs_rt_repr(h, o, buf, sizeof buf, 0);
     gcs_rt_ev_label(h, o, buf, site);
 }
 
@@ -115,7 +94,7 @@ gcs_int_new_at(gcs_heap *h, int64_t v, gcs_obj **out, const gcs_site *site)
     ((gcs_int_obj *)o)->value = v;
     gcs_rt_obj_link(h, o, "int", sizeof(gcs_int_obj), site);
     if (h->hooked)
-        label_atom(h, o, site);
+        gcs_rt_ev_label_int(h, o, v, site);
     if (slot) {
         o->flags |= OF_STATIC;
         o->head.refcnt_ = STATIC_REFCNT + 1;

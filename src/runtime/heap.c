@@ -231,6 +231,7 @@ gcs_rt_update_slow(gcs_heap *h)
 {
     h->hooked = h->hook != NULL || h->trace_hook != NULL;
     h->head.slow_ = (h->hooked || h->checked) ? 1u : 0u;
+    gcs_rt_update_sole(h);
 }
 
 static int

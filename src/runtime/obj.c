@@ -89,20 +89,28 @@ gcs_rt_set_trace_hooks(gcs_heap *h, const gcs_hooks *hooks, void *ud)
     return gcs_rt_set_trace_hook(h, hooks ? hooks->event : NULL, hooks ? ud : NULL);
 }
 
+void
+gcs_rt_update_sole(gcs_heap *h)
+{
+    h->sole_nh = NULL;
+    h->sole_ud = NULL;
+    if (!h->trace_hook && h->hook) {
+        h->sole_ud = h->hook_ud;
+        h->sole_nh = narrow(&h->user_nh, h->user_nh_ud, h->hook, h->hook_ud);
+    } else if (!h->hook && h->trace_hook) {
+        h->sole_ud = h->trace_ud;
+        h->sole_nh = narrow(&h->trace_nh, h->trace_nh_ud, h->trace_hook, h->trace_ud);
+    }
+}
+
 /* The narrow hooks of the one hooked slot, and its ud in *ud; NULL if both
- * slots are hooked or the slot's narrow hooks are not (or no longer) its. */
+ * slots are hooked or the slot's narrow hooks are not (or no longer) its
+ * (gcs_rt_update_sole keeps the answer with the heap). */
 static inline const gcs_hooks *
 sole_narrow(const gcs_heap *h, void **ud)
 {
-    if (!h->trace_hook) {
-        *ud = h->hook_ud;
-        return narrow(&h->user_nh, h->user_nh_ud, h->hook, h->hook_ud);
-    }
-    if (!h->hook) {
-        *ud = h->trace_ud;
-        return narrow(&h->trace_nh, h->trace_nh_ud, h->trace_hook, h->trace_ud);
-    }
-    return NULL;
+    *ud = h->sole_ud;
+    return h->sole_nh;
 }
 
 /* Each hooked slot in turn, the user's first: its narrow hook FIELD (called
@@ -323,6 +331,49 @@ gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site)
         nh->label(ud, o->id, text, site);
     else
         label_slots(h, o->id, text, site);
+}
+
+/* LABEL of a new int: per hooked slot, its label_int hook with the value,
+ * else the decimal text to its label hook, else to its event hook. */
+static GCS_NOINLINE void
+label_int_slots(gcs_heap *h, uint64_t id, int64_t value, const gcs_site *site)
+{
+    char text[GCS_LABEL_INT_TEXT_MAX];
+    gcs_label_int_text(text, value);
+    gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
+    ev.u.label = (gcs_ev_label){id, text};
+    const gcs_hooks *nh_;
+    if (h->hook) {
+        nh_ = narrow(&h->user_nh, h->user_nh_ud, h->hook, h->hook_ud);
+        if (nh_ && nh_->label_int)
+            nh_->label_int(h->hook_ud, id, value, site);
+        else if (nh_ && nh_->label)
+            nh_->label(h->hook_ud, id, text, site);
+        else
+            h->hook(h->hook_ud, &ev);
+    }
+    if (h->trace_hook) {
+        nh_ = narrow(&h->trace_nh, h->trace_nh_ud, h->trace_hook, h->trace_ud);
+        if (nh_ && nh_->label_int)
+            nh_->label_int(h->trace_ud, id, value, site);
+        else if (nh_ && nh_->label)
+            nh_->label(h->trace_ud, id, text, site);
+        else
+            h->trace_hook(h->trace_ud, &ev);
+    }
+}
+
+void
+gcs_rt_ev_label_int(gcs_heap *h, gcs_obj *o, int64_t value, const gcs_site *site)
+{
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->label_int)
+        nh->label_int(ud, o->id, value, site);
+    else
+        label_int_slots(h, o->id, value, site);
 }
 
 int

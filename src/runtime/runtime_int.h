@@ -307,6 +307,9 @@ struct gcs_heap {
      * installed with, so gcs_heap_set_hook needs not know of them. */
     gcs_hooks user_nh, trace_nh;
     void *user_nh_ud, *trace_nh_ud;
+    const gcs_hooks *sole_nh; /* the narrow hooks of the one hooked slot (NULL: none, or both
+                               * slots hooked); set by gcs_rt_update_slow */
+    void *sole_ud;
     bool hooked;
     bool checked;
     bool heapcheck_env;
@@ -417,6 +420,12 @@ void gcs_rt_ev_ref_set(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *dst
 void gcs_rt_ev_ref_del(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *old,
                        const gcs_site *site);
 void gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site);
+/* Recompute h->sole_nh / sole_ud after a hook or narrow hooks changed
+ * (gcs_rt_update_slow calls it). */
+void gcs_rt_update_sole(gcs_heap *h);
+/* The LABEL of a new int: its value to a label_int narrow hook, else its
+ * decimal text as gcs_rt_ev_label sends it. */
+void gcs_rt_ev_label_int(gcs_heap *h, gcs_obj *o, int64_t value, const gcs_site *site);
 void gcs_rt_ev_state(gcs_heap *h, gcs_obj *o, gcs_gc_objstate st);
 /* Slot labels for REF_* events. */
 void gcs_rt_slot_index(char *buf, size_t n, size_t i);

@@ -654,6 +654,47 @@ dec_fast(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
 #undef FAST_O
 #undef FAST_S
 
+/* The common part of a record (timestamp, site) from body into ev. */
+static int
+dec_common(gcs_reader *r, gcs_rd *body, uint8_t op, gcs_event *ev, dec_state *st, dec_err *e)
+{
+    if (op & GCS_TR_OP_TS) {
+        st->last_ts += (uint64_t)gcs_unzigzag(rd_uv(body));
+        ev->t_ns = st->last_ts;
+        if (st->last_ts > st->max_ts)
+            st->max_ts = st->last_ts;
+    }
+    if (op & GCS_TR_OP_SITE) {
+        uint64_t sid = rd_uv(body);
+        if (sid == 0 || sid > st->n_site)
+            return dfail(e, GCS_ECORRUPT, "undefined site %" PRIu64, sid);
+        ev->site = r->lsite[sid];
+    }
+    return 0;
+}
+
+/* A LABEL_INT record (trace_int.h), body at body: a LABEL event whose text,
+ * the value in decimal, goes in the chunk's text buffer (which has room for
+ * it: see GCS_TR_CODE_LABEL_INT). */
+static int
+dec_label_int(gcs_reader *r, gcs_rd *body, uint8_t op, gcs_event *ev, dec_state *st, dec_err *e)
+{
+    ev->kind = GCS_EV_LABEL;
+    if (dec_common(r, body, op, ev, st, e) != 0)
+        return e->code;
+    if (dec_obj(body, rd_uv(body), st, &ev->u.label.obj) != 0)
+        return dfail(e, GCS_ECORRUPT, "empty object cache slot");
+    int64_t value = gcs_unzigzag(rd_uv(body));
+    if (body->bad)
+        return dfail(e, GCS_ECORRUPT, "record truncated");
+    if (r->tbuf_cap - r->tbuf_n < GCS_LABEL_INT_TEXT_MAX)
+        return dfail(e, GCS_ECORRUPT, "int labels longer than the chunk allows");
+    char *t = r->tbuf + r->tbuf_n;
+    r->tbuf_n += gcs_label_int_text(t, value) + 1;
+    ev->u.label.text = t;
+    return 0;
+}
+
 /* One record at in->p. A known event is decoded into r->evs[r->evs_n] and
  * counted. */
 static int
@@ -672,29 +713,24 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     }
     if (in->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
-    if (((op & GCS_TR_OP_CODE) == 0 && code < 32) || code >= 256 || dec_kind_of[code] == 0)
+    int label_int = code == GCS_TR_CODE_LABEL_INT;
+    if (!label_int &&
+        (((op & GCS_TR_OP_CODE) == 0 && code < 32) || code >= 256 || dec_kind_of[code] == 0))
         return dec_other(r, in, op, code, body_end, st, e);
     if (r->evs_n == r->evs_cap &&
         grow_array((void **)&r->evs, &r->evs_cap, r->evs_n + 1, sizeof *r->evs) != 0)
         return dfail(e, GCS_ENOMEM, "out of memory");
     gcs_event *ev = &r->evs[r->evs_n];
     memset(ev, 0, sizeof *ev);
-    ev->kind = (gcs_ev_kind)(dec_kind_of[code] - 1);
     gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
-    if (op & GCS_TR_OP_TS) {
-        st->last_ts += (uint64_t)gcs_unzigzag(rd_uv(&body));
-        ev->t_ns = st->last_ts;
-        if (st->last_ts > st->max_ts)
-            st->max_ts = st->last_ts;
+    if (label_int) {
+        if (dec_label_int(r, &body, op, ev, st, e) != 0)
+            return e->code;
+    } else {
+        ev->kind = (gcs_ev_kind)(dec_kind_of[code] - 1);
+        if (dec_common(r, &body, op, ev, st, e) != 0 || dec_fields(r, &body, ev, st, e) != 0)
+            return e->code;
     }
-    if (op & GCS_TR_OP_SITE) {
-        uint64_t sid = rd_uv(&body);
-        if (sid == 0 || sid > st->n_site)
-            return dfail(e, GCS_ECORRUPT, "undefined site %" PRIu64, sid);
-        ev->site = r->lsite[sid];
-    }
-    if (dec_fields(r, &body, ev, st, e) != 0)
-        return e->code;
     in->p = body_end ? body_end : body.p;
     r->evs_n++;
     st->n_records++;

@@ -1355,6 +1355,7 @@ narrow_end(gcs_recorder *w, const uint8_t *q)
 }
 
 static REC_NOINLINE void hook_slow(gcs_recorder *w, const gcs_event *ev);
+static void end_busy(gcs_recorder *w);
 
 /* The general path of the entries, with the event as the generic hook gets
  * it: what gcs_recorder_hook does with it after its fast path missed (the
@@ -1521,6 +1522,63 @@ narrow_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
     label_general(w, obj, text, site);
 }
 
+/* The LABEL_INT record (trace_int.h) at q; returns its end. Its body is at
+ * most 5 + 11 + 10 bytes, so the length is one byte. */
+static REC_INLINE uint8_t *
+put_label_int_rec(gcs_recorder *w, uint8_t *q, uint32_t site_id, uint64_t obj, int64_t value)
+{
+    q[0] = (uint8_t)(GCS_TR_OP_LEN | (site_id ? GCS_TR_OP_SITE : 0));
+    q[1] = (uint8_t)GCS_TR_CODE_LABEL_INT;
+    uint8_t *lenp = q + 2, *b = q + 3;
+    if (site_id)
+        b = put_uv_fast(b, site_id);
+    b = enc_O(w, b, obj);
+    b = put_uv_fast(b, gcs_zigzag(value));
+    *lenp = (uint8_t)(b - (lenp + 1));
+    return b;
+}
+
+/* The general path of label_int: a site to define, a full chunk, a stopped
+ * recorder or an armed signal flush (hook_slow's rules). */
+static REC_NOINLINE void
+label_int_general(gcs_recorder *w, uint64_t obj, int64_t value, const gcs_site *site)
+{
+    int busy = !(w->len < w->gate);
+    if (busy) {
+        if (GCS_UNLIKELY(w->stopped)) {
+            w->stats.dropped++;
+            return;
+        }
+        w->busy = 1;
+        if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes)) {
+            flush_full_chunk_(w);
+            if (w->stopped) { /* write error, or a forked child: the chunk is still full */
+                w->stats.dropped++;
+                end_busy(w);
+                return;
+            }
+        }
+    }
+    uint32_t site_id = intern_site(w, site);
+    if (w->err == 0)
+        narrow_end(w, put_label_int_rec(w, cur(w), site_id, obj, value));
+    if (busy)
+        end_busy(w);
+}
+
+/* gcs_label_int_fn. */
+static void
+narrow_label_int(void *ud, uint64_t obj, int64_t value, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id;
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id))) {
+        narrow_end(w, put_label_int_rec(w, cur(w), site_id, obj, value));
+        return;
+    }
+    label_int_general(w, obj, value, site);
+}
+
 static const gcs_hooks recorder_hooks = {
     .event = gcs_recorder_hook,
     .refcnt = narrow_refcnt,
@@ -1529,12 +1587,12 @@ static const gcs_hooks recorder_hooks = {
     .ref_del = narrow_ref_del,
     .alloc = narrow_alloc,
     .label = narrow_label,
+    .label_int = narrow_label_int,
 };
 
 /* {==== Signals (optional) ====} */
 
 static int write_index_and_trailer(gcs_recorder *w);
-static void end_busy(gcs_recorder *w);
 
 static struct sigaction sig_old_int, sig_old_term;
 

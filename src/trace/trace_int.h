@@ -45,6 +45,14 @@ enum { GCS_TR_X_DEF_STRING = 1, GCS_TR_X_DEF_SITE = 2 };
 /* Event codes written without a length in v1.0. Newer events (code above
  * this) are always written with GCS_TR_OP_LEN so v1.0 readers skip them. */
 #define GCS_TR_V1_0_LAST_CODE 0x1fu
+/* The LABEL of an int as its value (v1.2): op LEN[|SITE] (code bits 0), uv
+ * ext code 0x21, uv length, [uv site], obj:O, value:I; read back as a LABEL
+ * event whose text is the value in decimal ("%" PRId64). It is an encoding of
+ * LABEL, not a row of GCS_EVENT_MAP: no row may take this code (events.c
+ * checks). Never stamped. Its text (with NUL) takes at most twice the
+ * record's bytes, as a DEF_STRING'd text does, so the reader's per-chunk
+ * text buffer (2 x payload) holds every label text of a chunk. */
+#define GCS_TR_CODE_LABEL_INT 0x21u
 
 /* {==== Event descriptors (events.c) ====} */
 
