@@ -124,8 +124,20 @@ noop_label_int(void *ud, uint64_t obj, int64_t value, const gcs_site *site)
 {
     (void)ud, (void)obj, (void)value, (void)site;
 }
-static const gcs_hooks noop_hooks = {noop_hook,    noop_refcnt, noop_obj,   noop_ref_set,
-                                     noop_ref_del, noop_alloc,  noop_label, noop_label_int};
+static void
+noop_ref_set_index(void *ud, uint64_t src, uint64_t index, uint64_t dst, uint64_t old,
+                   const gcs_site *site)
+{
+    (void)ud, (void)src, (void)index, (void)dst, (void)old, (void)site;
+}
+static void
+noop_ref_del_index(void *ud, uint64_t src, uint64_t index, uint64_t old, const gcs_site *site)
+{
+    (void)ud, (void)src, (void)index, (void)old, (void)site;
+}
+static const gcs_hooks noop_hooks = {
+    noop_hook,  noop_refcnt, noop_obj,       noop_ref_set,       noop_ref_del,
+    noop_alloc, noop_label,  noop_label_int, noop_ref_set_index, noop_ref_del_index};
 static bool bench_noop;
 
 static uint64_t

@@ -597,12 +597,14 @@ test_reader__fast_path_damage_behind_a_valid_crc(void **state)
     free(b);
 }
 
-/* {==== Int labels as values (LABEL_INT, format 1.2) ====} */
+/* {==== Compact records (format 1.2): int labels as values, list slots as
+ * indexes ====} */
 
-/* A trace of n LABEL_INT records through the recorder's label_int hook:
- * value vals(i) on object 1 + i % 5, the site NULL or one of two. */
+/* Record i of a compact-record trace: a LABEL_INT (i % 3 == 0), a
+ * REF_SET_INDEX (1) or a REF_DEL_INDEX (2); in the densest trace every
+ * record is the int label with the longest text on one object. */
 static int64_t
-int_label_value(uint64_t i, int densest)
+xr_value(uint64_t i, int densest)
 {
     if (densest)
         return INT64_MIN; /* the longest text, 21 bytes with its NUL */
@@ -610,8 +612,14 @@ int_label_value(uint64_t i, int densest)
     return (int64_t)(x >> (i % 64)) * (i & 1 ? -1 : 1);
 }
 
+static uint64_t
+xr_index(uint64_t i)
+{
+    return i % 7 == 0 ? (i * 0x9E3779B97F4A7C15ull) >> (i % 64) : i % 37; /* big, or cached */
+}
+
 static uint8_t *
-make_int_label_trace(size_t n, int densest, int zstd, size_t *len)
+make_compact_trace(size_t n, int densest, int zstd, size_t *len)
 {
     static const gcs_site sites[2] = {{"a.c", "f", 1}, {"b.c", "g", 2}};
     gcs_recorder_opts o;
@@ -619,28 +627,35 @@ make_int_label_trace(size_t n, int densest, int zstd, size_t *len)
     gcs_recorder *rec;
     assert_int_equal(gcs_recorder_open_mem(&o, &rec), 0);
     const gcs_hooks *hk = gcs_recorder_hooks();
-    for (uint64_t i = 0; i < n; i++)
-        hk->label_int(rec, densest ? 9 : 1 + i % 5, int_label_value(i, densest),
-                      densest || i % 3 == 0 ? NULL : &sites[i % 2]);
+    for (uint64_t i = 0; i < n; i++) {
+        const gcs_site *s = densest || i % 4 == 0 ? NULL : &sites[i % 2];
+        if (densest || i % 3 == 0)
+            hk->label_int(rec, densest ? 9 : 1 + i % 5, xr_value(i, densest), s);
+        else if (i % 3 == 1)
+            hk->ref_set_index(rec, 1 + i % 5, xr_index(i), 100 + i, i % 2 ? 0 : 99 + i, s);
+        else
+            hk->ref_del_index(rec, 1 + i % 5, xr_index(i), 99 + i, s);
+    }
     assert_int_equal(gcs_recorder_finish(rec), 0);
     uint8_t *b = tt_take(rec, len);
     gcs_recorder_close(rec);
     return b;
 }
 
-/* Every LABEL_INT reads back as a LABEL whose text is what printf writes,
- * on its object and site; the densest chunks (the longest text from the
+/* Every compact record reads back as the event it encodes: a LABEL whose
+ * text is what printf writes, a REF_SET / REF_DEL whose slot is "[index]",
+ * on its objects and site; the densest chunks (the longest text from the
  * shortest record, over and over) fit the reader's per-chunk text buffer. */
 static void
-test_reader__int_labels_read_back_as_printf_text(void **state)
+test_reader__compact_records_read_back_as_their_events(void **state)
 {
     (void)state;
     for (int densest = 0; densest < 2; densest++) {
         for (int z = 0; z < 2; z++) {
             size_t len, n = 20000;
-            uint8_t *b = make_int_label_trace(n, densest, z, &len);
+            uint8_t *b = make_compact_trace(n, densest, z, &len);
             gcs_reader *r;
-            assert_int_equal(gcs_reader_open_mem(b, len, "ints", NULL, &r), 0);
+            assert_int_equal(gcs_reader_open_mem(b, len, "compact", NULL, &r), 0);
             gcs_trace_damage d;
             gcs_reader_damage(r, &d);
             assert_false(d.damaged);
@@ -649,11 +664,27 @@ test_reader__int_labels_read_back_as_printf_text(void **state)
             char want[32];
             uint64_t i = 0;
             while (gcs_reader_next(r, &ev) == 1) {
-                snprintf(want, sizeof want, "%" PRId64, int_label_value(i, densest));
-                assert_int_equal(ev.kind, GCS_EV_LABEL);
-                assert_true(ev.u.label.obj == (densest ? 9 : 1 + i % 5));
-                assert_string_equal(ev.u.label.text, want);
-                if (densest || i % 3 == 0)
+                if (densest || i % 3 == 0) {
+                    snprintf(want, sizeof want, "%" PRId64, xr_value(i, densest));
+                    assert_int_equal(ev.kind, GCS_EV_LABEL);
+                    assert_true(ev.u.label.obj == (densest ? 9 : 1 + i % 5));
+                    assert_string_equal(ev.u.label.text, want);
+                } else {
+                    snprintf(want, sizeof want, "[%" PRIu64 "]", xr_index(i));
+                    if (i % 3 == 1) {
+                        assert_int_equal(ev.kind, GCS_EV_REF_SET);
+                        assert_true(ev.u.ref_set.src == 1 + i % 5);
+                        assert_string_equal(ev.u.ref_set.slot, want);
+                        assert_true(ev.u.ref_set.dst == 100 + i);
+                        assert_true(ev.u.ref_set.old == (i % 2 ? 0 : 99 + i));
+                    } else {
+                        assert_int_equal(ev.kind, GCS_EV_REF_DEL);
+                        assert_true(ev.u.ref_del.src == 1 + i % 5);
+                        assert_string_equal(ev.u.ref_del.slot, want);
+                        assert_true(ev.u.ref_del.old == 99 + i);
+                    }
+                }
+                if (densest || i % 4 == 0)
                     assert_null(ev.site);
                 else
                     assert_int_equal(ev.site->line, 1 + (int)(i % 2));
@@ -666,15 +697,52 @@ test_reader__int_labels_read_back_as_printf_text(void **state)
     }
 }
 
-/* LABEL_INT records damaged behind a valid CRC (any byte of a chunk's
- * payload replaced): the reader never reads out of bounds, and either reads
- * the chunk or reports damage at it with the events before it intact. */
+/* A list slot written as text ("[3]" through the event hook) and as an index
+ * (3 through ref_set_index) is one pooled string: the replay model keys
+ * edges by the slot's pointer. */
 static void
-test_reader__int_label_damage_behind_a_valid_crc(void **state)
+test_reader__index_and_text_slots_are_one_string(void **state)
+{
+    (void)state;
+    gcs_recorder *rec;
+    assert_int_equal(gcs_recorder_open_mem(NULL, &rec), 0);
+    for (uint64_t ix = 0; ix < 6000; ix += 999) {
+        char text[32];
+        snprintf(text, sizeof text, "[%" PRIu64 "]", ix);
+        gcs_event ev = {.kind = GCS_EV_REF_SET};
+        ev.u.ref_set = (gcs_ev_ref_set){1, text, 2, 0};
+        gcs_recorder_hook(rec, &ev);
+        gcs_recorder_hooks()->ref_set_index(rec, 1, ix, 3, 2, NULL);
+        gcs_recorder_hooks()->ref_del_index(rec, 1, ix, 3, NULL);
+    }
+    assert_int_equal(gcs_recorder_finish(rec), 0);
+    size_t len;
+    uint8_t *b = tt_take(rec, &len);
+    gcs_recorder_close(rec);
+    gcs_reader *r;
+    assert_int_equal(gcs_reader_open_mem(b, len, "slots", NULL, &r), 0);
+    assert_true(gcs_reader_n_events(r) == 3 * 7);
+    for (uint64_t k = 0; k < 7; k++) {
+        gcs_event a, c, d;
+        assert_int_equal(gcs_reader_event(r, 3 * k, &a), 0);
+        assert_int_equal(gcs_reader_event(r, 3 * k + 1, &c), 0);
+        assert_int_equal(gcs_reader_event(r, 3 * k + 2, &d), 0);
+        assert_true(a.u.ref_set.slot == c.u.ref_set.slot);
+        assert_true(c.u.ref_set.slot == d.u.ref_del.slot);
+    }
+    gcs_reader_close(r);
+    free(b);
+}
+
+/* Compact records damaged behind a valid CRC (any byte of a chunk's payload
+ * changed): the reader never reads out of bounds, and either reads the chunk
+ * or reports damage at it with the events before it intact. */
+static void
+test_reader__compact_record_damage_behind_a_valid_crc(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *b = make_int_label_trace(3000, 0, 0, &len);
+    uint8_t *b = make_compact_trace(3000, 0, 0, &len);
     layout L;
     scan_layout(b, len, &L);
     assert_true(L.n > 2);
@@ -689,7 +757,7 @@ test_reader__int_label_damage_behind_a_valid_crc(void **state)
         c[pay + at] = (uint8_t)(c[pay + at] ^ (1 + tt_below(&rng, 255)));
         gcs_put_le32(c + h + 36, gcs_crc32c(gcs_crc32c(0, c + h + 4, 32), c + pay, plen));
         gcs_reader *r;
-        assert_int_equal(gcs_reader_open_mem(c, len, "ints", NULL, &r), 0);
+        assert_int_equal(gcs_reader_open_mem(c, len, "compact", NULL, &r), 0);
         gcs_trace_damage d;
         gcs_reader_damage(r, &d);
         if (d.damaged) {
@@ -714,8 +782,9 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reader__truncated_at_every_offset),
         cmocka_unit_test(test_reader__random_bit_flips_recover_intact_prefix),
-        cmocka_unit_test(test_reader__int_labels_read_back_as_printf_text),
-        cmocka_unit_test(test_reader__int_label_damage_behind_a_valid_crc),
+        cmocka_unit_test(test_reader__compact_records_read_back_as_their_events),
+        cmocka_unit_test(test_reader__index_and_text_slots_are_one_string),
+        cmocka_unit_test(test_reader__compact_record_damage_behind_a_valid_crc),
         cmocka_unit_test(test_reader__garbage_after_header_never_crashes),
         cmocka_unit_test(test_reader__salvage_skips_a_bad_middle_chunk),
         cmocka_unit_test(test_reader__file_backend_and_missing_index),

@@ -426,9 +426,10 @@ unclocked_hook(void *rec, const gcs_event *ev)
 
 /* A runtime workload (allocations, labels, list stores and deletions,
  * refcounts, collections) recorded into memory with the recorder as a plain
- * event hook (mode 0), with its narrow hooks but label_int from the config
- * (1), or installed after the heap's boot (2), or all its narrow hooks (3:
- * int labels written as values). */
+ * event hook (mode 0), with its narrow hooks but the compact ones (label_int,
+ * ref_set_index, ref_del_index) from the config (1), or installed after the
+ * heap's boot (2), or all its narrow hooks (3: int labels as values, list
+ * slots as indexes). */
 static uint8_t *
 record_heap(int mode, size_t *len)
 {
@@ -441,8 +442,11 @@ record_heap(int mode, size_t *len)
     gcs_hooks hk = *gcs_recorder_hooks();
     assert_true(hk.event == gcs_recorder_hook);
     hk.event = unclocked_hook;
-    if (mode != 3)
+    if (mode != 3) {
         hk.label_int = NULL;
+        hk.ref_set_index = NULL;
+        hk.ref_del_index = NULL;
+    }
     gcs_config cfg;
     gcs_config_init(&cfg);
     cfg.no_env = true;
@@ -506,8 +510,8 @@ dump_lines(const uint8_t *b, size_t len)
 }
 
 /* A heap recorded through the narrow hooks gives the trace, byte for byte,
- * of the same heap recorded through the event hook alone; with label_int
- * too (int labels as values) the same events, in fewer bytes. */
+ * of the same heap recorded through the event hook alone; with the compact
+ * ones too (format 1.2's records) the same events, in fewer bytes. */
 static void
 test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical(void **state)
 {
@@ -720,11 +724,12 @@ test_recorder__many_short_strings_from_one_buffer_read_back(void **state)
     free(b);
 }
 
-/* Int labels through label_int, recorded with every event on the general
+/* The compact records (int labels through label_int, list slots through
+ * ref_set_index / ref_del_index), recorded with every event on the general
  * path (signal flush armed) and on the fast path: the same bytes, raw and
  * compressed, over many chunks and sites first seen mid-chunk. */
 static void
-test_recorder__label_int_fast_and_general_paths_write_identical_bytes(void **state)
+test_recorder__compact_records_fast_and_general_paths_write_identical_bytes(void **state)
 {
     (void)state;
     static const gcs_site sites[3] = {{"a.c", "f", 1}, {"a.c", "f", 2}, {"b.c", "g", 3}};
@@ -743,11 +748,15 @@ test_recorder__label_int_fast_and_general_paths_write_identical_bytes(void **sta
                 hk->label_int(rec, 1 + i % 300, (int64_t)(i * i) - 5000, s);
                 if (i % 10 == 0)
                     hk->refcnt(rec, GCS_EV_INCREF, 1 + i % 300, 2, s);
+                if (i % 10 == 1)
+                    hk->ref_set_index(rec, 7, i * 31, 1 + i % 300, i % 3 ? 0 : 8, s);
+                if (i % 10 == 2)
+                    hk->ref_del_index(rec, 7, i % 9, 1 + i % 300, s);
             }
             assert_int_equal(gcs_recorder_finish(rec), 0);
             gcs_recorder_stats st;
             gcs_recorder_get_stats(rec, &st);
-            assert_true(st.events == 22000 && st.chunks > 20);
+            assert_true(st.events == 26000 && st.chunks > 20);
             b[sig] = tt_take(rec, &len[sig]);
             assert_int_equal(gcs_recorder_close(rec), 0);
         }
@@ -837,7 +846,8 @@ main(void)
             test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer),
         cmocka_unit_test(test_recorder__many_short_strings_from_one_buffer_read_back),
         cmocka_unit_test(test_recorder__int_and_slot_labels_are_what_printf_writes),
-        cmocka_unit_test(test_recorder__label_int_fast_and_general_paths_write_identical_bytes),
+        cmocka_unit_test(
+            test_recorder__compact_records_fast_and_general_paths_write_identical_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

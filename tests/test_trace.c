@@ -559,8 +559,11 @@ test_trace__doc_lists_every_event_row(void **state)
 static const int64_t golden_ints[] = {0,    1,          -1,        63,        -64,           64,
                                       1000, -123456789, INT64_MAX, INT64_MIN, INT64_MAX - 1, 4096};
 
+static const uint64_t golden_slots[] = {0, 3, 5000, UINT64_MAX};
+
 /* The golden trace's events: a deterministic stream of every kind, with an
- * int label through the recorder's label_int hook every 50 events. */
+ * int label through the recorder's label_int hook and a list slot store and
+ * delete through ref_set_index / ref_del_index every 50 events. */
 static void
 golden_events(gcs_recorder *rec)
 {
@@ -576,6 +579,12 @@ golden_events(gcs_recorder *rec)
         if (i % 50 == 49)
             hk->label_int(rec, 1000 + (uint64_t)i, golden_ints[(i / 50) % 12],
                           i % 100 == 99 ? NULL : &site);
+        if (i % 50 == 24) /* list slots as indexes: small, past the reader's cache, huge */
+            hk->ref_set_index(rec, 900, golden_slots[(i / 50) % 4], 1000 + (uint64_t)i,
+                              i % 100 == 24 ? 0 : 901, &site);
+        if (i % 50 == 25)
+            hk->ref_del_index(rec, 900, golden_slots[(i / 50) % 4], 1000 + (uint64_t)i - 1,
+                              i % 100 == 25 ? NULL : &site);
     }
 }
 

@@ -143,6 +143,10 @@ typedef void (*gcs_label_fn)(void *ud, uint64_t obj, const char *text,
                              const gcs_site *site); /* LABEL */
 typedef void (*gcs_label_int_fn)(void *ud, uint64_t obj, int64_t value,
                                  const gcs_site *site); /* LABEL of a new int, as its value */
+typedef void (*gcs_ref_set_index_fn)(void *ud, uint64_t src, uint64_t index, uint64_t dst,
+                                     uint64_t old, const gcs_site *site); /* REF_SET, "[index]" */
+typedef void (*gcs_ref_del_index_fn)(void *ud, uint64_t src, uint64_t index, uint64_t old,
+                                     const gcs_site *site); /* REF_DEL, "[index]" */
 struct gcs_hooks {
     gcs_event_fn event;         /* every event the narrow hooks below don't take; required */
     gcs_refcnt_fn refcnt;       /* INCREF, DECREF; NULL: they go to `event` */
@@ -155,6 +159,10 @@ struct gcs_hooks {
     gcs_label_int_fn label_int; /* the LABEL of a new int as its value (the label's text is
                                  * its decimal form, "%" PRId64); NULL: the runtime writes
                                  * the text and it goes to `label` (else `event`) */
+    gcs_ref_set_index_fn ref_set_index; /* REF_SET of a list or tuple slot, as its index (the
+                                         * slot's text is "[index]"); NULL: as text to
+                                         * `ref_set` (else `event`) */
+    gcs_ref_del_index_fn ref_del_index; /* REF_DEL of such a slot, the same way */
 };
 
 /* Install hooks->event as the event hook (exactly gcs_heap_set_hook(h,

@@ -46,9 +46,7 @@ gcs_rt_list_reserve(gcs_heap *h, gcs_obj *o, size_t n)
 static void
 ev_slot_set(gcs_heap *h, gcs_obj *l, size_t i, gcs_obj *dst, gcs_obj *old, const gcs_site *site)
 {
-    char slot[32];
-    gcs_rt_slot_index(slot, sizeof slot, i);
-    gcs_rt_ev_ref_set(h, l, slot, dst, old, site);
+    gcs_rt_ev_ref_set_index(h, l, i, dst, old, site);
 }
 
 /* Append when capacity is already reserved. */
@@ -177,9 +175,7 @@ gcs_list_pop_at(gcs_heap *h, gcs_obj *l, ptrdiff_t i, gcs_obj **out, const gcs_s
     if (h->hooked) {
         for (size_t k = (size_t)i; k < L->len; k++)
             ev_slot_set(h, l, k, L->items[k], k == (size_t)i ? x : L->items[k - 1], site);
-        char slot[32];
-        gcs_rt_slot_index(slot, sizeof slot, L->len);
-        gcs_rt_ev_ref_del(h, l, slot, L->len > (size_t)i ? L->items[L->len - 1] : x, site);
+        gcs_rt_ev_ref_del_index(h, l, L->len, L->len > (size_t)i ? L->items[L->len - 1] : x, site);
     }
     if (out)
         *out = x; /* the list's reference passes to the caller */
@@ -199,11 +195,8 @@ list_clear(gcs_heap *h, gcs_obj *l, bool emit, const gcs_site *site)
     L->items = NULL;
     L->len = L->cap = 0;
     if (emit && h->hooked) {
-        for (size_t k = n; k-- > 0;) {
-            char slot[32];
-            gcs_rt_slot_index(slot, sizeof slot, k);
-            gcs_rt_ev_ref_del(h, l, slot, items[k], site);
-        }
+        for (size_t k = n; k-- > 0;)
+            gcs_rt_ev_ref_del_index(h, l, k, items[k], site);
     }
     for (size_t k = n; k-- > 0;)
         gcs_rt_decref(h, items[k], site);

@@ -135,6 +135,36 @@ sole_narrow(const gcs_heap *h, void **ud)
         }                                                                                          \
     } while (0)
 
+/* DELIVER_SLOTS for an event a slot may take in two forms: its narrow hook
+ * FA called as nh_->FA ARGS_A (the compact form: an int's value, a slot's
+ * index), else its narrow hook FB as nh_->FB ARGS_B (the text form), else
+ * the gcs_event ev. ARGS_* name the slot's ud `ud_`. */
+#define DELIVER_SLOTS2(h, ev, FA, ARGS_A, FB, ARGS_B)                                              \
+    do {                                                                                           \
+        const gcs_hooks *nh_;                                                                      \
+        void *ud_;                                                                                 \
+        if ((h)->hook) {                                                                           \
+            nh_ = narrow(&(h)->user_nh, (h)->user_nh_ud, (h)->hook, (h)->hook_ud);                 \
+            ud_ = (h)->hook_ud;                                                                    \
+            if (nh_ && nh_->FA)                                                                    \
+                nh_->FA ARGS_A;                                                                    \
+            else if (nh_ && nh_->FB)                                                               \
+                nh_->FB ARGS_B;                                                                    \
+            else                                                                                   \
+                (h)->hook(ud_, &(ev));                                                             \
+        }                                                                                          \
+        if ((h)->trace_hook) {                                                                     \
+            nh_ = narrow(&(h)->trace_nh, (h)->trace_nh_ud, (h)->trace_hook, (h)->trace_ud);        \
+            ud_ = (h)->trace_ud;                                                                   \
+            if (nh_ && nh_->FA)                                                                    \
+                nh_->FA ARGS_A;                                                                    \
+            else if (nh_ && nh_->FB)                                                               \
+                nh_->FB ARGS_B;                                                                    \
+            else                                                                                   \
+                (h)->trace_hook(ud_, &(ev));                                                       \
+        }                                                                                          \
+    } while (0)
+
 /* The general case of each narrow event (out of line): each hooked slot in
  * turn gets its narrow hook if it has one, else the gcs_event. */
 static GCS_NOINLINE void
@@ -333,6 +363,61 @@ gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site)
         label_slots(h, o->id, text, site);
 }
 
+/* REF_SET / REF_DEL of a list or tuple slot "[index]": per hooked slot, its
+ * *_index hook with the index, else the slot's text to its ref_set/ref_del
+ * hook, else to its event hook. */
+static GCS_NOINLINE void
+ref_set_index_slots(gcs_heap *h, uint64_t src, uint64_t index, uint64_t dst, uint64_t old,
+                    const gcs_site *site)
+{
+    char slot[32];
+    gcs_rt_slot_index(slot, sizeof slot, (size_t)index);
+    gcs_event ev = {.kind = GCS_EV_REF_SET, .site = site};
+    ev.u.ref_set = (gcs_ev_ref_set){src, slot, dst, old};
+    DELIVER_SLOTS2(h, ev, ref_set_index, (ud_, src, index, dst, old, site), ref_set,
+                   (ud_, src, slot, dst, old, site));
+}
+
+void
+gcs_rt_ev_ref_set_index(gcs_heap *h, gcs_obj *src, size_t index, gcs_obj *dst, gcs_obj *old,
+                        const gcs_site *site)
+{
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    uint64_t dst_id = dst ? dst->id : 0, old_id = old ? old->id : 0;
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->ref_set_index)
+        nh->ref_set_index(ud, src->id, index, dst_id, old_id, site);
+    else
+        ref_set_index_slots(h, src->id, index, dst_id, old_id, site);
+}
+
+static GCS_NOINLINE void
+ref_del_index_slots(gcs_heap *h, uint64_t src, uint64_t index, uint64_t old, const gcs_site *site)
+{
+    char slot[32];
+    gcs_rt_slot_index(slot, sizeof slot, (size_t)index);
+    gcs_event ev = {.kind = GCS_EV_REF_DEL, .site = site};
+    ev.u.ref_del = (gcs_ev_ref_del){src, slot, old};
+    DELIVER_SLOTS2(h, ev, ref_del_index, (ud_, src, index, old, site), ref_del,
+                   (ud_, src, slot, old, site));
+}
+
+void
+gcs_rt_ev_ref_del_index(gcs_heap *h, gcs_obj *src, size_t index, gcs_obj *old, const gcs_site *site)
+{
+    void *ud;
+    const gcs_hooks *nh = sole_narrow(h, &ud);
+    uint64_t old_id = old ? old->id : 0;
+    if (!site)
+        site = h->cur_site;
+    if (nh && nh->ref_del_index)
+        nh->ref_del_index(ud, src->id, index, old_id, site);
+    else
+        ref_del_index_slots(h, src->id, index, old_id, site);
+}
+
 /* LABEL of a new int: per hooked slot, its label_int hook with the value,
  * else the decimal text to its label hook, else to its event hook. */
 static GCS_NOINLINE void
@@ -342,25 +427,7 @@ label_int_slots(gcs_heap *h, uint64_t id, int64_t value, const gcs_site *site)
     gcs_label_int_text(text, value);
     gcs_event ev = {.kind = GCS_EV_LABEL, .site = site};
     ev.u.label = (gcs_ev_label){id, text};
-    const gcs_hooks *nh_;
-    if (h->hook) {
-        nh_ = narrow(&h->user_nh, h->user_nh_ud, h->hook, h->hook_ud);
-        if (nh_ && nh_->label_int)
-            nh_->label_int(h->hook_ud, id, value, site);
-        else if (nh_ && nh_->label)
-            nh_->label(h->hook_ud, id, text, site);
-        else
-            h->hook(h->hook_ud, &ev);
-    }
-    if (h->trace_hook) {
-        nh_ = narrow(&h->trace_nh, h->trace_nh_ud, h->trace_hook, h->trace_ud);
-        if (nh_ && nh_->label_int)
-            nh_->label_int(h->trace_ud, id, value, site);
-        else if (nh_ && nh_->label)
-            nh_->label(h->trace_ud, id, text, site);
-        else
-            h->trace_hook(h->trace_ud, &ev);
-    }
+    DELIVER_SLOTS2(h, ev, label_int, (ud_, id, value, site), label, (ud_, id, text, site));
 }
 
 void

@@ -420,6 +420,13 @@ void gcs_rt_ev_ref_set(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *dst
 void gcs_rt_ev_ref_del(gcs_heap *h, gcs_obj *src, const char *slot, gcs_obj *old,
                        const gcs_site *site);
 void gcs_rt_ev_label(gcs_heap *h, gcs_obj *o, const char *text, const gcs_site *site);
+/* REF_SET / REF_DEL of the slot "[index]" of a list or tuple: the index to
+ * a ref_set_index / ref_del_index narrow hook, else the slot's text as
+ * gcs_rt_ev_ref_set / gcs_rt_ev_ref_del send it. */
+void gcs_rt_ev_ref_set_index(gcs_heap *h, gcs_obj *src, size_t index, gcs_obj *dst, gcs_obj *old,
+                             const gcs_site *site);
+void gcs_rt_ev_ref_del_index(gcs_heap *h, gcs_obj *src, size_t index, gcs_obj *old,
+                             const gcs_site *site);
 /* Recompute h->sole_nh / sole_ud after a hook or narrow hooks changed
  * (gcs_rt_update_slow calls it). */
 void gcs_rt_update_sole(gcs_heap *h);

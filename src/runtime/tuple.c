@@ -33,11 +33,8 @@ gcs_tuple_new_at(gcs_heap *h, size_t n, gcs_obj *const items[], gcs_obj **out, c
     for (size_t i = 0; i < n; i++) {
         gcs_rt_incref(h, items[i], site);
         t->items[i] = items[i];
-        if (h->hooked) {
-            char slot[32];
-            gcs_rt_slot_index(slot, sizeof slot, i);
-            gcs_rt_ev_ref_set(h, o, slot, items[i], NULL, site);
-        }
+        if (h->hooked)
+            gcs_rt_ev_ref_set_index(h, o, i, items[i], NULL, site);
     }
     gcs_rt_track(h, o);
     *out = o;
@@ -90,11 +87,8 @@ gcs_rt_tuple_release(gcs_heap *h, gcs_obj *o)
     for (size_t i = t->n; i-- > 0;) {
         gcs_obj *x = t->items[i];
         t->items[i] = NULL;
-        if (x && h->hooked) {
-            char slot[32];
-            gcs_rt_slot_index(slot, sizeof slot, i);
-            gcs_rt_ev_ref_del(h, o, slot, x, NULL);
-        }
+        if (x && h->hooked)
+            gcs_rt_ev_ref_del_index(h, o, i, x, NULL);
         gcs_rt_xdecref(h, x, NULL);
     }
 }

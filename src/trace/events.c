@@ -33,7 +33,9 @@ static const char *const phase_names[GCS_PHASE__COUNT] = {
     _Static_assert(sizeof(gcs_ev_##name) == 8 * (0 FIELDS), #name ": fields are 8-byte slots");    \
     _Static_assert((0 FIELDS) <= GCS_EV_MAX_FIELDS, #name ": too many fields");                    \
     _Static_assert((code) > 0 && (code) <= 0xff, #name ": code out of range");                     \
-    _Static_assert((code) != GCS_TR_CODE_LABEL_INT, #name ": code taken by LABEL_INT");
+    _Static_assert((code) != GCS_TR_CODE_LABEL_INT && (code) != GCS_TR_CODE_REF_SET_INDEX &&       \
+                       (code) != GCS_TR_CODE_REF_DEL_INDEX,                                        \
+                   #name ": code taken by a compact record (trace_int.h)");
 GCS_EVENT_MAP(X)
 #undef X
 #undef F

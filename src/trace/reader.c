@@ -112,6 +112,8 @@ struct gcs_reader {
     uint64_t touched; /* mapped bytes read since the last drop_pages */
     const gcs_site **lsite;
     size_t lsite_cap;
+    const char **ixslot; /* interned "[i]" by i < ixslot_cap (compact REF_SET/REF_DEL) */
+    size_t ixslot_cap;
 
     gcs_event *evs; /* the decoder's output (the chunk being decoded) */
     size_t evs_n, evs_cap;
@@ -673,25 +675,79 @@ dec_common(gcs_reader *r, gcs_rd *body, uint8_t op, gcs_event *ev, dec_state *st
     return 0;
 }
 
-/* A LABEL_INT record (trace_int.h), body at body: a LABEL event whose text,
- * the value in decimal, goes in the chunk's text buffer (which has room for
- * it: see GCS_TR_CODE_LABEL_INT). */
-static int
-dec_label_int(gcs_reader *r, gcs_rd *body, uint8_t op, gcs_event *ev, dec_state *st, dec_err *e)
+/* The interned slot text "[i]" of a compact REF_SET/REF_DEL (the pool's
+ * copy, so it is the pointer a DEF_STRING'd "[i]" gets). Indexes below
+ * IXSLOT_MAX are remembered; NULL: ENOMEM. */
+#define IXSLOT_MAX 4096u
+static const char *
+index_slot(gcs_reader *r, uint64_t i)
 {
-    ev->kind = GCS_EV_LABEL;
+    if (i < r->ixslot_cap && r->ixslot[i])
+        return r->ixslot[i];
+    char buf[24];
+    size_t k = sizeof buf;
+    uint64_t v = i;
+    buf[--k] = ']';
+    do
+        buf[--k] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    buf[--k] = '[';
+    const char *s = gcs_reader_intern_(r, buf + k, sizeof buf - k);
+    if (s && i < IXSLOT_MAX) {
+        if (i >= r->ixslot_cap) {
+            size_t old = r->ixslot_cap, cap = old ? old : 64;
+            while (cap <= i)
+                cap *= 2;
+            const char **a = realloc(r->ixslot, cap * sizeof *a);
+            if (a == NULL)
+                return s; /* not remembered: still right */
+            memset(a + old, 0, (cap - old) * sizeof *a);
+            r->ixslot = a;
+            r->ixslot_cap = cap;
+        }
+        r->ixslot[i] = s;
+    }
+    return s;
+}
+
+/* A compact record of format 1.2 (trace_int.h), body at body: LABEL_INT as
+ * a LABEL whose text, the value in decimal, goes in the chunk's text buffer
+ * (which has room for it: see GCS_TR_CODE_LABEL_INT); REF_SET_INDEX /
+ * REF_DEL_INDEX as REF_SET / REF_DEL of the slot "[index]". */
+static int
+dec_xrec(gcs_reader *r, gcs_rd *body, uint8_t op, uint64_t code, gcs_event *ev, dec_state *st,
+         dec_err *e)
+{
+    ev->kind = code == GCS_TR_CODE_LABEL_INT       ? GCS_EV_LABEL
+               : code == GCS_TR_CODE_REF_SET_INDEX ? GCS_EV_REF_SET
+                                                   : GCS_EV_REF_DEL;
     if (dec_common(r, body, op, ev, st, e) != 0)
         return e->code;
-    if (dec_obj(body, rd_uv(body), st, &ev->u.label.obj) != 0)
+    uint64_t *fld = gcs_ev_field_u64(ev, 0); /* obj or src first, in every one */
+    if (dec_obj(body, rd_uv(body), st, &fld[0]) != 0)
         return dfail(e, GCS_ECORRUPT, "empty object cache slot");
-    int64_t value = gcs_unzigzag(rd_uv(body));
+    uint64_t u = rd_uv(body);
+    if (code == GCS_TR_CODE_LABEL_INT) {
+        if (body->bad)
+            return dfail(e, GCS_ECORRUPT, "record truncated");
+        if (r->tbuf_cap - r->tbuf_n < GCS_LABEL_INT_TEXT_MAX)
+            return dfail(e, GCS_ECORRUPT, "int labels longer than the chunk allows");
+        char *t = r->tbuf + r->tbuf_n;
+        r->tbuf_n += gcs_label_int_text(t, gcs_unzigzag(u)) + 1;
+        ev->u.label.text = t;
+        return 0;
+    }
+    /* REF_SET: src slot dst old; REF_DEL: src slot old (fields 2.. are O) */
+    unsigned n_o = code == GCS_TR_CODE_REF_SET_INDEX ? 2 : 1;
+    for (unsigned k = 0; k < n_o; k++)
+        if (dec_obj(body, rd_uv(body), st, &fld[2 + k]) != 0)
+            return dfail(e, GCS_ECORRUPT, "empty object cache slot");
     if (body->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
-    if (r->tbuf_cap - r->tbuf_n < GCS_LABEL_INT_TEXT_MAX)
-        return dfail(e, GCS_ECORRUPT, "int labels longer than the chunk allows");
-    char *t = r->tbuf + r->tbuf_n;
-    r->tbuf_n += gcs_label_int_text(t, value) + 1;
-    ev->u.label.text = t;
+    const char *slot = index_slot(r, u);
+    if (slot == NULL)
+        return dfail(e, GCS_ENOMEM, "out of memory");
+    *gcs_ev_field_str(ev, 1) = slot;
     return 0;
 }
 
@@ -713,8 +769,9 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     }
     if (in->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
-    int label_int = code == GCS_TR_CODE_LABEL_INT;
-    if (!label_int &&
+    int xrec = code == GCS_TR_CODE_LABEL_INT || code == GCS_TR_CODE_REF_SET_INDEX ||
+               code == GCS_TR_CODE_REF_DEL_INDEX;
+    if (!xrec &&
         (((op & GCS_TR_OP_CODE) == 0 && code < 32) || code >= 256 || dec_kind_of[code] == 0))
         return dec_other(r, in, op, code, body_end, st, e);
     if (r->evs_n == r->evs_cap &&
@@ -723,8 +780,8 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     gcs_event *ev = &r->evs[r->evs_n];
     memset(ev, 0, sizeof *ev);
     gcs_rd body = {in->p, body_end ? body_end : in->end, 0};
-    if (label_int) {
-        if (dec_label_int(r, &body, op, ev, st, e) != 0)
+    if (xrec) {
+        if (dec_xrec(r, &body, op, code, ev, st, e) != 0)
             return e->code;
     } else {
         ev->kind = (gcs_ev_kind)(dec_kind_of[code] - 1);
@@ -1424,6 +1481,7 @@ gcs_reader_close(gcs_reader *r)
     free(r->lstr);
     free(r->tbuf);
     free(r->lsite);
+    free(r->ixslot);
     free(r->evs);
     free(r->vevs);
     free(r->vtbuf);

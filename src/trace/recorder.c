@@ -1522,26 +1522,35 @@ narrow_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
     label_general(w, obj, text, site);
 }
 
-/* The LABEL_INT record (trace_int.h) at q; returns its end. Its body is at
- * most 5 + 11 + 10 bytes, so the length is one byte. */
+/* A compact record of format 1.2 (trace_int.h) at q: LABEL_INT (o1 obj, u
+ * the value's zigzag), REF_SET_INDEX (o1 src, u index, o2 dst, o3 old),
+ * REF_DEL_INDEX (o1 src, u index, o2 old); returns its end. Long form, never
+ * stamped; its body is at most 5 + 11 + 10 + 11 + 11 bytes, so the length is
+ * one byte. */
 static REC_INLINE uint8_t *
-put_label_int_rec(gcs_recorder *w, uint8_t *q, uint32_t site_id, uint64_t obj, int64_t value)
+put_xrec(gcs_recorder *w, uint8_t *q, uint8_t code, uint32_t site_id, uint64_t o1, uint64_t u,
+         uint64_t o2, uint64_t o3)
 {
     q[0] = (uint8_t)(GCS_TR_OP_LEN | (site_id ? GCS_TR_OP_SITE : 0));
-    q[1] = (uint8_t)GCS_TR_CODE_LABEL_INT;
+    q[1] = code;
     uint8_t *lenp = q + 2, *b = q + 3;
     if (site_id)
         b = put_uv_fast(b, site_id);
-    b = enc_O(w, b, obj);
-    b = put_uv_fast(b, gcs_zigzag(value));
+    b = enc_O(w, b, o1);
+    b = put_uv_fast(b, u);
+    if (code != GCS_TR_CODE_LABEL_INT)
+        b = enc_O(w, b, o2);
+    if (code == GCS_TR_CODE_REF_SET_INDEX)
+        b = enc_O(w, b, o3);
     *lenp = (uint8_t)(b - (lenp + 1));
     return b;
 }
 
-/* The general path of label_int: a site to define, a full chunk, a stopped
- * recorder or an armed signal flush (hook_slow's rules). */
+/* The general path of a compact record: a site to define, a full chunk, a
+ * stopped recorder or an armed signal flush (hook_slow's rules). */
 static REC_NOINLINE void
-label_int_general(gcs_recorder *w, uint64_t obj, int64_t value, const gcs_site *site)
+xrec_general(gcs_recorder *w, uint8_t code, const gcs_site *site, uint64_t o1, uint64_t u,
+             uint64_t o2, uint64_t o3)
 {
     int busy = !(w->len < w->gate);
     if (busy) {
@@ -1561,7 +1570,7 @@ label_int_general(gcs_recorder *w, uint64_t obj, int64_t value, const gcs_site *
     }
     uint32_t site_id = intern_site(w, site);
     if (w->err == 0)
-        narrow_end(w, put_label_int_rec(w, cur(w), site_id, obj, value));
+        narrow_end(w, put_xrec(w, cur(w), code, site_id, o1, u, o2, o3));
     if (busy)
         end_busy(w);
 }
@@ -1573,10 +1582,39 @@ narrow_label_int(void *ud, uint64_t obj, int64_t value, const gcs_site *site)
     gcs_recorder *w = ud;
     uint32_t site_id;
     if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id))) {
-        narrow_end(w, put_label_int_rec(w, cur(w), site_id, obj, value));
+        narrow_end(
+            w, put_xrec(w, cur(w), GCS_TR_CODE_LABEL_INT, site_id, obj, gcs_zigzag(value), 0, 0));
         return;
     }
-    label_int_general(w, obj, value, site);
+    xrec_general(w, GCS_TR_CODE_LABEL_INT, site, obj, gcs_zigzag(value), 0, 0);
+}
+
+/* gcs_ref_set_index_fn. */
+static void
+narrow_ref_set_index(void *ud, uint64_t src, uint64_t index, uint64_t dst, uint64_t old,
+                     const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id;
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id))) {
+        narrow_end(w,
+                   put_xrec(w, cur(w), GCS_TR_CODE_REF_SET_INDEX, site_id, src, index, dst, old));
+        return;
+    }
+    xrec_general(w, GCS_TR_CODE_REF_SET_INDEX, site, src, index, dst, old);
+}
+
+/* gcs_ref_del_index_fn. */
+static void
+narrow_ref_del_index(void *ud, uint64_t src, uint64_t index, uint64_t old, const gcs_site *site)
+{
+    gcs_recorder *w = ud;
+    uint32_t site_id;
+    if (REC_LIKELY(w->len < w->gate && site_fast(w, site, &site_id))) {
+        narrow_end(w, put_xrec(w, cur(w), GCS_TR_CODE_REF_DEL_INDEX, site_id, src, index, old, 0));
+        return;
+    }
+    xrec_general(w, GCS_TR_CODE_REF_DEL_INDEX, site, src, index, old, 0);
 }
 
 static const gcs_hooks recorder_hooks = {
@@ -1588,6 +1626,8 @@ static const gcs_hooks recorder_hooks = {
     .alloc = narrow_alloc,
     .label = narrow_label,
     .label_int = narrow_label_int,
+    .ref_set_index = narrow_ref_set_index,
+    .ref_del_index = narrow_ref_del_index,
 };
 
 /* {==== Signals (optional) ====} */

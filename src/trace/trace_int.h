@@ -53,6 +53,13 @@ enum { GCS_TR_X_DEF_STRING = 1, GCS_TR_X_DEF_SITE = 2 };
  * record's bytes, as a DEF_STRING'd text does, so the reader's per-chunk
  * text buffer (2 x payload) holds every label text of a chunk. */
 #define GCS_TR_CODE_LABEL_INT 0x21u
+/* The REF_SET / REF_DEL of a list or tuple slot "[index]" as its index
+ * (v1.2): op LEN[|SITE], ext code 0x22 / 0x23, uv length, [uv site], then
+ * src:O index:U dst:O old:O / src:O index:U old:O; read back as REF_SET /
+ * REF_DEL whose slot is the interned "[index]". Encodings too, like
+ * LABEL_INT; never stamped. */
+#define GCS_TR_CODE_REF_SET_INDEX 0x22u
+#define GCS_TR_CODE_REF_DEL_INDEX 0x23u
 
 /* {==== Event descriptors (events.c) ====} */
 
