@@ -29,6 +29,7 @@
 #include "gcscope/runtime.h"
 #include "gcscope/trace.h"
 #include "test_trace_util.h"
+#include "trace/reader_int.h"
 #include "trace/recorder_int.h"
 #include "trace/trace_int.h"
 
@@ -552,6 +553,69 @@ test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical(void **state
     assert_int_equal(gcs_recorder_close(rec), 0);
 }
 
+/* Whether ev is one a compact record of format 1.2 carries in record_heap's
+ * workload (lists and ints only): an int's label, a list slot's store or
+ * delete. */
+static bool
+from_compact_record(const gcs_event *ev)
+{
+    const char *t = ev->kind == GCS_EV_LABEL     ? ev->u.label.text
+                    : ev->kind == GCS_EV_REF_SET ? ev->u.ref_set.slot
+                    : ev->kind == GCS_EV_REF_DEL ? ev->u.ref_del.slot
+                                                 : NULL;
+    if (t == NULL)
+        return false;
+    if (ev->kind != GCS_EV_LABEL && *t++ != '[')
+        return false;
+    if (*t == '-')
+        t++;
+    size_t n = strspn(t, "0123456789");
+    return n > 0 && strcmp(t + n, ev->kind == GCS_EV_LABEL ? "" : "]") == 0;
+}
+
+/* A 1.1 reader skips the compact records of a 1.2 trace by their length:
+ * it must read every other event exactly as a 1.2 reader does, with no
+ * damage (the compact records' ids do not touch the id cache and delta
+ * state the other records are decoded with). */
+static void
+test_recorder__a_1_1_reader_reads_the_rest_of_a_1_2_trace(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *b = record_heap(3, &len);
+    gcs_reader *full, *old;
+    assert_int_equal(gcs_reader_open_mem(b, len, "full", NULL, &full), 0);
+    gcs_reader_test_as_v1_1_ = true;
+    int rc = gcs_reader_open_mem(b, len, "old", NULL, &old);
+    gcs_reader_test_as_v1_1_ = false;
+    assert_int_equal(rc, 0);
+    gcs_trace_damage d;
+    gcs_reader_damage(old, &d);
+    assert_false(d.damaged);
+    gcs_trace_info info;
+    gcs_reader_info(old, &info);
+    gcs_event a, c;
+    char la[512], lc[512];
+    uint64_t skipped = 0, n_old = 0;
+    while (gcs_reader_next(full, &a) == 1) {
+        if (from_compact_record(&a)) {
+            skipped++;
+            continue;
+        }
+        assert_int_equal(gcs_reader_next(old, &c), 1);
+        gcs_event_format(&a, la, sizeof la);
+        gcs_event_format(&c, lc, sizeof lc);
+        assert_string_equal(lc, la);
+        n_old++;
+    }
+    assert_int_equal(gcs_reader_next(old, &c), 0);
+    assert_true(skipped > 5000 && n_old > 20000);
+    assert_true(info.unknown_skipped == skipped);
+    gcs_reader_close(full);
+    gcs_reader_close(old);
+    free(b);
+}
+
 /* What the user's own hooks (an event hook and a narrow refcnt hook) saw
  * beside the recorder, as `gcscope dump` lines. */
 typedef struct seen {
@@ -842,6 +906,7 @@ main(void)
         cmocka_unit_test(test_recorder__narrow_entries_write_the_bytes_of_the_event_hook),
         cmocka_unit_test(test_recorder__heap_recorded_through_narrow_hooks_is_byte_identical),
         cmocka_unit_test(test_recorder__user_hooks_beside_the_recorder_see_every_traced_event),
+        cmocka_unit_test(test_recorder__a_1_1_reader_reads_the_rest_of_a_1_2_trace),
         cmocka_unit_test(
             test_recorder__equal_strings_are_defined_once_per_chunk_whatever_their_buffer),
         cmocka_unit_test(test_recorder__many_short_strings_from_one_buffer_read_back),

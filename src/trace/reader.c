@@ -114,6 +114,7 @@ struct gcs_reader {
     size_t lsite_cap;
     const char **ixslot; /* interned "[i]" by i < ixslot_cap (compact REF_SET/REF_DEL) */
     size_t ixslot_cap;
+    bool as_v1_1; /* gcs_reader_test_as_v1_1_ when opened */
 
     gcs_event *evs; /* the decoder's output (the chunk being decoded) */
     size_t evs_n, evs_cap;
@@ -457,6 +458,21 @@ dec_obj(gcs_rd *in, uint64_t v, dec_state *st, uint64_t *out)
     return 0;
 }
 
+/* An O field of a compact record: dec_obj without updating the state (see
+ * GCS_TR_CODE_REF_SET_INDEX). */
+static int
+dec_obj_peek(gcs_rd *in, uint64_t v, const dec_state *st, uint64_t *out)
+{
+    if (v == GCS_TR_O_ABS)
+        v = rd_uv(in);
+    else if (v > GCS_TR_OCACHE)
+        v = st->last_obj + (uint64_t)gcs_unzigzag(v - GCS_TR_O_DELTA);
+    else if (v && (v = st->ocache[v - 1]) == 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* One field of each tag into payload slot k (DEC_FIELD_*: the bodies of the
  * per-kind cases below). */
 static GCS_RD_INLINE int
@@ -675,6 +691,8 @@ dec_common(gcs_reader *r, gcs_rd *body, uint8_t op, gcs_event *ev, dec_state *st
     return 0;
 }
 
+bool gcs_reader_test_as_v1_1_;
+
 /* The interned slot text "[i]" of a compact REF_SET/REF_DEL (the pool's
  * copy, so it is the pointer a DEF_STRING'd "[i]" gets). Indexes below
  * IXSLOT_MAX are remembered; NULL: ENOMEM. */
@@ -724,7 +742,7 @@ dec_xrec(gcs_reader *r, gcs_rd *body, uint8_t op, uint64_t code, gcs_event *ev, 
     if (dec_common(r, body, op, ev, st, e) != 0)
         return e->code;
     uint64_t *fld = gcs_ev_field_u64(ev, 0); /* obj or src first, in every one */
-    if (dec_obj(body, rd_uv(body), st, &fld[0]) != 0)
+    if (dec_obj_peek(body, rd_uv(body), st, &fld[0]) != 0)
         return dfail(e, GCS_ECORRUPT, "empty object cache slot");
     uint64_t u = rd_uv(body);
     if (code == GCS_TR_CODE_LABEL_INT) {
@@ -740,7 +758,7 @@ dec_xrec(gcs_reader *r, gcs_rd *body, uint8_t op, uint64_t code, gcs_event *ev, 
     /* REF_SET: src slot dst old; REF_DEL: src slot old (fields 2.. are O) */
     unsigned n_o = code == GCS_TR_CODE_REF_SET_INDEX ? 2 : 1;
     for (unsigned k = 0; k < n_o; k++)
-        if (dec_obj(body, rd_uv(body), st, &fld[2 + k]) != 0)
+        if (dec_obj_peek(body, rd_uv(body), st, &fld[2 + k]) != 0)
             return dfail(e, GCS_ECORRUPT, "empty object cache slot");
     if (body->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
@@ -769,8 +787,9 @@ dec_record(gcs_reader *r, gcs_rd *in, dec_state *st, dec_err *e)
     }
     if (in->bad)
         return dfail(e, GCS_ECORRUPT, "record truncated");
-    int xrec = code == GCS_TR_CODE_LABEL_INT || code == GCS_TR_CODE_REF_SET_INDEX ||
-               code == GCS_TR_CODE_REF_DEL_INDEX;
+    int xrec = (code == GCS_TR_CODE_LABEL_INT || code == GCS_TR_CODE_REF_SET_INDEX ||
+                code == GCS_TR_CODE_REF_DEL_INDEX) &&
+               !r->as_v1_1;
     if (!xrec &&
         (((op & GCS_TR_OP_CODE) == 0 && code < 32) || code >= 256 || dec_kind_of[code] == 0))
         return dec_other(r, in, op, code, body_end, st, e);
@@ -1344,6 +1363,7 @@ reader_new(const char *name, gcs_reader **out)
     }
     r->cached = SIZE_MAX;
     r->last_loaded = SIZE_MAX;
+    r->as_v1_1 = gcs_reader_test_as_v1_1_;
     *out = r;
     return 0;
 }

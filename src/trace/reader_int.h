@@ -21,4 +21,8 @@ size_t gcs_reader_index_bytes_(const gcs_reader *r);
 /* Bytes of the string and site pools (the decoded strings of the trace). */
 size_t gcs_reader_pool_bytes_(const gcs_reader *r);
 
+/* Tests only: when true, readers opened afterwards skip the compact records
+ * of format 1.2 by their length, as a 1.0 or 1.1 reader does. */
+extern bool gcs_reader_test_as_v1_1_;
+
 #endif

@@ -1033,6 +1033,26 @@ enc_O(gcs_recorder *w, uint8_t *p, uint64_t id)
     w->last_obj = id;
     return p;
 }
+/* An O field of a compact record (trace_int.h): read the id state, never
+ * change it, so a reader that skips the record keeps the same state. */
+static REC_INLINE uint8_t *
+enc_O_peek(const gcs_recorder *w, uint8_t *p, uint64_t id)
+{
+    if (id == 0) {
+        *p = 0;
+        return p + 1;
+    }
+    unsigned slot = (unsigned)(id & (GCS_TR_OCACHE - 1));
+    if (w->ocache[slot] == id) {
+        *p = (uint8_t)(1 + slot);
+        return p + 1;
+    }
+    uint64_t zz = gcs_zigzag((int64_t)(id - w->last_obj));
+    if (zz <= UINT64_MAX - GCS_TR_O_DELTA)
+        return put_uv_fast(p, zz + GCS_TR_O_DELTA);
+    *p++ = GCS_TR_O_ABS;
+    return p + gcs_put_uv(p, id);
+}
 static REC_INLINE uint8_t *
 enc_U(uint8_t *p, uint64_t v)
 {
@@ -1525,8 +1545,8 @@ narrow_label(void *ud, uint64_t obj, const char *text, const gcs_site *site)
 /* A compact record of format 1.2 (trace_int.h) at q: LABEL_INT (o1 obj, u
  * the value's zigzag), REF_SET_INDEX (o1 src, u index, o2 dst, o3 old),
  * REF_DEL_INDEX (o1 src, u index, o2 old); returns its end. Long form, never
- * stamped; its body is at most 5 + 11 + 10 + 11 + 11 bytes, so the length is
- * one byte. */
+ * stamped, its ids leave the id state alone (enc_O_peek); its body is at most
+ * 5 + 11 + 10 + 11 + 11 bytes, so the length is one byte. */
 static REC_INLINE uint8_t *
 put_xrec(gcs_recorder *w, uint8_t *q, uint8_t code, uint32_t site_id, uint64_t o1, uint64_t u,
          uint64_t o2, uint64_t o3)
@@ -1536,12 +1556,12 @@ put_xrec(gcs_recorder *w, uint8_t *q, uint8_t code, uint32_t site_id, uint64_t o
     uint8_t *lenp = q + 2, *b = q + 3;
     if (site_id)
         b = put_uv_fast(b, site_id);
-    b = enc_O(w, b, o1);
+    b = enc_O_peek(w, b, o1);
     b = put_uv_fast(b, u);
     if (code != GCS_TR_CODE_LABEL_INT)
-        b = enc_O(w, b, o2);
+        b = enc_O_peek(w, b, o2);
     if (code == GCS_TR_CODE_REF_SET_INDEX)
-        b = enc_O(w, b, o3);
+        b = enc_O_peek(w, b, o3);
     *lenp = (uint8_t)(b - (lenp + 1));
     return b;
 }

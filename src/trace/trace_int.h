@@ -57,7 +57,10 @@ enum { GCS_TR_X_DEF_STRING = 1, GCS_TR_X_DEF_SITE = 2 };
  * (v1.2): op LEN[|SITE], ext code 0x22 / 0x23, uv length, [uv site], then
  * src:O index:U dst:O old:O / src:O index:U old:O; read back as REF_SET /
  * REF_DEL whose slot is the interned "[index]". Encodings too, like
- * LABEL_INT; never stamped. */
+ * LABEL_INT; never stamped. In these three compact records the O fields are
+ * decoded with the chunk's id state (cache, last) but do not update it, so
+ * a 1.0/1.1 reader, which skips them by their length, keeps the state the
+ * writer had. */
 #define GCS_TR_CODE_REF_SET_INDEX 0x22u
 #define GCS_TR_CODE_REF_DEL_INDEX 0x23u
 
