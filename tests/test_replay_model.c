@@ -403,6 +403,50 @@ test_replay_model__id_reused_after_purge(void **state)
     gcs_model_fini(&m);
 }
 
+/* The lookup cache keeps record addresses and handles (one entry per id &
+ * 255): ids freed, purged, compacted away and allocated again (in reused
+ * slots) must be found exactly, never through a stale entry; purge holes stay
+ * bounded (at most max(M_COMPACT_MIN, 1/16 of the objects) between passes). */
+static void
+test_replay_model__lookup_cache_survives_purge_and_slot_reuse(void **state)
+{
+    (void)state;
+    enum { IDS = 64, ROUNDS = 300 };
+    gcs_model m;
+    fresh(&m, 3);
+    tt_rng g = {99};
+    int64_t want[IDS];
+    for (int round = 0; round < ROUNDS; round++) {
+        for (uint64_t k = 0; k < IDS; k++) { /* one cache entry each */
+            uint64_t id = 1 + k + 256 * (k % 3);
+            want[k] = 2 + (int64_t)tt_below(&g, 1000);
+            apply(&m, EV(ALLOC, alloc, id, "Node", GCS_KIND_INSTANCE, 48));
+            apply(&m, EV(INCREF, incref, id, want[k]));
+            if (k > 0)
+                apply(&m, EV(REF_SET, ref_set, id, ".prev", k + 256 * ((k - 1) % 3), 0));
+        }
+        for (uint64_t k = 0; k < IDS; k++) {
+            uint64_t id = 1 + k + 256 * (k % 3);
+            uint32_t h = gcs_model_find(&m, id);
+            assert_true(h != M_NIL);
+            assert_true(gcs_obj_i(&m, h, W_REFCNT) == want[k]);
+            assert_int_equal(gcs_model_obj(&m, h)->n_out, k > 0);
+        }
+        if (round % 50 == 0)
+            check(&m);
+        for (uint64_t k = 0; k < IDS; k++) /* freed, then purged 3 events later */
+            apply(&m, EV(FREE, free, 1 + k + 256 * (k % 3)));
+        for (int i = 0; i < 4; i++)
+            apply(&m, EV(MARKER, marker, "tick"));
+        assert_true(m.n_holes <= M_COMPACT_MIN || m.n_holes * 16 <= m.n_objs);
+        assert_true(gcs_model_find(&m, 1) == M_NIL);
+    }
+    assert_true(m.pool_n < 2 * M_COMPACT_MIN); /* slots reused after compactions */
+    check(&m);
+    assert_roundtrip(&m);
+    gcs_model_fini(&m);
+}
+
 /* A damaged keyframe is refused and leaves an empty, consistent model. */
 static void
 test_replay_model__bad_snapshot_is_refused(void **state)
@@ -444,6 +488,7 @@ main(void)
         cmocka_unit_test(test_replay_model__restore_then_replay_equals_straight_replay),
         cmocka_unit_test(test_replay_model__id_reused_after_purge),
         cmocka_unit_test(test_replay_model__bad_snapshot_is_refused),
+        cmocka_unit_test(test_replay_model__lookup_cache_survives_purge_and_slot_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,12 +4,16 @@
  * in list: circular doubly-linked lists in the order the API iterates (out:
  * the order slots were first set, a replaced reference keeping its place; in:
  * the order references were made). A hash of node handles keyed by (src,
- * slot, dst) finds an edge in O(1), even on a list with a million items.
- * Equal keys (only in odd traces) are all flagged M_EDUP; removing one then
- * takes the first in src's out list, a rule that depends on the state only,
- * so a restored keyframe behaves exactly as the straight replay. Positional
- * access (gcs_edges_at) walks from the nearest of the list ends and a few
- * remembered cursors. */
+ * slot, dst) finds an edge in O(1), even on a list with a million items (dst
+ * is part of the key so that an object holding many references under one
+ * slot label, as an odd trace may, does not make one long probe run). Edges
+ * with equal keys (only in odd traces) are exactly those flagged M_EDUP;
+ * removing one takes the first in src's out list, a rule that depends on the
+ * state only, so a restored keyframe behaves exactly as the straight replay.
+ * A lookup hands its hash position on, so a removal or a replacement (REF_SET
+ * with an old target, the commonest edge event) does not probe again.
+ * Positional access (gcs_edges_at) walks from the nearest of the list ends
+ * and a few remembered cursors. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,33 +24,55 @@
 #define E(m, e) gcs_model_edge((m), (e))
 #define O(m, h) gcs_model_obj((m), (h))
 
+/* The list and hash steps, inlined into the few operations that use them (a
+ * call's saved registers cost as much as the step itself). */
+#if defined(__GNUC__)
+#define EH_INLINE inline __attribute__((always_inline))
+#else
+#define EH_INLINE inline
+#endif
+
+/* Home slot of key (src, slot, dst) in a table of 2^(64 - shift) entries:
+ * the three mixed by two multiplies and a shift, then Fibonacci hashing (the
+ * top bits of a multiply), which spreads consecutive handles and string ids. */
 static inline size_t
-ehash(uint32_t src, uint32_t slot, uint32_t dst)
+ehash(uint32_t src, uint32_t slot, uint32_t dst, unsigned shift)
 {
-    uint64_t x = ((uint64_t)src << 32 | dst) * 0x9E3779B97F4A7C15ULL ^
-                 (uint64_t)(slot & ~M_EDUP) * 0xC2B2AE3D27D4EB4FULL;
-    x ^= x >> 31;
-    x *= 0xff51afd7ed558ccdULL;
+    uint64_t x = (((uint64_t)src << 32) | dst) * 0xC2B2AE3D27D4EB4FULL +
+                 (uint64_t)(slot & ~M_EDUP) * 0x165667B19E3779F9ULL;
     x ^= x >> 29;
-    return (size_t)x;
+    return (size_t)(x * 0x9E3779B97F4A7C15ULL >> shift);
 }
 
 static inline size_t
-ehash_node(const m_edge *n)
+ehash_node(const m_edge *n, unsigned shift)
 {
-    return ehash(n->src, n->slot, n->dst);
+    return ehash(n->src, n->slot, n->dst, shift);
+}
+
+/* Same key (src, slot, dst). */
+static inline bool
+same_key(const m_edge *x, uint32_t src, uint32_t slot, uint32_t dst)
+{
+    return x->src == src && x->dst == dst && ((x->slot ^ slot) & ~M_EDUP) == 0;
+}
+
+/* log2 of a power of two. */
+static unsigned
+log2_pow2(size_t cap)
+{
+    unsigned b = 0;
+    while (((size_t)1 << b) < cap)
+        b++;
+    return b;
 }
 
 /* {==== Node pool ====} */
 
+/* A new node from the pool's end (a new block when needed); M_NIL on ENOMEM. */
 static uint32_t
-node_new(gcs_model *m)
+node_grow(gcs_model *m)
 {
-    if (m->efree != M_NIL) {
-        uint32_t e = m->efree;
-        m->efree = E(m, e)->on;
-        return e;
-    }
     if (m->epool_n >= M_NIL - 1)
         return M_NIL;
     size_t b = m->epool_n >> M_BLOCK_BITS;
@@ -62,7 +88,19 @@ node_new(gcs_model *m)
     return m->epool_n++;
 }
 
-static void
+/* A free node (reused first), or a new one; M_NIL on ENOMEM. */
+static EH_INLINE uint32_t
+node_new(gcs_model *m)
+{
+    if (m->efree != M_NIL) {
+        uint32_t e = m->efree;
+        m->efree = E(m, e)->on;
+        return e;
+    }
+    return node_grow(m);
+}
+
+static EH_INLINE void
 node_free(gcs_model *m, uint32_t e)
 {
     m_edge *n = E(m, e);
@@ -73,7 +111,7 @@ node_free(gcs_model *m, uint32_t e)
 
 /* {==== Lists ====} */
 
-static void
+static EH_INLINE void
 out_link(gcs_model *m, m_obj *s, uint32_t e)
 {
     m_edge *n = E(m, e);
@@ -91,7 +129,7 @@ out_link(gcs_model *m, m_obj *s, uint32_t e)
     s->n_out++;
 }
 
-static void
+static EH_INLINE void
 in_link(gcs_model *m, m_obj *d, uint32_t e)
 {
     m_edge *n = E(m, e);
@@ -109,7 +147,7 @@ in_link(gcs_model *m, m_obj *d, uint32_t e)
     d->n_in++;
 }
 
-static void
+static EH_INLINE void
 out_unlink(gcs_model *m, m_obj *s, uint32_t e)
 {
     m_edge *n = E(m, e);
@@ -123,7 +161,7 @@ out_unlink(gcs_model *m, m_obj *s, uint32_t e)
         s->out = n->on;
 }
 
-static void
+static EH_INLINE void
 in_unlink(gcs_model *m, m_obj *d, uint32_t e)
 {
     m_edge *n = E(m, e);
@@ -141,7 +179,7 @@ in_unlink(gcs_model *m, m_obj *d, uint32_t e)
 
 static void
 eh_put(uint32_t *t, size_t cap, size_t home, uint32_t e)
-{
+{ /* home < cap */
     size_t j = home & (cap - 1);
     while (t[j])
         j = (j + 1) & (cap - 1);
@@ -161,13 +199,34 @@ gcs_edges_reserve(gcs_model *m, size_t more)
         m->oom = 1;
         return GCS_ENOMEM;
     }
+    unsigned shift = 64 - log2_pow2(cap);
     for (size_t j = 0; j < m->eh_cap; j++)
         if (m->eh[j])
-            eh_put(t, cap, ehash_node(E(m, m->eh[j] - 1)), m->eh[j] - 1);
+            eh_put(t, cap, ehash_node(E(m, m->eh[j] - 1), shift), m->eh[j] - 1);
     free(m->eh);
     m->eh = t;
     m->eh_cap = cap;
+    m->eh_shift = shift;
     return 0;
+}
+
+/* Put node e (not in the hash, room reserved) in the hash, flagging
+ * duplicates. */
+static EH_INLINE void
+eh_insert(gcs_model *m, uint32_t e)
+{
+    m_edge *n = E(m, e);
+    n->slot &= ~M_EDUP;
+    size_t mask = m->eh_cap - 1, j = ehash_node(n, m->eh_shift);
+    for (; m->eh[j]; j = (j + 1) & mask) {
+        m_edge *x = E(m, m->eh[j] - 1);
+        if (same_key(x, n->src, n->slot, n->dst)) {
+            x->slot |= M_EDUP;
+            n->slot |= M_EDUP;
+        }
+    }
+    m->eh[j] = e + 1;
+    m->eh_n++;
 }
 
 int
@@ -175,40 +234,41 @@ gcs_edges_hash_(gcs_model *m, uint32_t e)
 {
     if ((m->eh_n + 1) * 2 > m->eh_cap && gcs_edges_reserve(m, 1) != 0)
         return GCS_ENOMEM;
-    m_edge *n = E(m, e);
-    n->slot &= ~M_EDUP;
-    size_t mask = m->eh_cap - 1, j = ehash_node(n) & mask;
-    for (; m->eh[j]; j = (j + 1) & mask) {
-        m_edge *x = E(m, m->eh[j] - 1);
-        if (x->src == n->src && x->dst == n->dst && ((x->slot ^ n->slot) & ~M_EDUP) == 0) {
-            x->slot |= M_EDUP;
-            n->slot |= M_EDUP;
-        }
-    }
-    m->eh[j] = e + 1;
-    m->eh_n++;
+    eh_insert(m, e);
     return 0;
 }
 
-/* Position in eh of node e (present). */
-static size_t
-eh_pos(const gcs_model *m, uint32_t e)
+/* After removing a flagged edge of key (src, slot, dst): if exactly one edge
+ * of that key is left, it is no longer a duplicate. */
+static void
+eh_unflag_last(gcs_model *m, uint32_t src, uint32_t slot, uint32_t dst)
 {
-    size_t mask = m->eh_cap - 1, j = ehash_node(E(m, e)) & mask;
-    while (m->eh[j] != e + 1)
-        j = (j + 1) & mask;
-    return j;
+    size_t mask = m->eh_cap - 1;
+    m_edge *last = NULL;
+    for (size_t j = ehash(src, slot, dst, m->eh_shift); m->eh[j]; j = (j + 1) & mask) {
+        m_edge *x = E(m, m->eh[j] - 1);
+        if (!same_key(x, src, slot, dst))
+            continue;
+        if (last != NULL)
+            return; /* two or more left: they stay flagged */
+        last = x;
+    }
+    if (last != NULL)
+        last->slot &= ~M_EDUP;
 }
 
-static void
-eh_del(gcs_model *m, uint32_t e)
+/* Take node e (present, at position i) out of the hash: backward-shift
+ * deletion, then the duplicate flags of its key. */
+static EH_INLINE void
+eh_del_at(gcs_model *m, uint32_t e, size_t i)
 {
-    size_t mask = m->eh_cap - 1, i = eh_pos(m, e);
+    size_t mask = m->eh_cap - 1;
+    unsigned shift = m->eh_shift;
     for (size_t j = i;;) {
         j = (j + 1) & mask;
         if (m->eh[j] == 0)
             break;
-        size_t k = ehash_node(E(m, m->eh[j] - 1)) & mask;
+        size_t k = ehash_node(E(m, m->eh[j] - 1), shift);
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue;
         m->eh[i] = m->eh[j];
@@ -216,38 +276,63 @@ eh_del(gcs_model *m, uint32_t e)
     }
     m->eh[i] = 0;
     m->eh_n--;
+    const m_edge *n = E(m, e);
+    if (n->slot & M_EDUP)
+        eh_unflag_last(m, n->src, n->slot, n->dst);
 }
 
-/* The edge s -slot-> d to act on (the first in s's out list), or M_NIL. */
-static uint32_t
-e_find(const gcs_model *m, uint32_t s, uint32_t slot, uint32_t d)
+/* Position in eh of node e (present). */
+static size_t
+eh_pos(const gcs_model *m, uint32_t e)
 {
+    size_t mask = m->eh_cap - 1, j = ehash_node(E(m, e), m->eh_shift);
+    while (m->eh[j] != e + 1)
+        j = (j + 1) & mask;
+    return j;
+}
+
+/* Of several edges s -slot-> d (a duplicated key), the first in s's out
+ * list; M_NIL if none. */
+static uint32_t
+e_first_in_order(const gcs_model *m, uint32_t s, uint32_t slot, uint32_t d)
+{
+    const m_obj *so = O(m, s);
+    uint32_t e = so->out;
+    for (uint32_t k = 0; k < so->n_out; k++, e = E(m, e)->on) {
+        const m_edge *y = E(m, e);
+        if (y->dst == d && (y->slot & ~M_EDUP) == slot)
+            return e;
+    }
+    return M_NIL; /* unreachable while the invariants hold */
+}
+
+/* The edge s -slot-> d to act on (the first in s's out list), or M_NIL; its
+ * hash position in *at (SIZE_MAX for a duplicate, found by its list). */
+static inline uint32_t
+e_find(const gcs_model *m, uint32_t s, uint32_t slot, uint32_t d, size_t *at)
+{
+    *at = SIZE_MAX;
     if (m->eh_cap == 0)
         return M_NIL;
     size_t mask = m->eh_cap - 1;
-    for (size_t j = ehash(s, slot, d) & mask; m->eh[j]; j = (j + 1) & mask) {
+    for (size_t j = ehash(s, slot, d, m->eh_shift); m->eh[j]; j = (j + 1) & mask) {
         const m_edge *x = E(m, m->eh[j] - 1);
-        if (x->src != s || x->dst != d || (x->slot & ~M_EDUP) != slot)
+        if (!same_key(x, s, slot, d))
             continue;
-        if (!(x->slot & M_EDUP))
-            return m->eh[j] - 1;
-        /* duplicates: the first in the out list */
-        const m_obj *so = O(m, s);
-        uint32_t e = so->out;
-        for (uint32_t k = 0; k < so->n_out; k++, e = E(m, e)->on) {
-            const m_edge *y = E(m, e);
-            if (y->dst == d && (y->slot & ~M_EDUP) == slot)
-                return e;
-        }
-        return M_NIL; /* unreachable while the invariants hold */
+        if (x->slot & M_EDUP) /* duplicates: the first in the out list */
+            return e_first_in_order(m, s, slot, d);
+        *at = j;
+        return m->eh[j] - 1;
     }
     return M_NIL;
 }
 
 /* {==== Operations ====} */
 
-uint32_t
-gcs_edges_node_(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
+/* A new node s -slot-> d appended to s's out list (not in d's in list nor
+ * the hash); M_NIL and m->oom on ENOMEM. */
+static EH_INLINE uint32_t
+node_make(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
 {
     uint32_t e = node_new(m);
     if (e == M_NIL) {
@@ -263,6 +348,12 @@ gcs_edges_node_(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
     return e;
 }
 
+uint32_t
+gcs_edges_node_(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
+{
+    return node_make(m, s, d, slot);
+}
+
 void
 gcs_edges_in_link_(gcs_model *m, uint32_t d, uint32_t e)
 {
@@ -274,18 +365,20 @@ gcs_edges_add(gcs_model *m, uint32_t s, uint32_t d, uint32_t slot)
 {
     if ((m->eh_n + 1) * 2 > m->eh_cap && gcs_edges_reserve(m, 1) != 0)
         return GCS_ENOMEM;
-    uint32_t e = gcs_edges_node_(m, s, d, slot);
+    uint32_t e = node_make(m, s, d, slot);
     if (e == M_NIL)
         return GCS_ENOMEM;
     in_link(m, O(m, d), e);
-    return gcs_edges_hash_(m, e); /* room reserved above: cannot fail */
+    eh_insert(m, e); /* room reserved above */
+    return 0;
 }
 
+/* Unlink and free node e; at: its hash position if known, else SIZE_MAX. */
 static void
-edge_remove(gcs_model *m, uint32_t e)
+edge_remove_at(gcs_model *m, uint32_t e, size_t at)
 {
     m_edge *n = E(m, e);
-    eh_del(m, e);
+    eh_del_at(m, e, at != SIZE_MAX ? at : eh_pos(m, e));
     out_unlink(m, O(m, n->src), e);
     in_unlink(m, O(m, n->dst), e);
     node_free(m, e);
@@ -295,24 +388,25 @@ edge_remove(gcs_model *m, uint32_t e)
 void
 gcs_edges_del(gcs_model *m, uint32_t s, uint32_t slot, uint32_t d)
 {
-    uint32_t e = e_find(m, s, slot, d);
+    size_t at;
+    uint32_t e = e_find(m, s, slot, d, &at);
     if (e != M_NIL)
-        edge_remove(m, e);
+        edge_remove_at(m, e, at);
 }
 
 int
 gcs_edges_replace(gcs_model *m, uint32_t s, uint32_t slot, uint32_t old, uint32_t d)
 {
-    uint32_t e = e_find(m, s, slot, old);
+    size_t at;
+    uint32_t e = e_find(m, s, slot, old, &at);
     if (e == M_NIL)
         return 0;
-    eh_del(m, e);
+    eh_del_at(m, e, at != SIZE_MAX ? at : eh_pos(m, e));
     in_unlink(m, O(m, old), e);
-    m_edge *n = E(m, e);
-    n->dst = d; /* same out position: the slot keeps its place */
+    E(m, e)->dst = d; /* same out position: the slot keeps its place */
     in_link(m, O(m, d), e);
     m->edges_ver++;
-    (void)gcs_edges_hash_(m, e); /* eh_n did not grow: no allocation */
+    eh_insert(m, e); /* eh_n did not grow: room is there */
     return 1;
 }
 
@@ -321,9 +415,9 @@ gcs_edges_drop_all(gcs_model *m, uint32_t h)
 {
     m_obj *o = O(m, h);
     while (o->out != M_NIL)
-        edge_remove(m, o->out);
+        edge_remove_at(m, o->out, SIZE_MAX);
     while (o->in != M_NIL)
-        edge_remove(m, o->in);
+        edge_remove_at(m, o->in, SIZE_MAX);
 }
 
 /* {==== Positional access ====} */
@@ -410,22 +504,21 @@ hashed(const gcs_model *m, uint32_t e)
     if (m->eh_cap == 0)
         return 0;
     size_t mask = m->eh_cap - 1;
-    for (size_t j = ehash_node(E(m, e)) & mask; m->eh[j]; j = (j + 1) & mask)
+    for (size_t j = ehash_node(E(m, e), m->eh_shift); m->eh[j]; j = (j + 1) & mask)
         if (m->eh[j] == e + 1)
             return 1;
     return 0;
 }
 
-/* 1 if another node with e's key exists in the hash. */
+/* 1 if another node with e's key (src, slot, dst) exists in the hash. */
 static int
 has_twin(const gcs_model *m, uint32_t e)
 {
     const m_edge *n = E(m, e);
     size_t mask = m->eh_cap - 1;
-    for (size_t j = ehash_node(n) & mask; m->eh[j]; j = (j + 1) & mask) {
+    for (size_t j = ehash_node(n, m->eh_shift); m->eh[j]; j = (j + 1) & mask) {
         const m_edge *x = E(m, m->eh[j] - 1);
-        if (m->eh[j] != e + 1 && x->src == n->src && x->dst == n->dst &&
-            ((x->slot ^ n->slot) & ~M_EDUP) == 0)
+        if (m->eh[j] != e + 1 && same_key(x, n->src, n->slot, n->dst))
             return 1;
     }
     return 0;
@@ -463,8 +556,9 @@ gcs_edges_check(const gcs_model *m, uint32_t h, char *why, size_t wn)
                          (unsigned long long)o->id);
                 return GCS_ECORRUPT;
             }
-            if (dir == 0 && has_twin(m, e) && !(x->slot & M_EDUP)) {
-                snprintf(why, wn, "duplicate edge of %llu not flagged", (unsigned long long)o->id);
+            if (dir == 0 && has_twin(m, e) != ((x->slot & M_EDUP) != 0)) {
+                snprintf(why, wn, "edge of %llu: duplicate flag %s", (unsigned long long)o->id,
+                         x->slot & M_EDUP ? "on a unique edge" : "missing");
                 return GCS_ECORRUPT;
             }
             e = step(m, e, dir, 1);

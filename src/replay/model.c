@@ -16,6 +16,15 @@
 
 #define O(m, h) gcs_model_obj((m), (h))
 
+/* Inlined into each applying loop (saves the call and the saved registers
+ * per event: about 20 of the ~100 instructions an event costs; the refcount
+ * events, most of a trace, cost about 30 in all). */
+#if defined(__GNUC__)
+#define M_APPLY_INLINE inline __attribute__((always_inline))
+#else
+#define M_APPLY_INLINE inline
+#endif
+
 /* {==== Small vectors ====} */
 
 int
@@ -37,7 +46,7 @@ gcs_model_grow(void **p, size_t *cap, size_t need, size_t esz)
 static int
 vec_push(gcs_model *m, m_u64vec *v, uint64_t x)
 {
-    if (gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
+    if (v->n == v->cap && gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
         m->oom = 1;
         return GCS_ENOMEM;
     }
@@ -45,10 +54,10 @@ vec_push(gcs_model *m, m_u64vec *v, uint64_t x)
     return 0;
 }
 
-static int
+static inline int
 vec32_push(gcs_model *m, m_u32vec *v, uint32_t x)
 {
-    if (gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
+    if (v->n == v->cap && gcs_model_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) {
         m->oom = 1;
         return GCS_ENOMEM;
     }
@@ -82,10 +91,11 @@ vec32_remove(m_u32vec *v, size_t from, uint32_t x)
 
 /* {==== Objects ====} */
 
+/* Handle of id (M_NIL if not in the state), its record in *o (NULL). */
 static inline uint32_t
-find(gcs_model *m, uint64_t id)
+find(gcs_model *m, uint64_t id, m_obj **o)
 {
-    return gcs_model_get_(m, id);
+    return gcs_model_get_(m, id, o);
 }
 
 /* A new alive placeholder for an unknown id (M_NIL on ENOMEM). */
@@ -105,26 +115,30 @@ obj_placeholder(gcs_model *m, uint64_t id)
 }
 
 /* The object with this id, created as an alive placeholder if unknown;
- * M_NIL for id 0 or on ENOMEM. */
+ * M_NIL for id 0 or on ENOMEM. Its record in *o (NULL with M_NIL). Records
+ * never move, so *o stays valid while other objects are created. */
 static inline uint32_t
-obj_get(gcs_model *m, uint64_t id)
+obj_get(gcs_model *m, uint64_t id, m_obj **o)
 {
-    uint32_t h = find(m, id);
+    uint32_t h = find(m, id, o);
     if (h != M_NIL || id == 0)
         return h;
-    return obj_placeholder(m, id);
+    h = obj_placeholder(m, id);
+    *o = h != M_NIL ? O(m, h) : NULL;
+    return h;
 }
 
 /* LABEL: keep a copy of the text (the reader's copy lives for one chunk). */
 static void
-set_label(gcs_model *m, uint32_t h, const char *text)
+set_label(gcs_model *m, m_obj *o, const char *text)
 {
-    uint32_t lab = text ? gcs_label_new(m, text, strlen(text)) : 0;
+    uint8_t cls = 0;
+    uint32_t lab = text ? gcs_label_new(m, text, strlen(text), &cls) : 0;
     if (text && lab == 0)
         return; /* ENOMEM (m->oom set) */
-    m_obj *o = O(m, h);
-    gcs_label_free(m, o->label);
+    gcs_label_free(m, o->label, o->lclass);
     o->label = lab;
+    o->lclass = cls;
 }
 
 /* {==== Edges (stored by edges.c) ====} */
@@ -132,10 +146,11 @@ set_label(gcs_model *m, uint32_t h, const char *text)
 static void
 edge_add(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
 {
-    uint32_t s = obj_get(m, src), d = obj_get(m, dst);
+    m_obj *so, *dob;
+    uint32_t s = obj_get(m, src, &so), d = obj_get(m, dst, &dob);
     if (s == M_NIL || d == M_NIL)
         return;
-    if (!(O(m, s)->flags & M_ALIVE) || !(O(m, d)->flags & M_ALIVE))
+    if (!(so->flags & M_ALIVE) || !(dob->flags & M_ALIVE))
         return; /* a reference to or from a freed object: a broken trace; not drawn */
     uint32_t sl = gcs_str_id_c(m, slot);
     if (sl != M_NIL)
@@ -145,7 +160,8 @@ edge_add(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
 static void
 edge_del(gcs_model *m, uint64_t src, const char *slot, uint64_t dst)
 {
-    uint32_t s = find(m, src), d = find(m, dst), sl = gcs_str_lookup_c(m, slot);
+    m_obj *so, *dob;
+    uint32_t s = find(m, src, &so), d = find(m, dst, &dob), sl = gcs_str_lookup_c(m, slot);
     if (s != M_NIL && d != M_NIL && sl != M_NIL)
         gcs_edges_del(m, s, sl, d);
 }
@@ -155,10 +171,11 @@ static void
 edge_set(gcs_model *m, uint64_t src, const char *slot, uint64_t dst, uint64_t old)
 {
     if (old && dst) {
-        uint32_t d = obj_get(m, dst), s = find(m, src), o = find(m, old);
+        m_obj *dob, *so, *oo;
+        uint32_t d = obj_get(m, dst, &dob), s = find(m, src, &so), o = find(m, old, &oo);
         uint32_t sl = gcs_str_lookup_c(m, slot);
-        if (d != M_NIL && s != M_NIL && o != M_NIL && sl != M_NIL && (O(m, s)->flags & M_ALIVE) &&
-            (O(m, d)->flags & M_ALIVE) && gcs_edges_replace(m, s, sl, o, d))
+        if (d != M_NIL && s != M_NIL && o != M_NIL && sl != M_NIL && (so->flags & M_ALIVE) &&
+            (dob->flags & M_ALIVE) && gcs_edges_replace(m, s, sl, o, d))
             return;
     }
     if (old)
@@ -261,7 +278,8 @@ wr_remove(gcs_model *m, uint64_t wr)
 static void
 wr_new(gcs_model *m, uint64_t wr, uint64_t referent, uint64_t callback)
 {
-    if (obj_get(m, wr) == M_NIL)
+    m_obj *o;
+    if (obj_get(m, wr, &o) == M_NIL)
         return;
     gcs_replay_weakref *w = wr_find(m, wr);
     if (w == NULL) {
@@ -276,10 +294,10 @@ wr_new(gcs_model *m, uint64_t wr, uint64_t referent, uint64_t callback)
 
 /* {==== Generations ====} */
 
-static void
-set_gen(gcs_model *m, uint32_t h, int gen)
+static inline void
+set_gen(gcs_model *m, uint32_t h, m_obj *o, int gen)
 {
-    O(m, h)->gen = (int8_t)gen;
+    o->gen = (int8_t)gen;
     if (gen == 0 || gen == 1)
         vec32_push(m, &m->young[gen], h);
 }
@@ -316,7 +334,7 @@ promote(gcs_model *m, uint64_t from, uint64_t to)
                 o->flags |= M_HELD; /* still in generation g until GC_END */
                 vec32_push(m, &m->young[g], h);
             } else {
-                set_gen(m, h, (int)to);
+                set_gen(m, h, o, (int)to);
             }
         }
         if (m->young[g].v == NULL) {
@@ -361,9 +379,10 @@ count_frozen(const gcs_model *m)
 static uint32_t
 pass_obj(gcs_model *m, uint64_t id)
 {
-    uint32_t h = obj_get(m, id);
-    if (h != M_NIL && !(O(m, h)->flags & M_IN_PASS)) {
-        O(m, h)->flags |= M_IN_PASS;
+    m_obj *o;
+    uint32_t h = obj_get(m, id, &o);
+    if (h != M_NIL && !(o->flags & M_IN_PASS)) {
+        o->flags |= M_IN_PASS;
         vec_push(m, &m->pass_objs, id);
     }
     return h;
@@ -374,13 +393,12 @@ pass_end(gcs_model *m)
 {
     int older = m->gc.gen >= 2 ? 2 : (int)m->gc.gen + 1;
     for (size_t i = 0; i < m->pass_objs.n; i++) {
-        uint32_t h = find(m, m->pass_objs.v[i]);
+        m_obj *o;
+        uint32_t h = find(m, m->pass_objs.v[i], &o);
         if (h == M_NIL)
             continue;
-        m_obj *o = O(m, h);
         if ((o->flags & M_HELD) && (o->flags & M_ALIVE) && (o->flags & M_TRACKED))
-            set_gen(m, h, older); /* survived its pass after all */
-        o = O(m, h);
+            set_gen(m, h, o, older); /* survived its pass after all */
         o->flags &= (uint16_t) ~(M_IN_PASS | M_HELD);
         gcs_obj_put_i32(m, h, &o->gc_refs, W_GC_REFS, 0);
         o->gc_state = -1;
@@ -401,9 +419,15 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
     uint32_t site = gcs_str_id_c(m, ev->site);
     if (type == M_NIL || site == M_NIL)
         return;
-    uint32_t h = find(m, a->obj);
-    if (h != M_NIL) { /* id seen before (placeholder, or a trace that reuses ids) */
-        m_obj *o = O(m, h);
+    bool made = false;
+    const m_fcache *c = &m->fc[a->obj & (M_FCACHE - 1)];
+    uint32_t h = c->id == a->obj ? c->h : gcs_store_get_or_insert(m, a->obj, &made);
+    if (h == M_NIL)
+        return; /* ENOMEM */
+    m_obj *o = O(m, h);
+    if (made) {
+        m->n_alive++;
+    } else { /* id seen before (placeholder, or a trace that reuses ids) */
         gcs_edges_drop_all(m, h);
         if (!(o->flags & M_ALIVE))
             m->n_alive++;
@@ -415,14 +439,10 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
             vec32_remove(&m->purge_q, m->purge_head, h);
             m->purge_at = 0; /* the head may have changed */
         }
-        gcs_label_free(m, o->label);
+        gcs_label_free(m, o->label, o->lclass);
         o->label = 0;
-    } else if ((h = gcs_store_insert(m, a->obj)) != M_NIL) {
-        m->n_alive++;
-    } else {
-        return;
+        o->lclass = 0;
     }
-    m_obj *o = O(m, h);
     o->type = type;
     o->site = site;
     o->gen = GCS_REPLAY_GEN_UNTRACKED;
@@ -445,11 +465,12 @@ obj_alloc(gcs_model *m, const gcs_event *ev)
 static void
 obj_free(gcs_model *m, uint64_t id)
 {
-    uint32_t h = find(m, id);
-    if (h == M_NIL || !(O(m, h)->flags & M_ALIVE))
+    m_obj *o;
+    uint32_t h = find(m, id, &o);
+    if (h == M_NIL || !(o->flags & M_ALIVE))
         return;
-    gcs_edges_drop_all(m, h);
-    m_obj *o = O(m, h);
+    if (o->n_out | o->n_in)
+        gcs_edges_drop_all(m, h);
     o->flags &= (uint16_t) ~(M_ALIVE | M_TRACKED);
     gcs_obj_put_i32(m, h, &o->refcnt, W_REFCNT, 0);
     gcs_obj_put_u32(m, h, &o->free_ev, W_FREE_EV, m->pos);
@@ -458,6 +479,8 @@ obj_free(gcs_model *m, uint64_t id)
         o->flags &= (uint16_t)~M_GARBAGE;
         vec_remove(&m->garbage, id);
     }
+    if (m->purge_head == m->purge_q.n)
+        m->purge_at = 0; /* the queue was empty: purge() sets its next turn */
     vec32_push(m, &m->purge_q, h);
 }
 
@@ -480,40 +503,51 @@ purge(gcs_model *m)
         m->purge_head++;
         if (o->flags & (M_ALIVE | M_PURGED))
             continue;
-        wr_remove(m, o->id);
+        if (m->n_wrs)
+            wr_remove(m, o->id);
         gcs_store_purge(m, h);
     }
+    if (m->purge_head == m->purge_q.n)
+        m->purge_at = UINT64_MAX; /* nothing queued: obj_free sets it again */
     if (m->purge_head > 1024 && m->purge_head * 2 > m->purge_q.n) {
         memmove(m->purge_q.v, m->purge_q.v + m->purge_head,
                 (m->purge_q.n - m->purge_head) * sizeof *m->purge_q.v);
         m->purge_q.n -= m->purge_head;
         m->purge_head = 0;
     }
+    /* Holes only appear here. Amortised O(1) per purge: at most 1/16 of the
+     * objects are holes (memory), and at least M_COMPACT_MIN are collected
+     * before a pass over order[] (a small state would otherwise be rescanned
+     * every 1/16 of its size). */
+    if (m->n_holes > M_COMPACT_MIN && m->n_holes * 16 > m->n_objs)
+        gcs_model_compact(m);
 }
 
 /* {==== Apply ====} */
 
-static inline void
+static M_APPLY_INLINE void
 set_refcnt(gcs_model *m, uint64_t id, int64_t rc)
 {
-    uint32_t h = obj_get(m, id);
+    m_obj *o;
+    uint32_t h = obj_get(m, id, &o);
     if (h == M_NIL)
         return;
-    gcs_obj_put_i32(m, h, &O(m, h)->refcnt, W_REFCNT, rc);
+    gcs_obj_put_i32(m, h, &o->refcnt, W_REFCNT, rc);
 }
 
 static void
 set_flag(gcs_model *m, uint64_t id, uint16_t flag)
 {
-    uint32_t h = obj_get(m, id);
-    if (h != M_NIL)
-        O(m, h)->flags |= flag;
+    m_obj *o;
+    if (obj_get(m, id, &o) != M_NIL)
+        o->flags |= flag;
 }
 
 static void
 apply_gc(gcs_model *m, const gcs_event *ev)
 {
     uint32_t h;
+    m_obj *o;
     switch (ev->kind) {
     case GCS_EV_GC_BEGIN:
         if (m->gc.active)
@@ -542,8 +576,8 @@ apply_gc(gcs_model *m, const gcs_event *ev)
         promote(m, ev->u.gc_promote.from, ev->u.gc_promote.to);
         break;
     case GCS_EV_GC_GARBAGE:
-        if ((h = obj_get(m, ev->u.gc_garbage.obj)) != M_NIL && !(O(m, h)->flags & M_GARBAGE)) {
-            O(m, h)->flags |= M_GARBAGE;
+        if ((h = obj_get(m, ev->u.gc_garbage.obj, &o)) != M_NIL && !(o->flags & M_GARBAGE)) {
+            o->flags |= M_GARBAGE;
             vec_push(m, &m->garbage, ev->u.gc_garbage.obj);
         }
         break;
@@ -598,17 +632,11 @@ apply_gc(gcs_model *m, const gcs_event *ev)
     }
 }
 
-/* Inlined into each applying loop (saves the call and the saved registers
- * per event: about 20 of the ~180 instructions an event costs). */
-#if defined(__GNUC__)
-#define M_APPLY_INLINE inline __attribute__((always_inline))
-#else
-#define M_APPLY_INLINE inline
-#endif
 static M_APPLY_INLINE int
 apply1(gcs_model *m, const gcs_event *ev)
 {
     uint32_t h;
+    m_obj *o;
     switch (ev->kind) {
     case GCS_EV_ALLOC:
         obj_alloc(m, ev);
@@ -623,8 +651,8 @@ apply1(gcs_model *m, const gcs_event *ev)
         set_refcnt(m, ev->u.decref.obj, ev->u.decref.refcnt);
         break;
     case GCS_EV_LABEL:
-        if ((h = obj_get(m, ev->u.label.obj)) != M_NIL)
-            set_label(m, h, ev->u.label.text);
+        if (obj_get(m, ev->u.label.obj, &o) != M_NIL)
+            set_label(m, o, ev->u.label.text);
         break;
     case GCS_EV_REF_SET:
         edge_set(m, ev->u.ref_set.src, ev->u.ref_set.slot, ev->u.ref_set.dst, ev->u.ref_set.old);
@@ -633,15 +661,15 @@ apply1(gcs_model *m, const gcs_event *ev)
         edge_del(m, ev->u.ref_del.src, ev->u.ref_del.slot, ev->u.ref_del.old);
         break;
     case GCS_EV_TRACK:
-        if ((h = obj_get(m, ev->u.track.obj)) != M_NIL && (O(m, h)->flags & M_ALIVE)) {
-            O(m, h)->flags |= M_TRACKED;
-            set_gen(m, h, 0);
+        if ((h = obj_get(m, ev->u.track.obj, &o)) != M_NIL && (o->flags & M_ALIVE)) {
+            o->flags |= M_TRACKED;
+            set_gen(m, h, o, 0);
         }
         break;
     case GCS_EV_UNTRACK:
-        if ((h = find(m, ev->u.untrack.obj)) != M_NIL) {
-            O(m, h)->flags &= (uint16_t)~M_TRACKED;
-            O(m, h)->gen = GCS_REPLAY_GEN_UNTRACKED;
+        if (find(m, ev->u.untrack.obj, &o) != M_NIL) {
+            o->flags &= (uint16_t)~M_TRACKED;
+            o->gen = GCS_REPLAY_GEN_UNTRACKED;
         }
         break;
     case GCS_EV_FRAME_PUSH: {
@@ -708,11 +736,8 @@ apply1(gcs_model *m, const gcs_event *ev)
     case GCS_EV__COUNT:
         break;
     }
-    m->pos++;
-    if (m->purge_head < m->purge_q.n && m->pos >= m->purge_at)
+    if (++m->pos >= m->purge_at) /* UINT64_MAX while nothing is queued */
         purge(m);
-    if (m->n_holes > 1024 && m->n_holes * 16 > m->n_objs)
-        gcs_model_compact(m); /* amortised O(1) per purge; holes stay <= 1/16 (memory) */
     return m->oom ? GCS_ENOMEM : 0;
 }
 
@@ -722,17 +747,18 @@ gcs_model_apply(gcs_model *m, const gcs_event *ev)
     return apply1(m, ev);
 }
 
+/* m->oom is sticky, so it is tested once per run rather than per event (on
+ * ENOMEM the rest of the run is applied to a state already incomplete). */
 size_t
 gcs_model_apply_until(gcs_model *m, const gcs_event *ev, size_t n, uint64_t stop_kinds)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned k = (unsigned)ev[i].kind; /* kinds past bit 63 stop any non-empty mask */
         if (k < 64 ? (stop_kinds >> k) & 1 : stop_kinds != 0)
-            return i;
-        if (apply1(m, &ev[i]) != 0)
-            return SIZE_MAX;
+            return m->oom ? SIZE_MAX : i;
+        (void)apply1(m, &ev[i]);
     }
-    return n;
+    return m->oom ? SIZE_MAX : n;
 }
 
 int
@@ -751,6 +777,7 @@ gcs_model_init(gcs_model *m, uint64_t freed_window, const long thresholds[3], bo
     m->freed_window = freed_window;
     m->gc.phase = -1;
     m->free_h = m->efree = M_NIL;
+    gcs_model_cache_reset(m);
     (void)thresholds; /* the header's config applies until a GC_CONFIG (replay.c) */
     (void)enabled;
     (void)debug;
@@ -841,6 +868,10 @@ check_obj(const gcs_model *m, size_t i, char *why, size_t n)
     if (o->label && (o->label >= m->lab.n || memchr(m->lab.b + (size_t)o->label * 8, 0,
                                                     (m->lab.n - o->label) * 8) == NULL)) {
         snprintf(why, n, "object %" PRIu64 ": label outside the arena", o->id);
+        return GCS_ECORRUPT;
+    }
+    if (o->lclass != (o->label ? gcs_label_class_of(strlen(gcs_label_text(m, o->label))) : 0)) {
+        snprintf(why, n, "object %" PRIu64 ": label size class %u is wrong", o->id, o->lclass);
         return GCS_ECORRUPT;
     }
     if (o->type >= m->str.n || o->site >= m->str.n) {

@@ -24,8 +24,8 @@
  *     and each is found by idx; purged entries (holes) are not in idx.
  *   - every edge node is in its source's out list and its target's in list,
  *     both endpoints are alive objects in the state, list lengths equal
- *     n_out / n_in, and each node is in the edge hash exactly once; edges
- *     with equal (src, slot, dst) all carry M_EDUP.
+ *     n_out / n_in, and each node is in the edge hash exactly once; an edge
+ *     carries M_EDUP exactly when another edge has the same (src, slot, dst).
  *   - a field holding its wide sentinel has exactly one wide entry, and no
  *     other wide entries exist.
  *   - gen lists (young[0], young[1]) hold at least every alive tracked object
@@ -42,9 +42,10 @@
 #include "gcscope/replay.h"
 #include "gcscope/trace_events.h"
 
-#define M_NIL        UINT32_MAX
-#define M_BLOCK_BITS 12u /* 4096 records per pool block */
-#define M_BLOCK      (1u << M_BLOCK_BITS)
+#define M_NIL         UINT32_MAX
+#define M_BLOCK_BITS  12u /* 4096 records per pool block */
+#define M_BLOCK       (1u << M_BLOCK_BITS)
+#define M_COMPACT_MIN 4096u /* purge holes collected before order[] is compacted */
 
 /* Narrow-field sentinels: the value is in the wide table. */
 #define M_WIDE_U32  (UINT32_MAX - 1u) /* u32 fields; values >= this are wide */
@@ -66,7 +67,8 @@ typedef struct m_obj {
     uint32_t n_out, n_in;
     uint16_t flags; /* M_* */
     int8_t gen, gc_state;
-    uint8_t kind; /* M_WIDE_KIND */
+    uint8_t kind;   /* M_WIDE_KIND */
+    uint8_t lclass; /* the label's size class (gcs_label_free needs no strlen) */
 } m_obj;
 
 enum {
@@ -133,11 +135,14 @@ typedef struct m_labels {
 } m_labels;
 
 /* A direct-mapped cache in front of the object index (slot = id & 255): most
- * events touch an object touched a few events before. Not part of the state:
- * emptied on clear/load and for a purged id. */
+ * events touch an object touched a few events before. It holds the record's
+ * address too (records never move while their object is in the state). Not
+ * part of the state: emptied on clear/load and for a purged id. An empty
+ * entry is {0, NULL, M_NIL}, so looking up id 0 hits it and finds nothing. */
 #define M_FCACHE 256
 typedef struct m_fcache {
-    uint64_t id; /* 0: empty */
+    uint64_t id;
+    m_obj *o;
     uint32_t h;
 } m_fcache;
 
@@ -152,8 +157,11 @@ typedef struct m_ecur {
 } m_ecur;
 
 /* Pointer -> string id, direct-mapped in front of the string table (ids never
- * change, so it is never emptied but by fini). */
-#define M_SCACHE 64
+ * change, so it is never emptied but by fini). Slot: the top bits of the
+ * pointer times the golden ratio (type names, slot labels and site records
+ * lie close together in the reader's pool; low pointer bits collide). */
+#define M_SCACHE_BITS 8
+#define M_SCACHE      (1u << M_SCACHE_BITS)
 typedef struct m_scache {
     const void *p;
     uint32_t id;
@@ -172,6 +180,7 @@ typedef struct gcs_model {
     size_t n_objs, cap_order, n_holes, n_alive;
     uint32_t *idx; /* open addressing: handle + 1 (0: empty) */
     size_t idx_cap, idx_n;
+    unsigned idx_shift;    /* 64 - log2(idx_cap): home = id * golden >> idx_shift */
     uint64_t *wkey, *wval; /* wide values: key handle * 8 + field + 1 (0: empty) */
     size_t w_cap, w_n;
 
@@ -179,8 +188,9 @@ typedef struct gcs_model {
     m_edge **eblocks;
     size_t n_eblocks;
     uint32_t epool_n, efree; /* nodes handed out; free node list (through .on) */
-    uint32_t *eh;            /* edge hash: node + 1 (0: empty) */
+    uint32_t *eh;            /* edge hash: node + 1 (0: empty), keyed by (src, slot, dst) */
     size_t eh_cap, eh_n;
+    unsigned eh_shift;  /* 64 - log2(eh_cap): home = mix(key) * golden >> eh_shift */
     uint64_t edges_ver; /* bumped by every edge change (cursors) */
     m_ecur ecur[M_ECUR];
     unsigned ecur_next;
@@ -198,7 +208,8 @@ typedef struct gcs_model {
     m_u64vec pass_objs, garbage; /* ids */
     m_u32vec young[2], purge_q;  /* handles; purge_q in free order */
     size_t purge_head;
-    uint64_t purge_at; /* no purge is due before this pos (0: check); not part of the state */
+    uint64_t purge_at; /* no purge is due before this pos (0: check; UINT64_MAX: queue
+                        * empty); not part of the state */
 
     const char *last_marker;
     uint64_t last_marker_ev;
@@ -241,7 +252,8 @@ int gcs_model_apply(gcs_model *m, const gcs_event *ev);
 int gcs_model_apply_n(gcs_model *m, const gcs_event *ev, size_t n);
 /* Apply ev[0..n) up to, not including, the first event whose kind has its
  * bit set in stop_kinds (bit 1 << kind): how many were applied, SIZE_MAX if
- * out of memory. */
+ * out of memory (m->oom; the events of the run were still applied, to an
+ * incomplete state). */
 size_t gcs_model_apply_until(gcs_model *m, const gcs_event *ev, size_t n, uint64_t stop_kinds);
 /* Remove purge holes from order[] (freeing their slots); call before queries
  * that index order[]. 0 (cannot fail). */
@@ -251,23 +263,42 @@ int gcs_model_compact(gcs_model *m);
 
 /* Handle of the object with this id in the state, or M_NIL. */
 uint32_t gcs_model_find(const gcs_model *m, uint64_t id);
-/* The same through the lookup cache (while applying events). */
-static inline uint32_t
-gcs_model_get_(gcs_model *m, uint64_t id)
+/* Remember that id is at handle h (while applying events). */
+static inline void
+gcs_model_cache_(gcs_model *m, uint64_t id, uint32_t h)
 {
     m_fcache *c = &m->fc[id & (M_FCACHE - 1)];
-    if (c->id == id && id != 0)
+    c->id = id;
+    c->o = gcs_model_obj(m, h);
+    c->h = h;
+}
+/* Empty the lookup cache. */
+void gcs_model_cache_reset(gcs_model *m);
+/* gcs_model_find through the lookup cache (while applying events); *o gets
+ * the record (NULL with M_NIL). */
+static inline uint32_t
+gcs_model_get_(gcs_model *m, uint64_t id, m_obj **o)
+{
+    m_fcache *c = &m->fc[id & (M_FCACHE - 1)];
+    if (c->id == id) {
+        *o = c->o;
         return c->h;
+    }
     uint32_t h = gcs_model_find(m, id);
+    *o = NULL;
     if (h != M_NIL) {
-        c->id = id;
-        c->h = h;
+        gcs_model_cache_(m, id, h);
+        *o = c->o;
     }
     return h;
 }
 /* A new object record with this id (fields defaulted, not alive), inserted in
- * order[] and the index; M_NIL on ENOMEM (m->oom set). */
+ * order[] and the index; M_NIL on ENOMEM (m->oom set). The id must not be in
+ * the state. */
 uint32_t gcs_store_insert(gcs_model *m, uint64_t id);
+/* The handle of id (id != 0): found, or inserted as by gcs_store_insert
+ * (*made true) with one probe of the index. M_NIL on ENOMEM (m->oom set). */
+uint32_t gcs_store_get_or_insert(gcs_model *m, uint64_t id, bool *made);
 /* Forget a freed object (edges already gone): out of the index, label freed,
  * a hole in order[] until gcs_model_compact. */
 void gcs_store_purge(gcs_model *m, uint32_t h);
@@ -295,7 +326,8 @@ gcs_obj_put_u32(gcs_model *m, uint32_t h, uint32_t *p, int field, uint64_t v)
 static inline void
 gcs_obj_put_i32(gcs_model *m, uint32_t h, int32_t *p, int field, int64_t v)
 {
-    if (v > INT32_MIN && v <= INT32_MAX && *p != M_WIDE_I32)
+    /* INT32_MIN < v <= INT32_MAX, in one unsigned compare */
+    if ((uint64_t)v - (uint64_t)INT32_MIN - 1 < (uint64_t)UINT32_MAX && *p != M_WIDE_I32)
         *p = (int32_t)v;
     else
         gcs_obj_set_i(m, h, field, v);
@@ -311,10 +343,15 @@ gcs_str_ptr(const gcs_model *m, uint32_t id)
     return m->str.v[id];
 }
 /* gcs_str_id / gcs_str_lookup through the cache. */
+static inline m_scache *
+gcs_str_slot_(gcs_model *m, const void *p)
+{
+    return &m->sc[((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> (64 - M_SCACHE_BITS)];
+}
 static inline uint32_t
 gcs_str_id_c(gcs_model *m, const void *p)
 {
-    m_scache *c = &m->sc[((uintptr_t)p >> 3) & (M_SCACHE - 1)];
+    m_scache *c = gcs_str_slot_(m, p);
     if (c->p == p && p != NULL)
         return c->id;
     uint32_t id = gcs_str_id(m, p);
@@ -327,15 +364,23 @@ gcs_str_id_c(gcs_model *m, const void *p)
 static inline uint32_t
 gcs_str_lookup_c(gcs_model *m, const void *p)
 {
-    m_scache *c = &m->sc[((uintptr_t)p >> 3) & (M_SCACHE - 1)];
+    m_scache *c = gcs_str_slot_(m, p);
     if (c->p == p && p != NULL)
         return c->id;
-    return gcs_str_lookup(m, p);
+    uint32_t id = gcs_str_lookup(m, p);
+    if (id != M_NIL && p != NULL) {
+        c->p = p;
+        c->id = id;
+    }
+    return id;
 }
 
-/* Labels: a copy of text (0 for NULL; 0 and m->oom on ENOMEM), free, text. */
-uint32_t gcs_label_new(gcs_model *m, const char *text, size_t len);
-void gcs_label_free(gcs_model *m, uint32_t lab);
+/* Labels: a copy of text (0 for NULL; 0 and m->oom on ENOMEM; its size class
+ * in *cls), free (cls: what gcs_label_new gave), text. */
+uint32_t gcs_label_new(gcs_model *m, const char *text, size_t len, uint8_t *cls);
+void gcs_label_free(gcs_model *m, uint32_t lab, uint8_t cls);
+/* The size class gcs_label_new gives a text of len bytes (for the check). */
+uint8_t gcs_label_class_of(size_t len);
 static inline const char *
 gcs_label_text(const gcs_model *m, uint32_t lab)
 {

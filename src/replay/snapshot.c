@@ -24,17 +24,17 @@ typedef struct wbuf {
     int oom;
 } wbuf;
 
-static uint8_t *
+static inline uint8_t *
 wb_room(wbuf *w, size_t k)
 {
-    if (gcs_model_grow((void **)&w->b, &w->cap, w->n + k, 1) != 0) {
+    if (w->n + k > w->cap && gcs_model_grow((void **)&w->b, &w->cap, w->n + k, 1) != 0) {
         w->oom = 1;
         return NULL;
     }
     return w->b + w->n;
 }
 
-static void
+static inline void
 wb_uv(wbuf *w, uint64_t v)
 {
     uint8_t *p = wb_room(w, 10);
@@ -42,7 +42,7 @@ wb_uv(wbuf *w, uint64_t v)
         w->n += gcs_put_uv(p, v);
 }
 
-static void
+static inline void
 wb_sv(wbuf *w, int64_t v)
 {
     wb_uv(w, gcs_zigzag(v));
@@ -88,23 +88,28 @@ typedef struct snap_prev {
     uint64_t id, alloc_ev;
 } snap_prev;
 
+/* A wide-capable field: the narrow value when it is one (no call), else
+ * through gcs_obj_u / gcs_obj_i (wide values, "none"). */
+#define NARROW_U(m, h, v, field) ((v) < M_WIDE_U32 ? (uint64_t)(v) : gcs_obj_u((m), (h), (field)))
+#define NARROW_I(m, h, v, field) ((v) != M_WIDE_I32 ? (int64_t)(v) : gcs_obj_i((m), (h), (field)))
+
 static void
 save_obj(wbuf *w, const gcs_model *m, uint32_t h, snap_prev *pv)
 {
     const m_obj *o = O(m, h);
     wb_uv(w, o->id - pv->id);
     pv->id = o->id;
-    wb_uv(w, gcs_obj_u(m, h, W_KIND));
+    wb_uv(w, o->kind != M_WIDE_KIND ? o->kind : gcs_obj_u(m, h, W_KIND));
     wb_ptr(w, gcs_str_ptr(m, o->type));
     wb_str(w, gcs_label_text(m, o->label));
     wb_ptr(w, gcs_str_ptr(m, o->site));
-    wb_sv(w, gcs_obj_i(m, h, W_REFCNT));
-    wb_sv(w, gcs_obj_i(m, h, W_GC_REFS));
-    wb_uv(w, gcs_obj_u(m, h, W_SIZE));
-    uint64_t alloc_ev = gcs_obj_u(m, h, W_ALLOC_EV);
+    wb_sv(w, NARROW_I(m, h, o->refcnt, W_REFCNT));
+    wb_sv(w, NARROW_I(m, h, o->gc_refs, W_GC_REFS));
+    wb_uv(w, NARROW_U(m, h, o->size, W_SIZE));
+    uint64_t alloc_ev = NARROW_U(m, h, o->alloc_ev, W_ALLOC_EV);
     wb_sv(w, (int64_t)(alloc_ev - pv->alloc_ev));
     pv->alloc_ev = alloc_ev;
-    wb_ev(w, gcs_obj_u(m, h, W_FREE_EV));
+    wb_ev(w, NARROW_U(m, h, o->free_ev, W_FREE_EV));
     wb_sv(w, o->gen);
     wb_sv(w, o->gc_state);
     wb_uv(w, o->flags & M_STATE_FLAGS);
@@ -255,10 +260,11 @@ rev(gcs_rd *r)
 }
 
 /* wb_str's inverse, into the label arena: 0 for none; r->bad on a short
- * buffer, *oom on ENOMEM. */
+ * buffer, *oom on ENOMEM; the label's size class in *cls. */
 static uint32_t
-rlabel(gcs_model *m, gcs_rd *r, int *oom)
+rlabel(gcs_model *m, gcs_rd *r, int *oom, uint8_t *cls)
 {
+    *cls = 0;
     uint64_t n = gcs_get_uv(r);
     if (r->bad || n == 0)
         return 0;
@@ -267,7 +273,7 @@ rlabel(gcs_model *m, gcs_rd *r, int *oom)
         r->bad = 1;
         return 0;
     }
-    uint32_t lab = gcs_label_new(m, (const char *)r->p, (size_t)n);
+    uint32_t lab = gcs_label_new(m, (const char *)r->p, (size_t)n, cls);
     if (lab == 0)
         *oom = 1;
     r->p += n;
@@ -288,13 +294,15 @@ load_obj(gcs_model *m, gcs_rd *r, snap_prev *pv)
     gcs_obj_set_u(m, h, W_KIND, rv(r));
     uint32_t type = gcs_str_id(m, rp(r));
     int oom = 0;
-    uint32_t lab = rlabel(m, r, &oom);
+    uint8_t cls;
+    uint32_t lab = rlabel(m, r, &oom, &cls);
     uint32_t site = gcs_str_id(m, rp(r));
     if (oom || type == M_NIL || site == M_NIL)
         return GCS_ENOMEM;
     m_obj *o = O(m, h);
     o->type = type;
     o->label = lab;
+    o->lclass = cls;
     o->site = site;
     gcs_obj_set_i(m, h, W_REFCNT, rs(r));
     gcs_obj_set_i(m, h, W_GC_REFS, rs(r));

@@ -1,8 +1,10 @@
 /* src/replay/store.c — the replay model's compact object store (issue #8):
  * 64-byte records in a pool of fixed 4096-record blocks named by stable u32
  * handles (a purged record's slot is reused after the next compaction, which
- * runs when holes reach 1/16 of the objects and finds them in a bitmap), the
- * id-ordered handle array, the id -> handle hash, the wide-value
+ * runs when holes reach 1/16 of the objects and M_COMPACT_MIN, and finds them
+ * in a bitmap), the id-ordered handle array, the id -> handle hash
+ * (multiply-shift hashing, one probe run for ALLOC's find-or-insert), the
+ * lookup cache's reset, the wide-value
  * side table for the rare values that do not fit a narrow field, the string
  * table (type, site and slot pointers as u32 ids) and the label arena. Start
  * at gcs_store_insert(). Nothing here knows what an event means (model.c). */
@@ -21,6 +23,24 @@ hash64(uint64_t x)
     x *= 0xff51afd7ed558ccdULL;
     x ^= x >> 33;
     return (size_t)x;
+}
+
+/* Home slot of an object id in the index (2^(64 - shift) slots): Fibonacci
+ * hashing, one multiply (ids are mostly consecutive; the top bits of the
+ * product spread them evenly). */
+static inline size_t
+idx_home(uint64_t id, unsigned shift)
+{
+    return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> shift);
+}
+
+static unsigned
+log2_pow2(size_t cap)
+{
+    unsigned b = 0;
+    while (((size_t)1 << b) < cap)
+        b++;
+    return b;
 }
 
 /* {==== Pool ====} */
@@ -67,9 +87,9 @@ slot_free(gcs_model *m, uint32_t h)
 /* {==== Id index ====} */
 
 static void
-idx_put(uint32_t *t, size_t cap, uint64_t id, uint32_t h)
+idx_put(uint32_t *t, size_t cap, unsigned shift, uint64_t id, uint32_t h)
 {
-    size_t j = hash64(id) & (cap - 1);
+    size_t j = idx_home(id, shift);
     while (t[j])
         j = (j + 1) & (cap - 1);
     t[j] = h + 1;
@@ -86,12 +106,14 @@ idx_grow(gcs_model *m, size_t need)
     uint32_t *t = calloc(cap, sizeof *t);
     if (t == NULL)
         return GCS_ENOMEM;
+    unsigned shift = 64 - log2_pow2(cap);
     for (size_t j = 0; j < m->idx_cap; j++)
         if (m->idx[j])
-            idx_put(t, cap, gcs_model_obj(m, m->idx[j] - 1)->id, m->idx[j] - 1);
+            idx_put(t, cap, shift, gcs_model_obj(m, m->idx[j] - 1)->id, m->idx[j] - 1);
     free(m->idx);
     m->idx = t;
     m->idx_cap = cap;
+    m->idx_shift = shift;
     return 0;
 }
 
@@ -101,17 +123,24 @@ gcs_model_find(const gcs_model *m, uint64_t id)
     if (m->idx_cap == 0 || id == 0)
         return M_NIL;
     size_t mask = m->idx_cap - 1;
-    for (size_t j = hash64(id) & mask; m->idx[j]; j = (j + 1) & mask)
+    for (size_t j = idx_home(id, m->idx_shift); m->idx[j]; j = (j + 1) & mask)
         if (gcs_model_obj(m, m->idx[j] - 1)->id == id)
             return m->idx[j] - 1;
     return M_NIL;
+}
+
+void
+gcs_model_cache_reset(gcs_model *m)
+{
+    for (size_t i = 0; i < M_FCACHE; i++)
+        m->fc[i] = (m_fcache){0, NULL, M_NIL};
 }
 
 /* Remove handle h (id) from the index: backward-shift deletion. */
 static void
 idx_del(gcs_model *m, uint64_t id, uint32_t h)
 {
-    size_t mask = m->idx_cap - 1, i = hash64(id) & mask;
+    size_t mask = m->idx_cap - 1, i = idx_home(id, m->idx_shift);
     while (m->idx[i] && m->idx[i] != h + 1)
         i = (i + 1) & mask;
     if (m->idx[i] == 0)
@@ -120,7 +149,7 @@ idx_del(gcs_model *m, uint64_t id, uint32_t h)
         j = (j + 1) & mask;
         if (m->idx[j] == 0)
             break;
-        size_t k = hash64(gcs_model_obj(m, m->idx[j] - 1)->id) & mask;
+        size_t k = idx_home(gcs_model_obj(m, m->idx[j] - 1)->id, m->idx_shift);
         if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
             continue;
         m->idx[i] = m->idx[j];
@@ -143,13 +172,44 @@ obj_defaults(m_obj *o, uint64_t id)
     o->gc_state = -1;
 }
 
+/* Insert id (absent) with its index entry at idx[j] (empty, in id's probe
+ * run; room for one more reserved). */
+static uint32_t insert_at(gcs_model *m, uint64_t id, size_t j);
+
 uint32_t
 gcs_store_insert(gcs_model *m, uint64_t id)
 {
-    if (gcs_model_grow((void **)&m->order, &m->cap_order, m->n_objs + 1, sizeof *m->order) != 0)
+    bool made;
+    return gcs_store_get_or_insert(m, id, &made);
+}
+
+uint32_t
+gcs_store_get_or_insert(gcs_model *m, uint64_t id, bool *made)
+{
+    *made = false;
+    if (m->n_objs == m->cap_order &&
+        gcs_model_grow((void **)&m->order, &m->cap_order, m->n_objs + 1, sizeof *m->order) != 0)
         goto oom;
-    if (idx_grow(m, m->idx_n + 1) != 0)
+    if ((m->idx_n + 1) * 2 > m->idx_cap && idx_grow(m, m->idx_n + 1) != 0)
         goto oom;
+    size_t mask = m->idx_cap - 1, j = idx_home(id, m->idx_shift);
+    for (; m->idx[j]; j = (j + 1) & mask) {
+        if (gcs_model_obj(m, m->idx[j] - 1)->id == id) {
+            gcs_model_cache_(m, id, m->idx[j] - 1);
+            return m->idx[j] - 1;
+        }
+    }
+    uint32_t h = insert_at(m, id, j);
+    *made = h != M_NIL;
+    return h;
+oom:
+    m->oom = 1;
+    return M_NIL;
+}
+
+static uint32_t
+insert_at(gcs_model *m, uint64_t id, size_t j)
+{
     uint32_t h = slot_new(m);
     if (h == M_NIL)
         goto oom;
@@ -169,8 +229,9 @@ gcs_store_insert(gcs_model *m, uint64_t id)
     }
     m->order[at] = h;
     m->n_objs++;
-    idx_put(m->idx, m->idx_cap, id, h);
+    m->idx[j] = h + 1;
     m->idx_n++;
+    gcs_model_cache_(m, id, h); /* the next events name it */
     return h;
 oom:
     m->oom = 1;
@@ -182,9 +243,10 @@ gcs_store_purge(gcs_model *m, uint32_t h)
 {
     m_obj *o = gcs_model_obj(m, h);
     idx_del(m, o->id, h);
-    if (m->fc[o->id & (M_FCACHE - 1)].id == o->id)
-        m->fc[o->id & (M_FCACHE - 1)].id = 0;
-    gcs_label_free(m, o->label);
+    m_fcache *c = &m->fc[o->id & (M_FCACHE - 1)];
+    if (c->id == o->id)
+        *c = (m_fcache){0, NULL, M_NIL};
+    gcs_label_free(m, o->label, o->lclass);
     o->label = 0;
     if (m->w_n)
         gcs_obj_wide_drop(m, h);
@@ -502,9 +564,17 @@ lab_class(size_t units, size_t *got)
     return c < M_LCLASSES ? c : 0; /* 0: too big for a class (never reused) */
 }
 
-uint32_t
-gcs_label_new(gcs_model *m, const char *text, size_t len)
+uint8_t
+gcs_label_class_of(size_t len)
 {
+    size_t got;
+    return (uint8_t)lab_class((len + 1 + 7) / 8, &got);
+}
+
+uint32_t
+gcs_label_new(gcs_model *m, const char *text, size_t len, uint8_t *cls)
+{
+    *cls = 0;
     if (text == NULL)
         return 0;
     m_labels *L = &m->lab;
@@ -533,6 +603,7 @@ gcs_label_new(gcs_model *m, const char *text, size_t len)
     }
     memcpy(L->b + (size_t)h * 8, text, len);
     L->b[(size_t)h * 8 + len] = 0;
+    *cls = (uint8_t)c;
     return h;
 oom:
     m->oom = 1;
@@ -540,17 +611,13 @@ oom:
 }
 
 void
-gcs_label_free(gcs_model *m, uint32_t lab)
+gcs_label_free(gcs_model *m, uint32_t lab, uint8_t cls)
 {
-    if (lab == 0)
-        return;
+    if (lab == 0 || cls == 0)
+        return; /* none, or a huge label: its units stay used until clear */
     m_labels *L = &m->lab;
-    size_t got, len = strlen(L->b + (size_t)lab * 8);
-    unsigned c = lab_class((len + 1 + 7) / 8, &got);
-    if (c == 0)
-        return; /* a huge label: its units stay used until clear */
-    memcpy(L->b + (size_t)lab * 8, &L->free[c], sizeof(uint32_t));
-    L->free[c] = lab;
+    memcpy(L->b + (size_t)lab * 8, &L->free[cls], sizeof(uint32_t));
+    L->free[cls] = lab;
 }
 
 /* {==== Clear / fini ====} */
@@ -571,7 +638,7 @@ gcs_store_clear(gcs_model *m)
     m->w_n = 0;
     m->lab.n = 1;
     memset(m->lab.free, 0, sizeof m->lab.free);
-    memset(m->fc, 0, sizeof m->fc);
+    gcs_model_cache_reset(m);
 }
 
 void
