@@ -12,7 +12,7 @@
  *      per allocated object; else the reference figure, labelled as such.
  * Usage: trace_bench [--quick] [--events N] [--dir DIR]   (build: release preset)
  *        trace_bench [--dir DIR] --one refcount|alloc off|noop|on ITERS   (for callgrind)
- *        trace_bench --make-big FILE EVENTS | --read FILE decode|index|moves   (for perf) */
+ *        trace_bench --make-big FILE EVENTS | --read FILE decode|index|moves|cached  (perf) */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -376,8 +376,9 @@ make_big_trace(const char *path, uint64_t n, uint64_t *elapsed_ns)
 }
 
 typedef struct read_figs {
-    uint64_t events, file_bytes, index_bytes;
+    uint64_t events, file_bytes, index_bytes, index_file_bytes;
     double decode_rate, iterate_rate, replay_rate, step_rate, index_rate, seek_med_ms, seek_p99_ms;
+    double cached_open_ms; /* gcs_replay_open with the sidecar index loaded */
 } read_figs;
 
 static int
@@ -450,14 +451,19 @@ median3(double a, double b, double c)
     return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
 }
 
-/* Events per second of one gcs_replay_open (the index build); the replay is
- * left open in *out if out is not NULL, else closed. */
+/* Events per second of one gcs_replay_open: the index build (cache < 0: the
+ * sidecar index is neither read nor written), or with the sidecar index
+ * (cache > 0: loaded if valid, else built and written); the replay is left
+ * open in *out if out is not NULL, else closed. */
 static double
-index_rate(const char *path, gcs_replay **out)
+index_rate(const char *path, int cache, gcs_replay **out)
 {
     gcs_replay *r;
+    gcs_replay_opts o;
+    gcs_replay_opts_init(&o);
+    o.index_cache = cache;
     uint64_t t0 = now_ns();
-    int rc = gcs_replay_open(path, NULL, &r);
+    int rc = gcs_replay_open(path, &o, &r);
     if (rc != 0)
         fail(gcs_replay_open_errmsg(), rc);
     double rate = gcs_replay_n_events(r) / ((now_ns() - t0) / 1e9);
@@ -493,8 +499,8 @@ measure_reading(const char *path, int n_seeks)
     f.decode_rate = median3(d1, d2, reader_decode_rate(path, &n_read));
     f.iterate_rate = reader_iterate_rate(path);
     fprintf(stderr, "trace_bench: index build (gcs_replay_open, x3)...\n");
-    double i1 = index_rate(path, NULL), i2 = index_rate(path, NULL);
-    f.index_rate = median3(i1, i2, index_rate(path, &r));
+    double i1 = index_rate(path, -1, NULL), i2 = index_rate(path, -1, NULL);
+    f.index_rate = median3(i1, i2, index_rate(path, -1, &r));
     f.events = gcs_replay_n_events(r);
     f.index_bytes = gcs_replay_index_bytes(r);
     fprintf(stderr, "trace_bench: replay forward in moves of 4096 events (x3)...\n");
@@ -510,6 +516,15 @@ measure_reading(const char *path, int n_seeks)
     fprintf(stderr, "trace_bench: %d random seeks...\n", n_seeks);
     seek_times(r, f.events, n_seeks, &f.seek_med_ms, &f.seek_p99_ms);
     gcs_replay_close(r);
+    fprintf(stderr, "trace_bench: open with the sidecar index (write it, then load x3)...\n");
+    char idx[1024];
+    snprintf(idx, sizeof idx, "%s.gcsidx", path);
+    remove(idx);
+    index_rate(path, 1, NULL); /* builds and writes it */
+    double c1 = index_rate(path, 1, NULL), c2 = index_rate(path, 1, NULL);
+    f.cached_open_ms = f.events / median3(c1, c2, index_rate(path, 1, NULL)) * 1e3;
+    f.index_file_bytes = file_size(idx);
+    remove(idx);
     if (n_read != f.events)
         fprintf(stderr, "trace_bench: WARNING reader saw %" PRIu64 " events, replay %" PRIu64 "\n",
                 n_read, f.events);
@@ -538,6 +553,9 @@ print_reading(const read_figs *f, uint64_t record_ns)
     row("seek p99", f->seek_p99_ms, "ms", "<= 50", f->seek_p99_ms <= 50);
     double pct = 100.0 * (double)f->index_bytes / (double)f->file_bytes;
     row("index memory (% of trace file)", pct, "%", "<= 10", pct <= 10);
+    row("open again, index loaded from .gcsidx", f->cached_open_ms, "ms", "(info)", true);
+    row("  its .gcsidx file (% of trace file)",
+        100.0 * (double)f->index_file_bytes / (double)f->file_bytes, "%", "(info)", true);
 }
 
 /* {==== heaptrack comparison ====} */
@@ -650,18 +668,24 @@ run_one(const char *workload, const char *mode, uint64_t iters, const char *dir)
     return 0;
 }
 
-/* --read FILE decode|index|moves: one timed pass of the reader, of
- * gcs_replay_open, or of replaying forward in moves of 4096 events (timed
- * after the open), over FILE (made with --make-big); for perf record. */
+/* --read FILE decode|index|moves|cached: one timed pass of the reader, of
+ * gcs_replay_open building the index, of replaying forward in moves of 4096
+ * events (timed after the open), or of gcs_replay_open with the sidecar index
+ * (FILE.gcsidx: loaded if valid, else built and written), over FILE (made
+ * with --make-big); for perf record and callgrind. */
 static int
 run_read(const char *path, const char *mode)
 {
     uint64_t n = 0, t0 = now_ns();
     if (strcmp(mode, "decode") == 0) {
         reader_decode_rate(path, &n);
-    } else if (strcmp(mode, "index") == 0 || strcmp(mode, "moves") == 0) {
+    } else if (strcmp(mode, "index") == 0 || strcmp(mode, "moves") == 0 ||
+               strcmp(mode, "cached") == 0) {
         gcs_replay *r;
-        int rc = gcs_replay_open(path, NULL, &r);
+        gcs_replay_opts o;
+        gcs_replay_opts_init(&o);
+        o.index_cache = mode[0] == 'c' ? 1 : -1; /* index, moves: build, no .gcsidx */
+        int rc = gcs_replay_open(path, &o, &r);
         if (rc != 0)
             fail(gcs_replay_open_errmsg(), rc);
         n = gcs_replay_n_events(r);
@@ -672,7 +696,7 @@ run_read(const char *path, const char *mode)
         }
         gcs_replay_close(r);
     } else {
-        fprintf(stderr, "usage: trace_bench --read FILE decode|index|moves\n");
+        fprintf(stderr, "usage: trace_bench --read FILE decode|index|moves|cached\n");
         return 2;
     }
     double s = (now_ns() - t0) / 1e9;
@@ -705,11 +729,11 @@ main(int argc, char **argv)
         } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else {
-            fprintf(stderr,
-                    "usage: trace_bench [--quick] [--events N] [--dir DIR]\n"
-                    "       trace_bench [--dir DIR] --one refcount|alloc off|noop|on "
-                    "ITERS\n"
-                    "       trace_bench --make-big FILE EVENTS | --read FILE decode|index|moves\n");
+            fprintf(stderr, "usage: trace_bench [--quick] [--events N] [--dir DIR]\n"
+                            "       trace_bench [--dir DIR] --one refcount|alloc off|noop|on "
+                            "ITERS\n"
+                            "       trace_bench --make-big FILE EVENTS | --read FILE "
+                            "decode|index|moves|cached\n");
             return 2;
         }
     }

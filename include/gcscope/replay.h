@@ -67,13 +67,28 @@ typedef struct gcs_replay_opts {
      * (as gcs_reader_opts.on_event; non-zero cancels the open with GCS_ECALL). */
     gcs_reader_event_fn on_event;
     void *on_event_ud;
+    /* The sidecar index cache, `<path>.gcsidx` (docs/trace-format.md,
+     * "Sidecar index"): an open that built the index writes it next to the
+     * trace, and a later open of the unchanged file loads it instead of
+     * replaying (with on_event set, the events are still decoded and given
+     * to it). 0 (default): for traces of GCS_REPLAY_INDEX_MIN_BYTES and more,
+     * unless the environment has GCSCOPE_INDEX_CACHE=0; < 0: never; > 0: for
+     * traces of any size, whatever the environment says. gcs_replay_open
+     * only, not in stream mode; a damaged trace is never cached. */
+    int index_cache;
 } gcs_replay_opts;
+
+/* Traces smaller than this are not worth an index file (they open in
+ * milliseconds). */
+#define GCS_REPLAY_INDEX_MIN_BYTES ((uint64_t)4 << 20)
 
 /* Fill `opts` with the defaults. */
 void gcs_replay_opts_init(gcs_replay_opts *opts);
 
 /* Open a trace and build the index (one pass over the file: validates every
- * chunk, builds keyframes, the pass and marker timelines). A damaged trace
+ * chunk, builds keyframes, the pass and marker timelines), or load it from
+ * the sidecar index `<path>.gcsidx` when that is valid for the file as it is
+ * now (see gcs_replay_opts.index_cache; same results either way). A damaged trace
  * opens: everything before the damage is available and gcs_replay_damage()
  * tells where it starts. Errors as gcs_reader_open(); *out NULL; message in
  * gcs_replay_open_errmsg(). */

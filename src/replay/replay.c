@@ -12,13 +12,18 @@
  * between it and pos) and applies the events in between. The id order of
  * objects is compacted lazily, by the queries that index it (model_ready),
  * not after every seek. The reader hands each event to on_event(); the common
- * case (not a timeline kind, no keyframe due) goes straight to the model. */
+ * case (not a timeline kind, no keyframe due) goes straight to the model.
+ * A file open may skip all of this: open_cached() loads the same results from
+ * the sidecar index `<path>.gcsidx` (index_cache.c), and save_index() writes
+ * one after a build; keyframes from an index are translated to this
+ * process's pointers when first restored (restore_portable). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
 
 #include "gcscope/replay.h"
+#include "index_cache.h"
 #include "model.h"
 #include "replay_int.h"
 #include "trace/reader_int.h"
@@ -32,6 +37,7 @@ typedef struct keyframe {
     uint64_t pos;
     uint8_t *data; /* zstd frame */
     size_t len, raw_len;
+    bool portable; /* loaded from the index, not restored yet (restore_portable) */
 } keyframe;
 
 struct gcs_replay {
@@ -68,6 +74,7 @@ struct gcs_replay {
     size_t n_markers, cap_markers;
     gcs_replay_error *errors;
     size_t n_errors, cap_errors;
+    gcs_idx_xl *xl; /* opened from the index cache: its string table */
 };
 
 static _Thread_local char open_err[512];
@@ -112,6 +119,7 @@ take_keyframe(gcs_replay *r)
     k->pos = r->m.pos;
     k->len = zn;
     k->raw_len = raw_len;
+    k->portable = false;
     r->n_kf++;
     r->kf_bytes += zn + sizeof(keyframe);
     r->last_kf_pos = r->m.pos;
@@ -140,10 +148,14 @@ want_keyframe(const gcs_replay *r)
     return bytes >= (uint64_t)GCS_KF_RATIO * r->last_kf_size;
 }
 
+static int restore_portable(gcs_replay *r, size_t k);
+
 static int
 restore_keyframe(gcs_replay *r, size_t k)
 {
     const keyframe *f = &r->kf[k];
+    if (f->portable)
+        return restore_portable(r, k);
     if (gcs_model_grow((void **)&r->scratch, &r->scratch_cap, f->raw_len + 1, 1))
         return GCS_ENOMEM;
     size_t n = ZSTD_decompressDCtx(r->dz, r->scratch, r->scratch_cap, f->data, f->len);
@@ -287,6 +299,88 @@ on_batch(void *ud, uint64_t first, const gcs_event *evs, size_t n)
     return 0;
 }
 
+/* {==== Index cache (index_cache.c) ====} */
+
+/* Take what `<path>.gcsidx` holds, if valid for this trace: the reader (from
+ * the chunk table, no scan), the timelines and the keyframes (portable until
+ * restored). 0, or non-zero with r unchanged (then build as usual). */
+static int
+open_cached(gcs_replay *r, const char *path, int mode)
+{
+    gcs_idx_data d;
+    gcs_reader *rd;
+    gcs_idx_xl *xl;
+    if (gcs_idx_load(path, mode, r->freed_window, &rd, &d, &xl) != 0)
+        return -1;
+    if (gcs_model_grow((void **)&r->kf, &r->cap_kf, r->n_kf + d.n_kf, sizeof *r->kf)) {
+        gcs_idx_data_free(&d);
+        gcs_idx_xl_free(xl);
+        gcs_reader_close(rd);
+        return -1;
+    }
+    for (size_t i = 0; i < d.n_kf; i++) {
+        const gcs_idx_kf *k = &d.kf[i];
+        r->kf[r->n_kf++] = (keyframe){k->pos, k->data, k->len, k->raw_len, true};
+        d.kf[i].data = NULL;
+    }
+    r->kf_bytes = (size_t)d.kf_bytes;
+    r->passes = d.passes, r->n_passes = r->cap_passes = d.n_passes;
+    r->markers = d.markers, r->n_markers = r->cap_markers = d.n_markers;
+    r->errors = d.errors, r->n_errors = r->cap_errors = d.n_errors;
+    d.passes = NULL, d.markers = NULL, d.errors = NULL, d.n_kf = 0;
+    gcs_idx_data_free(&d);
+    r->rd = rd;
+    r->xl = xl;
+    return 0;
+}
+
+/* After a cached open: every event to the user's on_event (as the open pass
+ * would have), with progress by the share of events given. 0, GCS_ECALL
+ * (cancelled), or the reader's error. */
+static int
+give_cached_events(gcs_replay *r, const gcs_reader_opts *ro)
+{
+    uint64_t n = gcs_reader_n_events(r->rd), last = 0;
+    gcs_trace_info info;
+    gcs_reader_info(r->rd, &info);
+    for (uint64_t i = 0; i < n && r->user_ev;) {
+        size_t cn;
+        uint64_t first;
+        const gcs_event *evs = gcs_reader_chunk_events_(r->rd, i, &cn, &first);
+        if (evs == NULL || first != i)
+            return evs == NULL ? GCS_ENOMEM : GCS_ECORRUPT;
+        for (size_t j = 0; j < cn; j++, i++)
+            if (r->user_ev(r->user_ev_ud, i, &evs[j]) != 0)
+                return GCS_ECALL;
+        uint64_t done = (uint64_t)((double)info.file_bytes * (double)i / (double)n);
+        if (ro->progress && done - last >= (1u << 20)) {
+            last = done;
+            if (ro->progress(ro->progress_ud, done, info.file_bytes))
+                return GCS_ECALL;
+        }
+    }
+    if (ro->progress && ro->progress(ro->progress_ud, info.file_bytes, info.file_bytes))
+        return GCS_ECALL;
+    return 0;
+}
+
+/* After a build: write the index (errors ignored: a cache never fails an open). */
+static void
+save_index(gcs_replay *r, const char *path, int mode, const gcs_idx_ident *before)
+{
+    if (r->n_kf == 0)
+        return;
+    gcs_idx_kf *ks = malloc(r->n_kf * sizeof *ks);
+    if (ks == NULL)
+        return;
+    for (size_t i = 1; i < r->n_kf; i++)
+        ks[i - 1] = (gcs_idx_kf){r->kf[i].pos, r->kf[i].data, r->kf[i].len, r->kf[i].raw_len};
+    gcs_idx_data d = {r->freed_window, r->passes,   r->n_passes, r->markers,  r->n_markers,
+                      r->errors,       r->n_errors, ks,          r->n_kf - 1, r->kf_bytes};
+    (void)gcs_idx_save(path, mode, before, r->rd, &d, &r->m); /* the caller restores m */
+    free(ks);
+}
+
 static int
 replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const char *name,
             const gcs_replay_opts *opts, gcs_replay **out)
@@ -310,7 +404,13 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
     r->zc = ZSTD_createCCtx();
     r->dz = ZSTD_createDCtx();
     int rc = (r->zc && r->dz) ? take_keyframe(r) : GCS_ENOMEM; /* pos 0, empty */
-    if (rc == 0)
+    int mode = rc == 0 && path && !r->stream ? gcs_idx_mode(opts ? opts->index_cache : 0) : 0;
+    int cached = mode && open_cached(r, path, mode) == 0;
+    gcs_idx_ident before;
+    int ident_ok = mode && !cached && gcs_idx_ident_of(path, &before) == 0;
+    if (cached)
+        rc = give_cached_events(r, &ro);
+    else if (rc == 0)
         rc = path ? gcs_reader_open(path, &ro, &r->rd)
                   : gcs_reader_open_mem(data, len, name, &ro, &r->rd);
     if (rc == GCS_ECALL && r->build_err)
@@ -320,12 +420,19 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         if (rc == GCS_ENOMEM)
             snprintf(open_err, sizeof open_err, "%s: out of memory",
                      path ? path : (name ? name : "trace"));
+        else if (cached)
+            snprintf(open_err, sizeof open_err, "%s: %s", path,
+                     rc == GCS_ECALL ? "cancelled" : gcs_strerror(rc));
         else
             snprintf(open_err, sizeof open_err, "%s", gcs_reader_open_errmsg());
         gcs_replay_close(r);
         return rc;
     }
     r->n_events = gcs_reader_n_events(r->rd);
+    if (ident_ok) {
+        save_index(r, path, mode, &before);
+        (void)restore_keyframe(r, 0); /* the writer used the model (on error it is empty) */
+    }
     rc = gcs_replay_seek(r, 0);
     if (rc != 0) {
         snprintf(open_err, sizeof open_err, "out of memory");
@@ -392,6 +499,7 @@ gcs_replay_close(gcs_replay *r)
     free(r->passes);
     free(r->markers);
     free(r->errors);
+    gcs_idx_xl_free(r->xl);
     free(r);
 }
 
@@ -459,6 +567,55 @@ apply_to(gcs_replay *r, uint64_t target)
             return GCS_ENOMEM;
     }
     r->compacted = false; /* queries that index the id order compact it first */
+    return 0;
+}
+
+/* Keyframe k's state (in r->m) becomes its new, real content (compressed);
+ * on ENOMEM it stays portable (restored the slow way again next time). */
+static void
+kf_make_real(gcs_replay *r, size_t k, const uint8_t *raw, size_t raw_len)
+{
+    size_t bound = ZSTD_compressBound(raw_len);
+    uint8_t *z = malloc(bound ? bound : 1);
+    size_t zn = z ? ZSTD_compressCCtx(r->zc, z, bound, raw, raw_len, 1) : 0;
+    if (z == NULL || ZSTD_isError(zn)) {
+        free(z);
+        return;
+    }
+    uint8_t *fit = realloc(z, zn ? zn : 1);
+    keyframe *f = &r->kf[k];
+    free(f->data);
+    f->data = fit ? fit : z;
+    f->len = zn;
+    f->raw_len = raw_len;
+    f->portable = false;
+}
+
+/* A keyframe loaded from the index: translated to this process's pointers
+ * (gcs_idx_translate) and restored, then kept real. One that does not
+ * translate (a forged or inconsistent index) is rebuilt by replaying from the
+ * keyframe before it (keyframe 0 is always real): slower, same state. */
+static int
+restore_portable(gcs_replay *r, size_t k)
+{
+    const keyframe *f = &r->kf[k];
+    gcs_idx_kf ik = {f->pos, f->data, f->len, f->raw_len};
+    size_t len = 0;
+    int rc = gcs_idx_translate(r->xl, &ik, r->freed_window, &r->scratch, &r->scratch_cap, &len);
+    if (rc == 0)
+        rc = gcs_model_load(&r->m, r->scratch, len);
+    if (rc == GCS_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        rc = restore_keyframe(r, k - 1);
+        if (rc == 0)
+            rc = apply_to(r, f->pos);
+        if (rc == 0)
+            rc = gcs_model_save_into(&r->m, &r->scratch, &r->scratch_cap, &len);
+        if (rc != 0)
+            return rc;
+    }
+    kf_make_real(r, k, r->scratch, len);
     return 0;
 }
 
@@ -990,4 +1147,10 @@ size_t
 gcs_replay_n_keyframes_(const gcs_replay *r)
 {
     return r->n_kf;
+}
+
+bool
+gcs_replay_cached_(const gcs_replay *r)
+{
+    return r->xl != NULL;
 }

@@ -1677,6 +1677,8 @@ reader_load_chunk(gcs_reader *r, size_t k)
         rc = decode_chunk(r, r->data + r->chunks[k].offset, &e, NULL) != 0 ? load_error(&e) : 0;
     }
     drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)r->chunks[k].stored);
+    if (rc == 0 && r->evs_n != r->chunks[k].n_events)
+        rc = GCS_ECORRUPT; /* a chunk table imported from an index that lies (table_install) */
     if (rc != 0)
         return rc;
     view_take(r, k);
@@ -1790,4 +1792,176 @@ gcs_reader_pool_bytes_(const gcs_reader *r)
     for (const arena_blk *b = r->arena; b; b = b->next)
         n += sizeof *b + b->cap;
     return n;
+}
+
+/* {==== Chunk table export / import (the replay's sidecar index) ====}
+ * The replay's index cache (src/replay/index_cache.c) saves what the open
+ * pass found -- the chunk table and the file facts -- and a later open of the
+ * unchanged file installs it instead of scanning. Import trusts nothing: the
+ * header is parsed (and CRC-checked) again, and every chunk of the table must
+ * lie inside the file, after the previous one, with a chunk header whose
+ * magic, lengths, codec, kind, event count and CRC field match the table. */
+
+void
+gcs_reader_table_(const gcs_reader *r, gcs_reader_table *out)
+{
+    memset(out, 0, sizeof *out);
+    out->info = r->info;
+    out->header_len = r->header_len;
+    out->n_events = r->n_events;
+    out->writer_events = r->writer_events;
+    out->n_chunks = r->n_chunks;
+}
+
+int
+gcs_reader_chunk_rec_(gcs_reader *r, size_t k, gcs_reader_chunk_rec *out)
+{
+    if (k >= r->n_chunks)
+        return GCS_EINDEX;
+    const rd_chunk *c = &r->chunks[k];
+    uint32_t crc = gcs_get_le32(r->data + c->offset + 36);
+    *out = (gcs_reader_chunk_rec){c->offset, c->stored, c->raw, c->codec, c->n_events, crc};
+    drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)c->stored); /* reading every header: as a scan */
+    return 0;
+}
+
+/* Map (or read) the file at `path` into r (as gcs_reader_open does). */
+static int
+reader_map_path(gcs_reader *r, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return open_fail(r, GCS_EIO, "%s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            r->map = m;
+            r->data = m;
+            r->size = (size_t)st.st_size;
+        }
+    }
+    int rc = 0;
+    if (r->map == NULL) {
+        rc = read_all(fd, &r->owned, &r->size);
+        r->data = r->owned;
+    }
+    close(fd);
+    return rc;
+}
+
+/* Does table chunk c match the chunk header in the file, after `prev_end`? */
+static int
+table_chunk_ok(const gcs_reader *r, const gcs_reader_chunk_rec *c, uint64_t prev_end)
+{
+    if (c->offset < prev_end || c->offset > r->size || r->size - c->offset < GCS_TR_CHUNK_HDR)
+        return 0;
+    if (c->stored > GCS_TR_MAX_CHUNK || c->raw > GCS_TR_MAX_CHUNK ||
+        c->stored > r->size - c->offset - GCS_TR_CHUNK_HDR)
+        return 0;
+    if (c->codec != GCS_TR_CODEC_NONE && c->codec != GCS_TR_CODEC_ZSTD)
+        return 0;
+    if (c->codec == GCS_TR_CODEC_NONE && c->stored != c->raw)
+        return 0;
+    const uint8_t *h = r->data + c->offset;
+    return gcs_get_le32(h) == GCS_TR_CHUNK_MAGIC && gcs_get_le32(h + 4) == c->stored &&
+           gcs_get_le32(h + 8) == c->raw && h[12] == GCS_TR_KIND_EVENTS && h[13] == c->codec &&
+           gcs_get_le32(h + 36) == c->crc && c->n_events <= gcs_get_le32(h + 32);
+}
+
+/* Install table t into r (its header parsed): 0, GCS_ECORRUPT if t does not
+ * describe this file, GCS_ENOMEM. */
+static int
+table_install(gcs_reader *r, const gcs_reader_table *t, const gcs_reader_chunk_rec *ch)
+{
+    const gcs_trace_info *a = &r->info, *b = &t->info;
+    if (t->info.file_bytes != r->size || t->header_len != r->header_len ||
+        a->version_major != b->version_major || a->version_minor != b->version_minor ||
+        a->flags != b->flags || a->writer_pid != b->writer_pid ||
+        a->start_unix_ns != b->start_unix_ns || a->gc_flags != b->gc_flags ||
+        memcmp(a->thresholds, b->thresholds, sizeof a->thresholds) != 0 ||
+        t->n_chunks > r->size / GCS_TR_CHUNK_HDR)
+        return GCS_ECORRUPT;
+    if (t->n_chunks &&
+        grow_array((void **)&r->chunks, &r->chunks_cap, t->n_chunks, sizeof *r->chunks) != 0)
+        return GCS_ENOMEM;
+    uint64_t end = r->header_len, first = 0, writer = 0, raw = 0, stored = 0;
+    for (size_t k = 0; k < t->n_chunks; k++) {
+        const gcs_reader_chunk_rec *c = &ch[k];
+        if (!table_chunk_ok(r, c, end))
+            return GCS_ECORRUPT;
+        r->chunks[k] = (rd_chunk){c->offset, c->stored, c->raw, c->codec, first, c->n_events};
+        first += c->n_events;
+        writer += gcs_get_le32(r->data + c->offset + 32);
+        drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)c->stored); /* as a scan: bounded RSS */
+        raw += c->raw;
+        stored += c->stored;
+        end = c->offset + GCS_TR_CHUNK_HDR + c->stored;
+    }
+    if (first != t->n_events || writer != t->writer_events)
+        return GCS_ECORRUPT;
+    if (t->info.clean_close) { /* the trailer is where the table says the file ends */
+        const uint8_t *tr = r->data + r->size - GCS_TR_TRAILER_LEN;
+        if (r->size < (uint64_t)r->header_len + GCS_TR_TRAILER_LEN ||
+            memcmp(tr + 16, GCS_TR_TRAILER_MAGIC, 8) != 0 ||
+            gcs_get_le32(tr + 12) != gcs_crc32c(0, tr, 12))
+            return GCS_ECORRUPT;
+    }
+    const char *rs = b->recorder ? b->recorder : "", *cs = b->cmdline ? b->cmdline : "";
+    const char *rec = gcs_reader_intern_(r, rs, strlen(rs));
+    const char *cmd = gcs_reader_intern_(r, cs, strlen(cs));
+    if (rec == NULL || cmd == NULL)
+        return GCS_ENOMEM;
+    r->n_chunks = t->n_chunks;
+    r->n_events = first;
+    r->writer_events = writer;
+    r->info.recorder = rec;
+    r->info.cmdline = cmd;
+    r->info.n_chunks = t->n_chunks;
+    r->info.last_t_ns = b->last_t_ns;
+    r->info.clean_close = b->clean_close;
+    r->info.unknown_skipped = b->unknown_skipped;
+    r->info.raw_bytes = raw;
+    r->info.stored_bytes = stored;
+    r->info.file_bytes = r->size;
+    return 0;
+}
+
+int
+gcs_reader_open_table_(const char *path, const gcs_reader_table *t,
+                       const gcs_reader_chunk_rec *chunks, gcs_reader **out)
+{
+    if (out == NULL || path == NULL || t == NULL || (chunks == NULL && t->n_chunks))
+        return GCS_EINVAL;
+    *out = NULL;
+    gcs_reader *r;
+    if (reader_new(path, &r) != 0)
+        return GCS_ENOMEM;
+    open_err[0] = 0;
+    int rc = reader_map_path(r, path);
+    if (rc == 0)
+        rc = parse_header(r);
+    if (rc == 0)
+        rc = table_install(r, t, chunks);
+    if (rc != 0) {
+        gcs_reader_close(r);
+        return rc;
+    }
+    drop_pages(r, 0);
+    *out = r;
+    return 0;
+}
+
+void
+gcs_reader_sites_each_(const gcs_reader *r, void (*fn)(void *ud, const gcs_site *s), void *ud)
+{
+    for (size_t i = 0; i < r->spool_cap; i++)
+        if (r->spool[i].site)
+            fn(ud, r->spool[i].site);
+}
+
+const gcs_site *
+gcs_reader_site_intern_(gcs_reader *r, const char *file, const char *func, int line)
+{
+    return site_intern(r, file, func, line);
 }

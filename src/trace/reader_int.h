@@ -25,4 +25,46 @@ size_t gcs_reader_pool_bytes_(const gcs_reader *r);
  * of format 1.2 by their length, as a 1.0 or 1.1 reader does. */
 extern bool gcs_reader_test_as_v1_1_;
 
+/* {==== Chunk table export / import (the replay's sidecar index) ====} */
+
+/* One EVENTS chunk of the table (its first event index is the sum of the
+ * n_events before it). */
+typedef struct gcs_reader_chunk_rec {
+    uint64_t offset;      /* file offset of the chunk header */
+    uint32_t stored, raw; /* payload bytes as stored / before compression */
+    uint8_t codec;
+    uint32_t n_events; /* events of known kinds in it */
+    uint32_t crc;      /* the chunk header's CRC32C field (identity check) */
+} gcs_reader_chunk_rec;
+
+/* What an open found besides the chunks: header facts (info.recorder and
+ * info.cmdline borrowed), counts. Damage is not part of it: only intact
+ * traces are exported. */
+typedef struct gcs_reader_table {
+    gcs_trace_info info;
+    uint32_t header_len;
+    uint64_t n_events, writer_events;
+    size_t n_chunks;
+} gcs_reader_table;
+
+/* Export: the facts. */
+void gcs_reader_table_(const gcs_reader *r, gcs_reader_table *out);
+/* Export: chunk k's record (GCS_EINDEX past the end; reads
+ * the chunk header in the file, dropping pages as a scan does). */
+int gcs_reader_chunk_rec_(gcs_reader *r, size_t k, gcs_reader_chunk_rec *out);
+/* Import: open `path` without scanning it, with the table of an earlier open.
+ * The header is parsed and CRC-checked again and every chunk must match the
+ * chunk header in the file (offsets increasing, inside the file; magic,
+ * lengths, codec, kind, CRC field); a decoded chunk whose event count differs
+ * from the table fails later with GCS_ECORRUPT. Errors as gcs_reader_open, and
+ * GCS_ECORRUPT when the table does not describe the file. */
+int gcs_reader_open_table_(const char *path, const gcs_reader_table *t,
+                           const gcs_reader_chunk_rec *chunks, gcs_reader **out);
+/* Every pooled site, in no particular order. */
+void gcs_reader_sites_each_(const gcs_reader *r, void (*fn)(void *ud, const gcs_site *s), void *ud);
+/* The pooled site (file, func, line); file and func must be pooled strings
+ * (gcs_reader_intern_) or NULL. NULL on ENOMEM. */
+const gcs_site *gcs_reader_site_intern_(gcs_reader *r, const char *file, const char *func,
+                                        int line);
+
 #endif
