@@ -40,7 +40,8 @@ in_tmp(const char *name)
     static char p[4][700];
     static int k;
     k = (k + 1) & 3;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    int n = snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    assert_true(n > 0 && (size_t)n < sizeof p[k]);
     return p[k];
 }
 

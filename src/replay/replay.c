@@ -3,10 +3,12 @@
  * reader's on_event callback, applies every event to the model, records the
  * pass/marker/error timelines and takes keyframes (zstd-compressed model
  * snapshots). Spacing rule (want_keyframe): a keyframe when the trace bytes
- * read since the last one are at least GCS_KF_RATIO (10) times that
+ * read since the last one are at least GCS_KF_RATIO (12) times that
  * keyframe's compressed size, and never closer than 1024 events. Keyframes
- * then total at most about 1/10 of the trace whatever the heap size (issue #3:
- * index <= 10 % of the file; issue #8: bounded memory on 1 GB traces); a big
+ * then total about 1/12 of the trace whatever the heap size, which leaves
+ * room under 10 % for the reader's chunk table (32 bytes a chunk: about 1.2 %
+ * of a format-1.2 trace, whose chunks compress 25x) (issue #3: index <= 10 %
+ * of the file; issue #8: bounded memory on 1 GB traces); a big
  * heap gets fewer keyframes, so its seeks apply more events. seek(pos)
  * restores the last keyframe at or before pos (unless the cursor is already
  * between it and pos) and applies the events in between. The id order of
@@ -29,7 +31,7 @@
 #include "trace/reader_int.h"
 
 #define GCS_KF_MIN_GAP         1024u
-#define GCS_KF_RATIO           10u
+#define GCS_KF_RATIO           12u
 #define GCS_KF_BYTES_PER_EVENT 3u /* estimate when the reader does not say (never) */
 #define GCS_EPH_GAP            1024u
 

@@ -41,12 +41,12 @@
 #include "trace_int.h"
 
 typedef struct rd_chunk {
-    uint64_t offset; /* chunk header offset */
-    uint32_t stored, raw;
-    uint8_t codec;
+    uint64_t offset;      /* chunk header offset */
     uint64_t first_event; /* reader's index of its first event */
-    uint32_t n_events;    /* known events in it */
-} rd_chunk;
+    uint32_t stored, raw;
+    uint32_t n_events; /* known events in it */
+    uint8_t codec;
+} rd_chunk; /* 32 bytes: the index keeps one per chunk */
 
 typedef struct arena_blk {
     struct arena_blk *next;
@@ -991,8 +991,12 @@ add_chunk(gcs_reader *r, uint64_t off, const uint8_t *h, uint32_t n_known)
 {
     if (grow_array((void **)&r->chunks, &r->chunks_cap, r->n_chunks + 1, sizeof *r->chunks))
         return GCS_ENOMEM;
-    r->chunks[r->n_chunks++] =
-        (rd_chunk){off, gcs_get_le32(h + 4), gcs_get_le32(h + 8), h[13], r->n_events, n_known};
+    r->chunks[r->n_chunks++] = (rd_chunk){.offset = off,
+                                          .first_event = r->n_events,
+                                          .stored = gcs_get_le32(h + 4),
+                                          .raw = gcs_get_le32(h + 8),
+                                          .n_events = n_known,
+                                          .codec = h[13]};
     r->info.stored_bytes += gcs_get_le32(h + 4); /* for the compression ratio */
     r->info.raw_bytes += gcs_get_le32(h + 8);
     return 0;
@@ -1890,7 +1894,12 @@ table_install(gcs_reader *r, const gcs_reader_table *t, const gcs_reader_chunk_r
         const gcs_reader_chunk_rec *c = &ch[k];
         if (!table_chunk_ok(r, c, end))
             return GCS_ECORRUPT;
-        r->chunks[k] = (rd_chunk){c->offset, c->stored, c->raw, c->codec, first, c->n_events};
+        r->chunks[k] = (rd_chunk){.offset = c->offset,
+                                  .first_event = first,
+                                  .stored = c->stored,
+                                  .raw = c->raw,
+                                  .n_events = c->n_events,
+                                  .codec = c->codec};
         first += c->n_events;
         writer += gcs_get_le32(r->data + c->offset + 32);
         drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)c->stored); /* as a scan: bounded RSS */
