@@ -537,9 +537,9 @@ print_reading(const read_figs *f, uint64_t record_ns)
     printf("big trace: %" PRIu64 " events, %.1f MB (%.2f B/event), recorded in %.2f s\n", f->events,
            f->file_bytes / 1e6, (double)f->file_bytes / f->events, record_ns / 1e9);
     printf("  (decode, moves and index build: median of 3 runs; reader threads %s)\n",
-           getenv("GCSCOPE_READER_THREAD") && strcmp(getenv("GCSCOPE_READER_THREAD"), "0") == 0
-               ? "off (GCSCOPE_READER_THREAD=0)"
-               : "on");
+           getenv("GCSCOPE_READER_THREAD") && strcmp(getenv("GCSCOPE_READER_THREAD"), "1") == 0
+               ? "on (GCSCOPE_READER_THREAD=1)"
+               : "off, the default");
     row("reader decode, validating pass (M events/s)", f->decode_rate / 1e6, "M/s", ">= 50",
         f->decode_rate >= 50e6);
     row("open, then gcs_reader_next over all (M ev/s)", f->iterate_rate / 1e6, "M/s", "(info)",

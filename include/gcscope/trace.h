@@ -152,11 +152,12 @@ typedef struct gcs_reader_opts {
                                    * (default false: stop at the first damage, the torn-tail rule) */
     uint64_t *bytes_done;         /* may be NULL: set to the file offset after a chunk before its
                                    * events go to on_event (the replay spaces keyframes by it) */
-    int decode_thread;            /* 0 (default): with on_event or on_batch set, files of 1 MiB and
-                                   * more are decoded on a second thread while the callbacks run
-                                   * on this one (GCSCOPE_READER_THREAD=0 turns that off, =1 on
-                                   * for every size); < 0 never; > 0 always. Same events, order,
-                                   * damage and messages either way. */
+    int decode_thread;            /* > 0: with on_event or on_batch set, decode on a second
+                                   * thread while the callbacks run on this one; < 0: never;
+                                   * 0 (default): only if GCSCOPE_READER_THREAD=1 (one thread
+                                   * is the faster on this project's machine: see
+                                   * docs/performance.md). Same events, order, damage and
+                                   * messages either way. */
 } gcs_reader_opts;
 
 /* Open a trace file and validate it: header, every chunk's CRC, every record.

@@ -14,14 +14,13 @@
  * interned at all: they live in a per-chunk buffer until the next decode.
  * Speed (issue #3): common records take dec_fast(), straight-line per-kind
  * code generated from GCS_EVENT_MAP with unchecked varint reads far from the
- * payload's end; sequential access skips the chunk search. On files of 1 MiB
- * and more, a second thread decodes while the caller consumes: the open pass
- * hands decoded chunks to the callbacks through a ring of buffer sets
- * (reader_scan_piped); forward reading after open can have the next chunk
- * decoded ahead (the prefetch thread, reader_load_chunk; opt-in). Callbacks
- * always run on the caller's thread, and results are the same with or
- * without the threads (GCSCOPE_READER_THREAD=0 turns them off, =1 turns both
- * on for any size). */
+ * payload's end; sequential access skips the chunk search. Opt-in
+ * (GCSCOPE_READER_THREAD=1, gcs_reader_opts.decode_thread), a second thread
+ * decodes while the caller consumes: the open pass hands decoded chunks to
+ * the callbacks through a ring of buffer sets (reader_scan_piped); forward
+ * reading after open can have the next chunk decoded ahead (the prefetch
+ * thread, reader_load_chunk). Callbacks always run on the caller's thread,
+ * and results are the same with or without the threads. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1290,12 +1289,6 @@ pipe_consume(rd_pipe *p, const gcs_reader_opts *o, uint64_t size)
     }
 }
 
-/* Files from this size on are scanned on a decode thread when events go to a
- * callback. opts->decode_thread < 0: never, > 0: always; else the
- * environment's GCSCOPE_READER_THREAD=0 never, =1 always (tests run the
- * replay suite both ways). */
-#define GCS_RD_PIPE_MIN_BYTES ((uint64_t)1 << 20)
-
 /* GCSCOPE_READER_THREAD: 0 or 1, or -1 when unset (or anything else). */
 static int
 env_threads(void)
@@ -1306,6 +1299,12 @@ env_threads(void)
     return -1;
 }
 
+/* The decode thread scans for a callback when asked: opts->decode_thread >
+ * 0, or GCSCOPE_READER_THREAD=1 (tests run the replay suite both ways).
+ * Until session 5 it was on by default for files of 1 MiB and more; with the
+ * cheaper replay model and format 1.2, one thread became the faster: the 50
+ * M-event bench trace's index build at 59-60 M events/s against 39-44 with
+ * the thread, `gcscope info` 0.67 s against 1.43 s (docs/performance.md). */
 static int
 want_pipe(const gcs_reader *r, const gcs_reader_opts *o)
 {
@@ -1313,8 +1312,8 @@ want_pipe(const gcs_reader *r, const gcs_reader_opts *o)
         return 0;
     if (o->decode_thread > 0)
         return 1;
-    int env = env_threads();
-    return env >= 0 ? env : r->size >= GCS_RD_PIPE_MIN_BYTES;
+    (void)r; /* opt-in since session 6: see the comment above */
+    return env_threads() == 1;
 }
 
 /* reader_scan on a decode thread, callbacks here. Falls back to one thread if
