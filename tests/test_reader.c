@@ -734,9 +734,9 @@ test_reader__index_and_text_slots_are_one_string(void **state)
     free(b);
 }
 
-/* Compact records damaged behind a valid CRC (any byte of a chunk's payload
- * changed): the reader never reads out of bounds, and either reads the chunk
- * or reports damage at it with the events before it intact. */
+/* Compact records damaged behind a valid CRC (a byte of a chunk's payload
+ * changed, every third byte in turn): the reader never reads out of bounds, and either reads the
+ * chunk or reports damage at it with the events before it intact. */
 static void
 test_reader__compact_record_damage_behind_a_valid_crc(void **state)
 {
@@ -752,7 +752,7 @@ test_reader__compact_record_damage_behind_a_valid_crc(void **state)
     uint8_t *c = malloc(len);
     tt_rng rng = {99};
     size_t damaged = 0;
-    for (uint64_t at = 0; at < plen; at++) {
+    for (uint64_t at = 0; at < plen; at += 3) { /* every third byte: records are 5-12 bytes */
         memcpy(c, b, len);
         c[pay + at] = (uint8_t)(c[pay + at] ^ (1 + tt_below(&rng, 255)));
         gcs_put_le32(c + h + 36, gcs_crc32c(gcs_crc32c(0, c + h + 4, 32), c + pay, plen));
@@ -770,8 +770,8 @@ test_reader__compact_record_damage_behind_a_valid_crc(void **state)
             assert_int_equal(gcs_reader_event(r, i, &ev), 0);
         gcs_reader_close(r);
     }
-    printf("# %zu of %" PRIu64 " changed bytes damaged the chunk\n", damaged, plen);
-    assert_true(damaged > plen / 10);
+    printf("# %zu of %" PRIu64 " changed bytes damaged the chunk\n", damaged, (plen + 2) / 3);
+    assert_true(damaged > plen / 30);
     free(c);
     free(b);
 }

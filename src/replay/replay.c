@@ -585,9 +585,11 @@ kf_make_real(gcs_replay *r, size_t k, const uint8_t *raw, size_t raw_len)
         return;
     }
     uint8_t *fit = realloc(z, zn ? zn : 1);
+    if (fit != NULL)
+        z = fit; /* else z is still the (bigger) block */
     keyframe *f = &r->kf[k];
     free(f->data);
-    f->data = fit ? fit : z;
+    f->data = z;
     f->len = zn;
     f->raw_len = raw_len;
     f->portable = false;
