@@ -19,8 +19,8 @@
 typedef struct gen {
     gcs_recorder *rec;
     uint64_t next_id, n_events, t_ns;
-    uint64_t rng; /* xorshift64: ids, sizes, labels and timings vary, as in real programs */
-    uint64_t *live;  /* ids of the long-lived objects built so far */
+    uint64_t rng;     /* xorshift64: ids, sizes, labels and timings vary, as in real programs */
+    uint64_t *live;   /* ids of the long-lived objects built so far */
     uint64_t n_cycle; /* partner objects of the two-object cycles (also alive at the end) */
 } gen;
 
@@ -142,9 +142,10 @@ grow(gen *g, uint64_t i, uint64_t *prev)
 int
 main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: bigtrace_gen OUT.gctrace [SIZE_MB] [N_LIVE]\n");
-        return 2;
+    if (argc < 2 || argc > 4 || argv[1][0] == '-') { /* no options: a flag is not a path */
+        int help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+        fprintf(help ? stdout : stderr, "usage: bigtrace_gen OUT.gctrace [SIZE_MB] [N_LIVE]\n");
+        return help ? 0 : 2;
     }
     uint64_t size_mb = argc > 2 ? strtoull(argv[2], NULL, 10) : 1024;
     uint64_t n_live = argc > 3 ? strtoull(argv[3], NULL, 10) : size_mb * 1000;

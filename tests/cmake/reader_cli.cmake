@@ -28,6 +28,12 @@ h=$(echo \"$j\" | sed -n 's/.*\"heap_end_live\":\\([0-9]*\\).*/\\1/p'); \
 echo \"alive $a heap_end $h\"; [ -n \"$a\" ] && [ \"$a\" = \"$h\" ] && [ \"$a\" = 10008 ]"
         sh ${CMAKE_CURRENT_BINARY_DIR}/reader_bigtrace.gctrace $<TARGET_FILE:bigtrace_gen>
         $<TARGET_FILE:gcscope>)
+    # A flag is not an output path (`bigtrace_gen --help` once wrote a 1 GiB
+    # trace named --help): --help prints the usage, an unknown flag exits 2,
+    # and neither creates a file.
+    add_test(NAME reader__bigtrace_gen_flags_are_not_paths
+        COMMAND sh -c "d=$(mktemp -d) && cd \"$d\" || exit 1; \"$1\" --help | grep -q '^usage: bigtrace_gen' || exit 1; \"$1\" --bogus 2>/dev/null; rc=$?; [ $rc -eq 2 ] || { echo \"--bogus: exit $rc\"; exit 1; }; n=$(ls -A | wc -l); cd / && rm -rf \"$d\"; [ \"$n\" -eq 0 ] || { echo \"$n files created\"; exit 1; }"
+        sh $<TARGET_FILE:bigtrace_gen>)
 endif()
 if(NOT GCS_BUILD_VIZ)
     return()
