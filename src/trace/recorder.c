@@ -1566,6 +1566,29 @@ put_xrec(gcs_recorder *w, uint8_t *q, uint8_t code, uint32_t site_id, uint64_t o
     return b;
 }
 
+/* The start of every slow path (hook_slow, xrec_general): a stopped
+ * recorder drops the event (0); else `busy` is set (end_busy clears it and
+ * runs a signal flush that came meanwhile) and a full chunk is flushed
+ * first; 1: write the event. */
+static int
+slow_enter(gcs_recorder *w)
+{
+    if (GCS_UNLIKELY(w->stopped)) {
+        w->stats.dropped++;
+        return 0;
+    }
+    w->busy = 1;
+    if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes)) {
+        flush_full_chunk_(w);
+        if (w->stopped) { /* write error, or a forked child: the chunk is still full */
+            w->stats.dropped++;
+            end_busy(w);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The general path of a compact record: a site to define, a full chunk, a
  * stopped recorder or an armed signal flush (hook_slow's rules). */
 static REC_NOINLINE void
@@ -1573,21 +1596,8 @@ xrec_general(gcs_recorder *w, uint8_t code, const gcs_site *site, uint64_t o1, u
              uint64_t o2, uint64_t o3)
 {
     int busy = !(w->len < w->gate);
-    if (busy) {
-        if (GCS_UNLIKELY(w->stopped)) {
-            w->stats.dropped++;
-            return;
-        }
-        w->busy = 1;
-        if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes)) {
-            flush_full_chunk_(w);
-            if (w->stopped) { /* write error, or a forked child: the chunk is still full */
-                w->stats.dropped++;
-                end_busy(w);
-                return;
-            }
-        }
-    }
+    if (busy && !slow_enter(w))
+        return;
     uint32_t site_id = intern_site(w, site);
     if (w->err == 0)
         narrow_end(w, put_xrec(w, cur(w), code, site_id, o1, u, o2, o3));
@@ -1718,24 +1728,11 @@ sig_install(gcs_recorder *w)
 static REC_NOINLINE void
 hook_slow(gcs_recorder *w, const gcs_event *ev)
 {
-    if (GCS_UNLIKELY(w->stopped)) {
-        w->stats.dropped++;
+    if (!slow_enter(w))
         return;
-    }
-    w->busy = 1;
-    if (GCS_UNLIKELY(w->len >= w->opts.chunk_bytes)) {
-        flush_full_chunk_(w);
-        if (w->stopped) { /* write error, or a forked child: the chunk is still full */
-            w->stats.dropped++;
-            end_busy(w);
-            return;
-        }
-    }
     if (GCS_UNLIKELY(encode_event(w, ev)))
         flush_chunk_(w, 1); /* GC_END: a collection is never lost to a crash */
-    w->busy = 0;
-    if (GCS_UNLIKELY(w->sig_pending))
-        sig_flush_and_raise(w, (int)w->sig_pending);
+    end_busy(w);
 }
 
 /* The runtime's hook: one test (set_gate), then the fast path, inlined here,
