@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/cmake/run_view.sh MODE GCSCOPE — `gcscope view SNIPPET.py` end to end (run.cmake).
-#   window     under xvfb-run: the snippet's stdout comes through, the window opens on
+#   window     under a private Xvfb (xvfb.sh): the snippet's stdout comes through, the window opens on
 #              the recording (its own `s` screenshot is the window's size and not blank),
 #              --trace keeps the recording; a runtime error exits 1 after the window,
 #              a syntax error exits 2 with one line and no window
@@ -8,6 +8,7 @@
 #   size       --size rejects junk around WxH (exit 2, one line), accepts 640x480
 set -eu
 mode=$1 gcscope=$2
+. "$(dirname "$0")/xvfb.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gcs_runview_XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -40,14 +41,15 @@ key s
 wait 200
 key q
 SCRIPT
-# xvfb-run SNIPPET [extra args]: writes $dir/out, $dir/err, sets rc
+# view SNIPPET [extra args]: under Xvfb; writes $dir/out, $dir/err, sets rc
 view() {
     snip=$1; shift
     rm -f "$dir"/gcscope-shot-*.png
     set +e
-    (cd "$dir" && xvfb-run -a -s "-screen 0 1280x800x24" "$gcscope" view "$snip" \
+    (cd "$dir" && gcs_xvfb "$gcscope" view "$snip" \
         --script "$dir/script" --shots "$dir" "$@" >"$dir/out" 2>"$dir/err"); rc=$?
     set -e
+    [ $rc -ne 125 ] || fail "no X server: $(cat "$dir/err")"
 }
 shot_ok() {
     shot=$(sed -n 's/^screenshot: \([^ ]*\) .*/\1/p' "$dir/out" | head -n1)

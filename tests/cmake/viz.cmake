@@ -3,8 +3,9 @@
 #    (traces/cmake/viz_demo.cmake);
 #  - viz__render_cli: `gcscope render` writes a PNG of the right size, headless;
 #  - viz__view_no_display: `gcscope view` without a display exits 2 with one line;
-#  - viz__window_smoke: the real window under xvfb-run, driven by --script, takes a
-#    screenshot with its own `s` key; the PNG must be the window's size and not blank;
+#  - viz__window_smoke: the real window under a private Xvfb (tests/cmake/xvfb.sh),
+#    driven by --script, takes a screenshot with its own `s` key; the PNG must be
+#    the window's size and not blank;
 #  - viz__window_hidpi: the same at GCSCOPE_SCALE=2: the PNG has twice the pixels.
 if(NOT GCS_BUILD_VIZ)
     return()
@@ -14,13 +15,13 @@ foreach(_t test_vtrace test_bigview)
         add_dependencies(${_t} viz_demo_embed)
     endif()
 endforeach()
-find_program(GCS_XVFB_RUN xvfb-run)
+find_program(GCS_XVFB Xvfb)
 set(_viz_sh ${PROJECT_SOURCE_DIR}/tests/viz/viz_cli.sh)
 add_test(NAME viz__render_cli COMMAND sh ${_viz_sh} render $<TARGET_FILE:gcscope>
          ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
 add_test(NAME viz__view_no_display COMMAND sh ${_viz_sh} nodisplay $<TARGET_FILE:gcscope>
          ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
-if(GCS_XVFB_RUN)
+if(GCS_XVFB)
     add_test(NAME viz__window_smoke COMMAND sh ${_viz_sh} window $<TARGET_FILE:gcscope>
              ${PROJECT_BINARY_DIR}/traces/demo.gctrace)
     set_tests_properties(viz__window_smoke PROPERTIES TIMEOUT 120)

@@ -8,6 +8,7 @@
 #              screenshot must have 1280x800 pixels and not be blank
 set -eu
 mode=$1 gcscope=$2 trace=$3
+. "$(dirname "$0")/../cmake/xvfb.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/gcs_viz_XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -81,7 +82,7 @@ SCRIPT
     # the same drawing code runs leak-checked in test_render and viz__render_cli.
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     export ASAN_OPTIONS
-    xvfb-run -a -s "-screen 0 1280x800x24" "$gcscope" view "$trace" --script "$dir/script" \
+    gcs_xvfb "$gcscope" view "$trace" --script "$dir/script" \
         --shots "$dir" >"$dir/out" 2>"$dir/err" || fail "view exit $?: $(cat "$dir/err")"
     shot=$(sed -n 's/^screenshot: \([^ ]*\) .*/\1/p' "$dir/out" | head -n1)
     [ -n "$shot" ] && [ -f "$shot" ] || fail "no screenshot printed: $(cat "$dir/out")"
@@ -95,7 +96,7 @@ hidpi)
     cd "$dir"
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     export ASAN_OPTIONS
-    GCSCOPE_SCALE=2 xvfb-run -a -s "-screen 0 1280x800x24" "$gcscope" view "$trace" \
+    gcs_xvfb env GCSCOPE_SCALE=2 "$gcscope" view "$trace" \
         --size 640x400 --script "$dir/script" --shots "$dir" >"$dir/out" 2>"$dir/err" ||
         fail "view exit $?: $(cat "$dir/err")"
     shot=$(sed -n 's/^screenshot: \([^ ]*\) .*/\1/p' "$dir/out" | head -n1)
