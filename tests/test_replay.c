@@ -843,6 +843,179 @@ test_replay__api_errors_are_codes_not_crashes(void **state)
     free(bytes);
 }
 
+/* {==== The snapshot pointer map (the sidecar index's conversions) ====} */
+
+/* Pointers seen, numbered from 1 (0 stays NULL): the "portable" numbers. */
+typedef struct pnum {
+    const void *p[512];
+    size_t n;
+    uint64_t per_kind[4], sum[4]; /* calls, sum of the values (pointers) */
+    int fail_at;                  /* > 0: the fail_at-th call returns GCS_EIO */
+    int calls;
+    int inverse; /* map numbers back to pointers */
+} pnum;
+
+static uint64_t
+pnum_of(pnum *t, const void *p)
+{
+    if (p == NULL)
+        return 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->p[i] == p)
+            return i + 1;
+    assert_true(t->n < 512);
+    t->p[t->n++] = p;
+    return t->n;
+}
+
+static int
+pnum_map(void *ud, int kind, uint64_t v, uint64_t *out)
+{
+    pnum *t = ud;
+    assert_true(kind >= GCS_SNAP_TYPE && kind <= GCS_SNAP_NAME);
+    t->per_kind[kind]++;
+    t->sum[kind] += v;
+    if (++t->calls == t->fail_at)
+        return GCS_EIO;
+    if (t->inverse) {
+        assert_true(v <= t->n);
+        *out = v ? (uint64_t)(uintptr_t)t->p[v - 1] : 0;
+    } else {
+        *out = pnum_of(t, (const void *)(uintptr_t)v);
+    }
+    return 0;
+}
+
+/* m saved with every pointer replaced by its number (the old conversion:
+ * swap the string table and the names, save). */
+static void
+save_numbered(gcs_model *m, pnum *t, uint8_t **out, size_t *len)
+{
+    const void **fake = calloc((size_t)m->str.n + 1, sizeof *fake);
+    assert_non_null(fake);
+    for (uint32_t id = 0; id < m->str.n; id++)
+        fake[id] = (const void *)(uintptr_t)pnum_of(t, m->str.v[id]);
+    const char **names = calloc(1024, sizeof *names);
+    assert_non_null(names);
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_frames; i++) {
+        m_frame *f = &m->frames[i];
+        names[k++] = f->name;
+        f->name = (const char *)(uintptr_t)pnum_of(t, f->name);
+        for (size_t j = 0; j < f->n_vars; j++) {
+            names[k++] = f->vars[j].name;
+            f->vars[j].name = (const char *)(uintptr_t)pnum_of(t, f->vars[j].name);
+        }
+        assert_true(k < 1000);
+    }
+    const char *marker = m->last_marker;
+    m->last_marker = (const char *)(uintptr_t)pnum_of(t, marker);
+    const void **real = m->str.v;
+    m->str.v = fake;
+    assert_int_equal(gcs_model_save(m, out, len), 0);
+    m->str.v = real;
+    m->last_marker = marker;
+    k = 0;
+    for (size_t i = 0; i < m->n_frames; i++) {
+        m->frames[i].name = names[k++];
+        for (size_t j = 0; j < m->frames[i].n_vars; j++)
+            m->frames[i].vars[j].name = names[k++];
+    }
+    free(names);
+    free(fake);
+}
+
+/* gcs_snapshot_map_ptrs visits exactly the pointer fields, each with its
+ * kind: mapping a real snapshot gives the bytes of saving with numbers in
+ * place of pointers, mapping back gives the real bytes; short or foreign
+ * input is GCS_ECORRUPT (never a read past the end), the callback's error
+ * stops the walk. */
+static void
+test_replay__snapshot_pointer_map(void **state)
+{
+    (void)state;
+    script s;
+    script_open(&s, 1024);
+    program_script(&s, 20000, 11);
+    uint8_t *bytes;
+    gcs_replay *r = script_replay(&s, 300, &bytes);
+    static const uint64_t at[] = {0, 1, 777, 5000, 12345, 20000};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        assert_int_equal(gcs_replay_seek(r, at[i]), 0);
+        uint8_t *real, *want, *got = NULL, *back = NULL;
+        size_t lr, lw, lg = 0, lb = 0, cg = 0, cb = 0;
+        uint64_t pos = 99;
+        pnum t;
+        memset(&t, 0, sizeof t);
+        assert_int_equal(gcs_model_save(gcs_replay_model_(r), &real, &lr), 0);
+        gcs_model copy, *m = &copy; /* the replay's model is const: a copy to number */
+        long th[3] = {700, 10, 10};
+        gcs_model_init(m, 300, th, true, 0);
+        assert_int_equal(gcs_model_load(m, real, lr), 0);
+        save_numbered(m, &t, &want, &lw);
+        assert_int_equal(gcs_snapshot_map_ptrs(real, lr, pnum_map, &t, &got, &cg, &lg, &pos), 0);
+        assert_true(pos == at[i]);
+        assert_true(lg == lw && memcmp(got, want, lw) == 0);
+        /* one TYPE and one SITE per object, one SLOT per edge, the names */
+        uint64_t objs = 0, edges = 0, names = 1, types = 0, sites = 0;
+        for (size_t k = 0; k < m->n_objs; k++) {
+            const m_obj *o = gcs_model_obj(m, m->order[k]);
+            if (!(o->flags & M_PURGED)) {
+                objs++;
+                edges += o->n_out;
+                types += (uintptr_t)gcs_str_ptr(m, o->type);
+                sites += (uintptr_t)gcs_str_ptr(m, o->site);
+            }
+        }
+        for (size_t k = 0; k < m->n_frames; k++)
+            names += 1 + m->frames[k].n_vars;
+        assert_true(t.per_kind[GCS_SNAP_TYPE] == objs && t.per_kind[GCS_SNAP_SITE] == objs);
+        assert_true(t.per_kind[GCS_SNAP_SLOT] == edges && t.per_kind[GCS_SNAP_NAME] == names);
+        /* types where the objects' types are, sites where their sites are */
+        assert_true(t.sum[GCS_SNAP_TYPE] == types && t.sum[GCS_SNAP_SITE] == sites);
+        if (at[i] >= 5000)
+            assert_true(edges > 0 && m->n_frames > 0);
+        t.inverse = 1;
+        assert_int_equal(gcs_snapshot_map_ptrs(got, lg, pnum_map, &t, &back, &cb, &lb, &pos), 0);
+        assert_true(lb == lr && memcmp(back, real, lr) == 0);
+        /* every short copy is refused; so is a snapshot with bytes after it */
+        uint8_t *cut = malloc(lr + 1);
+        assert_non_null(cut);
+        for (size_t n = 0; n < lr; n += n < 64 ? 1 : 1 + n / 16) {
+            memcpy(cut, real, n); /* its own block: ASan sees a read past n */
+            uint8_t *tight = malloc(n ? n : 1);
+            assert_non_null(tight);
+            memcpy(tight, real, n);
+            t.inverse = 0;
+            assert_int_equal(gcs_snapshot_map_ptrs(tight, n, pnum_map, &t, &got, &cg, &lg, &pos),
+                             GCS_ECORRUPT);
+            free(tight);
+        }
+        memcpy(cut, real, lr);
+        cut[lr] = 0;
+        assert_int_equal(gcs_snapshot_map_ptrs(cut, lr + 1, pnum_map, &t, &got, &cg, &lg, &pos),
+                         GCS_ECORRUPT);
+        cut[0] ^= 1; /* not a snapshot */
+        assert_int_equal(gcs_snapshot_map_ptrs(cut, lr, pnum_map, &t, &got, &cg, &lg, &pos),
+                         GCS_ECORRUPT);
+        free(cut);
+        if (objs > 0) { /* the callback's error comes back */
+            t.calls = 0;
+            t.fail_at = 2;
+            assert_int_equal(gcs_snapshot_map_ptrs(real, lr, pnum_map, &t, &got, &cg, &lg, &pos),
+                             GCS_EIO);
+            t.fail_at = 0;
+        }
+        gcs_model_fini(m);
+        free(real);
+        free(want);
+        free(got);
+        free(back);
+    }
+    gcs_replay_close(r);
+    free(bytes);
+}
+
 int
 main(void)
 {
@@ -857,6 +1030,7 @@ main(void)
         cmocka_unit_test(test_replay__stream_mode_matches_indexed_mode),
         cmocka_unit_test(test_replay__seek_equals_replay_on_heavy_churn),
         cmocka_unit_test(test_replay__api_errors_are_codes_not_crashes),
+        cmocka_unit_test(test_replay__snapshot_pointer_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -437,61 +437,56 @@ wb_table(wbuf *w, ptab *t)
  * numbers, and frame, variable and marker names replaced in place (the next
  * load overwrites them). */
 
+/* Keyframe conversion: decompress, map the pointer fields to portable numbers
+ * (gcs_snapshot_map_ptrs: one pass, no model), compress. A small
+ * direct-mapped cache in front of the table: a keyframe names the same few
+ * types, sites and slot strings over and over. */
+#define CONV_CACHE 1024
 typedef struct conv {
-    gcs_model own, *m; /* m: the caller's scratch model, or own */
-    const void **fake; /* m.str id -> portable number, as a pointer */
-    size_t n_fake, cap_fake;
+    ptab *t;
     ZSTD_DCtx *dz;
     ZSTD_CCtx *zc;
     uint8_t *raw, *snap, *z;
     size_t raw_cap, snap_cap, z_cap;
+    struct {
+        const void *p;
+        uint64_t num;
+    } cache[CONV_CACHE];
 } conv;
 
-static const char *
-fake_str(ptab *t, const char *s)
+static int
+to_portable(void *ud, int kind, uint64_t v, uint64_t *out)
 {
-    return (const char *)(uintptr_t)ptab_ref(t, s);
-}
-
-static void
-portable_names(gcs_model *m, ptab *t)
-{
-    for (size_t i = 0; i < m->n_frames; i++) {
-        m_frame *f = &m->frames[i];
-        f->name = fake_str(t, f->name);
-        for (size_t k = 0; k < f->n_vars; k++)
-            f->vars[k].name = fake_str(t, f->vars[k].name);
+    (void)kind;
+    conv *c = ud;
+    const void *p = (const void *)(uintptr_t)v;
+    size_t j = ptr_hash(p, CONV_CACHE - 1);
+    if (c->cache[j].p == p && p != NULL) {
+        *out = c->cache[j].num;
+        return 0;
     }
-    m->last_marker = fake_str(t, m->last_marker);
+    *out = ptab_ref(c->t, p);
+    if (c->t->oom)
+        return GCS_ENOMEM;
+    c->cache[j].p = p;
+    c->cache[j].num = *out;
+    return 0;
 }
 
 /* Keyframe k, portable, appended to w (pos, raw length, zstd frame). */
 static int
-kf_portable(conv *c, ptab *t, const gcs_idx_kf *k, wbuf *w)
+kf_portable(conv *c, const gcs_idx_kf *k, wbuf *w)
 {
     if (gcs_model_grow((void **)&c->raw, &c->raw_cap, k->raw_len + 1, 1))
         return GCS_ENOMEM;
     size_t n = ZSTD_decompressDCtx(c->dz, c->raw, c->raw_cap, k->data, k->len);
     if (ZSTD_isError(n) || n != k->raw_len)
         return GCS_ECORRUPT;
-    gcs_model *m = c->m;
-    int rc = gcs_model_load(m, c->raw, n);
-    if (rc != 0)
-        return rc;
-    if (gcs_model_grow((void **)&c->fake, &c->cap_fake, (size_t)m->str.n + 1, sizeof *c->fake))
-        return GCS_ENOMEM;
-    for (; c->n_fake < m->str.n; c->n_fake++) /* the table only grows: new ids only */
-        c->fake[c->n_fake] = (const void *)(uintptr_t)ptab_ref(t, m->str.v[c->n_fake]);
-    portable_names(m, t);
-    if (t->oom)
-        return GCS_ENOMEM;
-    const void **real = m->str.v;
-    size_t len;
-    m->str.v = c->fake;
-    rc = gcs_model_save_into(m, &c->snap, &c->snap_cap, &len);
-    m->str.v = real;
+    size_t len = 0;
+    uint64_t pos = 0;
+    int rc = gcs_snapshot_map_ptrs(c->raw, n, to_portable, c, &c->snap, &c->snap_cap, &len, &pos);
     if (rc != 0 || gcs_model_grow((void **)&c->z, &c->z_cap, ZSTD_compressBound(len), 1))
-        return GCS_ENOMEM;
+        return rc ? rc : GCS_ENOMEM;
     size_t zn = ZSTD_compressCCtx(c->zc, c->z, c->z_cap, c->snap, len, 1);
     if (ZSTD_isError(zn))
         return GCS_ENOMEM;
@@ -502,12 +497,10 @@ kf_portable(conv *c, ptab *t, const gcs_idx_kf *k, wbuf *w)
 }
 
 static int
-conv_init(conv *c, uint64_t freed_window, gcs_model *scratch)
+conv_init(conv *c, ptab *t)
 {
     memset(c, 0, sizeof *c);
-    long th[3] = {700, 10, 10};
-    gcs_model_init(&c->own, freed_window, th, true, 0);
-    c->m = scratch ? scratch : &c->own;
+    c->t = t;
     c->dz = ZSTD_createDCtx();
     c->zc = ZSTD_createCCtx();
     return c->dz && c->zc ? 0 : GCS_ENOMEM;
@@ -516,8 +509,6 @@ conv_init(conv *c, uint64_t freed_window, gcs_model *scratch)
 static void
 conv_fini(conv *c)
 {
-    gcs_model_fini(&c->own);
-    free(c->fake);
     ZSTD_freeDCtx(c->dz);
     ZSTD_freeCCtx(c->zc);
     free(c->raw);
@@ -624,17 +615,16 @@ wb_timelines(wbuf *w, ptab *t, const gcs_idx_data *d)
  * table), rest (reader facts, chunks, timelines), keyframes. Keyframes are
  * converted first, so that the string table is complete. */
 static int
-build_body(const gcs_idx_ident *id, gcs_reader *rd, const gcs_idx_data *d, gcs_model *scratch,
-           wbuf part[3])
+build_body(const gcs_idx_ident *id, gcs_reader *rd, const gcs_idx_data *d, wbuf part[3])
 {
     ptab t;
-    conv c;
+    conv *c = malloc(sizeof *c);
     int rc = ptab_init(&t, rd);
-    int rc2 = conv_init(&c, d->freed_window, scratch);
+    int rc2 = c ? conv_init(c, &t) : GCS_ENOMEM;
     rc = rc ? rc : rc2;
     wb_uv(&part[2], d->n_kf);
     for (size_t i = 0; rc == 0 && i < d->n_kf; i++)
-        rc = kf_portable(&c, &t, &d->kf[i], &part[2]);
+        rc = kf_portable(c, &d->kf[i], &part[2]);
     wb_uv(&part[2], IDX_END);
     wb_reader(&part[1], &t, rd);
     wb_timelines(&part[1], &t, d);
@@ -645,7 +635,9 @@ build_body(const gcs_idx_ident *id, gcs_reader *rd, const gcs_idx_data *d, gcs_m
     wb_table(&part[0], &t);
     if (rc == 0 && (t.oom || part[0].oom || part[1].oom || part[2].oom))
         rc = GCS_ENOMEM;
-    conv_fini(&c);
+    if (c != NULL)
+        conv_fini(c);
+    free(c);
     ptab_free(&t);
     return rc;
 }
@@ -710,7 +702,7 @@ write_file(const char *path, const wbuf part[3])
 
 int
 gcs_idx_save(const char *path, int mode, const gcs_idx_ident *before, gcs_reader *rd,
-             const gcs_idx_data *d, gcs_model *scratch)
+             const gcs_idx_data *d)
 {
     gcs_trace_damage dmg;
     gcs_trace_info info;
@@ -723,7 +715,7 @@ gcs_idx_save(const char *path, int mode, const gcs_idx_ident *before, gcs_reader
         return GCS_EIO; /* changed while we read it (still being written?) */
     wbuf part[3];
     memset(part, 0, sizeof part);
-    int rc = build_body(&now, rd, d, scratch, part);
+    int rc = build_body(&now, rd, d, part);
     if (rc == 0)
         rc = write_file(path, part);
     for (int i = 0; i < 3; i++)
@@ -743,8 +735,6 @@ struct gcs_idx_xl {
     ZSTD_DCtx *dz;
     uint8_t *raw;
     size_t raw_cap;
-    const void **realv; /* translate: a model's string ids -> real pointers */
-    size_t realv_cap;
 };
 
 /* A parsed string-table entry. */
@@ -1144,67 +1134,24 @@ xl_kind(const gcs_idx_xl *x, uintptr_t v)
     return v == 0 ? -2 : v > x->n ? -1 : x->kind[v - 1];
 }
 
-/* Every portable number of model m is an entry of the kind its use needs:
- * types and slots strings, sites sites (so a forged index cannot make a
- * query read a site as a string). Fills x->realv. */
+/* A portable number v in a pointer field of kind `kind` to this process's
+ * pointer, if v names a table entry of the kind that use needs: types, slots
+ * and names strings, sites sites or none (so a forged index cannot make a
+ * query read a site as a string). */
 static int
-check_and_map(gcs_idx_xl *x, gcs_model *m)
+to_real(void *ud, int kind, uint64_t v, uint64_t *out)
 {
-    if (gcs_model_grow((void **)&x->realv, &x->realv_cap, (size_t)m->str.n + 1, sizeof *x->realv))
-        return GCS_ENOMEM;
-    for (uint32_t id = 0; id < m->str.n; id++) {
-        uintptr_t v = (uintptr_t)m->str.v[id];
-        if (xl_kind(x, v) == -1)
-            return GCS_ECORRUPT;
-        x->realv[id] = xl_ptr(x, v);
-    }
-    for (size_t i = 0; i < m->n_objs; i++) {
-        const m_obj *o = gcs_model_obj(m, m->order[i]);
-        int tk = xl_kind(x, (uintptr_t)gcs_str_ptr(m, o->type));
-        int sk = xl_kind(x, (uintptr_t)gcs_str_ptr(m, o->site));
-        if (tk == ENT_SITE || (sk != -2 && sk != ENT_SITE))
-            return GCS_ECORRUPT;
-        uint32_t e = o->out;
-        for (uint32_t k = 0; k < o->n_out; k++) {
-            const m_edge *ed = gcs_model_edge(m, e);
-            int lk = xl_kind(x, (uintptr_t)gcs_str_ptr(m, ed->slot & ~M_EDUP));
-            if (lk == ENT_SITE)
-                return GCS_ECORRUPT;
-            e = ed->on;
-        }
-    }
+    const gcs_idx_xl *x = ud;
+    int k = xl_kind(x, (uintptr_t)v);
+    int ok = kind == GCS_SNAP_SITE ? k == -2 || k == ENT_SITE : k != -1 && k != ENT_SITE;
+    if (!ok)
+        return GCS_ECORRUPT;
+    *out = (uint64_t)(uintptr_t)xl_ptr(x, (uintptr_t)v);
     return 0;
 }
 
-/* A name field: portable string number -> pointer; 0 if not a string. */
-static int
-real_name(const gcs_idx_xl *x, const char **name)
-{
-    uintptr_t v = (uintptr_t)*name;
-    int k = xl_kind(x, v);
-    if (k == -1 || k == ENT_SITE)
-        return 0;
-    *name = xl_ptr(x, v);
-    return 1;
-}
-
-static int
-real_names(const gcs_idx_xl *x, gcs_model *m)
-{
-    for (size_t i = 0; i < m->n_frames; i++) {
-        m_frame *f = &m->frames[i];
-        if (!real_name(x, &f->name))
-            return GCS_ECORRUPT;
-        for (size_t k = 0; k < f->n_vars; k++)
-            if (!real_name(x, &f->vars[k].name))
-                return GCS_ECORRUPT;
-    }
-    return real_name(x, &m->last_marker) ? 0 : GCS_ECORRUPT;
-}
-
 int
-gcs_idx_translate(gcs_idx_xl *x, const gcs_idx_kf *k, uint64_t freed_window, uint8_t **buf,
-                  size_t *cap, size_t *len)
+gcs_idx_translate(gcs_idx_xl *x, const gcs_idx_kf *k, uint8_t **buf, size_t *cap, size_t *len)
 {
     if (k->raw_len > ((size_t)1 << 40) ||
         gcs_model_grow((void **)&x->raw, &x->raw_cap, k->raw_len + 1, 1))
@@ -1212,23 +1159,10 @@ gcs_idx_translate(gcs_idx_xl *x, const gcs_idx_kf *k, uint64_t freed_window, uin
     size_t n = ZSTD_decompressDCtx(x->dz, x->raw, x->raw_cap, k->data, k->len);
     if (ZSTD_isError(n) || n != k->raw_len)
         return GCS_ECORRUPT;
-    gcs_model m;
-    long th[3] = {700, 10, 10};
-    gcs_model_init(&m, freed_window, th, true, 0);
-    int rc = gcs_model_load(&m, x->raw, n);
-    if (rc == 0 && m.pos != k->pos)
+    uint64_t pos = 0;
+    int rc = gcs_snapshot_map_ptrs(x->raw, n, to_real, x, buf, cap, len, &pos);
+    if (rc == 0 && pos != k->pos)
         rc = GCS_ECORRUPT;
-    if (rc == 0)
-        rc = check_and_map(x, &m);
-    if (rc == 0)
-        rc = real_names(x, &m);
-    if (rc == 0) {
-        const void **fake = m.str.v;
-        m.str.v = x->realv;
-        rc = gcs_model_save_into(&m, buf, cap, len);
-        m.str.v = fake;
-    }
-    gcs_model_fini(&m);
     return rc == GCS_ENOMEM ? rc : rc != 0 ? GCS_ECORRUPT : 0;
 }
 
@@ -1255,6 +1189,5 @@ gcs_idx_xl_free(gcs_idx_xl *x)
     free(x->kind);
     ZSTD_freeDCtx(x->dz);
     free(x->raw);
-    free(x->realv);
     free(x);
 }

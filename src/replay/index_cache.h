@@ -54,8 +54,6 @@ typedef struct gcs_idx_ident {
     uint32_t head_crc, tail_crc; /* CRC32C of the first 4 KiB and of the last 64 KiB */
 } gcs_idx_ident;
 
-struct gcs_model;
-
 /* The load side's string table (portable number -> pointer in the reader). */
 typedef struct gcs_idx_xl gcs_idx_xl;
 
@@ -78,21 +76,19 @@ int gcs_idx_load(const char *path, int mode, uint64_t freed_window, gcs_reader *
 /* Write `<path>.gcsidx` for the trace opened by rd, whose identity before the
  * open was `before` (nothing is written if the file changed since, is damaged,
  * or is too small for mode 1). Keyframes of d are real (this process's
- * pointers). `scratch` (may be NULL) is a model of this replay the writer may
- * load keyframes into (its state is lost: restore one after), so converting
- * them takes no second model's memory. Writes a temporary file in the same
- * directory and renames it; 0, or a negative code (the caller ignores it: a
- * cache never fails an open). */
+ * pointers); each is converted by a pass over its bytes (no model). Writes a
+ * temporary file in the same directory and renames it; 0, or a negative code
+ * (the caller ignores it: a cache never fails an open). */
 int gcs_idx_save(const char *path, int mode, const gcs_idx_ident *before, gcs_reader *rd,
-                 const gcs_idx_data *d, struct gcs_model *scratch);
+                 const gcs_idx_data *d);
 
 /* A loaded keyframe's snapshot with real pointers: decompresses k (portable),
- * checks it (every number names a table entry of the right kind, its pos is
- * k->pos) and re-serialises it into *buf (capacity *cap, grown as needed),
- * *len bytes. 0, GCS_ENOMEM, or GCS_ECORRUPT (the caller rebuilds the
- * keyframe by replaying). */
-int gcs_idx_translate(gcs_idx_xl *xl, const gcs_idx_kf *k, uint64_t freed_window, uint8_t **buf,
-                      size_t *cap, size_t *len);
+ * maps its pointer fields (every number must name a table entry of the kind
+ * its use needs; its pos must be k->pos) into *buf (capacity *cap, grown as
+ * needed), *len bytes. 0, GCS_ENOMEM, or GCS_ECORRUPT (the caller rebuilds
+ * the keyframe by replaying; a snapshot that maps but does not load is caught
+ * by gcs_model_load). */
+int gcs_idx_translate(gcs_idx_xl *xl, const gcs_idx_kf *k, uint8_t **buf, size_t *cap, size_t *len);
 
 void gcs_idx_data_free(gcs_idx_data *d);
 /* Test access (replay.c): was r opened from its index file? */

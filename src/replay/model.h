@@ -420,6 +420,20 @@ int gcs_model_save(const gcs_model *m, uint8_t **out, size_t *len);
 int gcs_model_save_into(const gcs_model *m, uint8_t **buf, size_t *cap, size_t *len);
 int gcs_model_load(gcs_model *m, const uint8_t *buf, size_t len);
 
+/* The pointer fields of a snapshot: an object's type and allocation site, an
+ * edge's slot, a frame's, a variable's and the last marker's name. */
+enum { GCS_SNAP_TYPE, GCS_SNAP_SITE, GCS_SNAP_SLOT, GCS_SNAP_NAME };
+/* Value v of a pointer field of kind `kind` to *out: 0, or a negative code
+ * that stops the walk. */
+typedef int (*gcs_snap_map_fn)(void *ud, int kind, uint64_t v, uint64_t *out);
+/* Snapshot in[0..len) copied into *buf (capacity *cap, grown as needed, kept
+ * by the caller) with every pointer field passed through fn, everything else
+ * unchanged; *pos gets its event position. One pass over the bytes, no model
+ * (the sidecar index's conversions). 0, fn's code, GCS_ENOMEM, or
+ * GCS_ECORRUPT if in is not laid out as gcs_model_save_into writes. */
+int gcs_snapshot_map_ptrs(const uint8_t *in, size_t len, gcs_snap_map_fn fn, void *ud,
+                          uint8_t **buf, size_t *cap, size_t *out_len, uint64_t *pos);
+
 /* Consistency check of the invariants above: 0 or GCS_ECORRUPT with a
  * message in why. Tests only (cost O(state)). */
 int gcs_model_check(const gcs_model *m, char *why, size_t n);

@@ -379,7 +379,7 @@ save_index(gcs_replay *r, const char *path, int mode, const gcs_idx_ident *befor
         ks[i - 1] = (gcs_idx_kf){r->kf[i].pos, r->kf[i].data, r->kf[i].len, r->kf[i].raw_len};
     gcs_idx_data d = {r->freed_window, r->passes,   r->n_passes, r->markers,  r->n_markers,
                       r->errors,       r->n_errors, ks,          r->n_kf - 1, r->kf_bytes};
-    (void)gcs_idx_save(path, mode, before, r->rd, &d, &r->m); /* the caller restores m */
+    (void)gcs_idx_save(path, mode, before, r->rd, &d);
     free(ks);
 }
 
@@ -431,10 +431,8 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         return rc;
     }
     r->n_events = gcs_reader_n_events(r->rd);
-    if (ident_ok) {
+    if (ident_ok)
         save_index(r, path, mode, &before);
-        (void)restore_keyframe(r, 0); /* the writer used the model (on error it is empty) */
-    }
     rc = gcs_replay_seek(r, 0);
     if (rc != 0) {
         snprintf(open_err, sizeof open_err, "out of memory");
@@ -605,7 +603,7 @@ restore_portable(gcs_replay *r, size_t k)
     const keyframe *f = &r->kf[k];
     gcs_idx_kf ik = {f->pos, f->data, f->len, f->raw_len};
     size_t len = 0;
-    int rc = gcs_idx_translate(r->xl, &ik, r->freed_window, &r->scratch, &r->scratch_cap, &len);
+    int rc = gcs_idx_translate(r->xl, &ik, &r->scratch, &r->scratch_cap, &len);
     if (rc == 0)
         rc = gcs_model_load(&r->m, r->scratch, len);
     if (rc == GCS_ENOMEM)

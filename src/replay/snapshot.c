@@ -8,7 +8,8 @@
  * young-generation lists, the purge FIFO) are rebuilt by gcs_model_load.
  * Strings and sites are stored as pointer values into the reader's pool,
  * valid for the replay's life only: keyframes are in-memory (replay.c
- * compresses them with zstd). Labels are stored by content. */
+ * compresses them with zstd); gcs_snapshot_map_ptrs rewrites just those
+ * fields, for the sidecar index. Labels are stored by content. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,141 @@ gcs_model_save_into(const gcs_model *m, uint8_t **buf, size_t *cap, size_t *len)
     *cap = w.cap;
     *len = w.n;
     return w.oom ? GCS_ENOMEM : 0;
+}
+
+/* {==== Pointer map: a snapshot's pointer fields rewritten, nothing else ====}
+ * The sidecar index (index_cache.c) stores keyframes with portable numbers in
+ * place of this process's pointers, and translates them back on load. This
+ * walk follows the layout gcs_model_save_into writes (and gcs_model_load
+ * reads) without building a model: a pass over the bytes. */
+
+typedef struct pmap {
+    gcs_rd r;
+    wbuf w;
+    gcs_snap_map_fn fn;
+    void *ud;
+    int rc;
+} pmap;
+
+static uint64_t
+pm_uv(pmap *p)
+{
+    uint64_t v = gcs_get_uv(&p->r);
+    wb_uv(&p->w, v);
+    return v;
+}
+
+static void
+pm_uvs(pmap *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        (void)pm_uv(p);
+}
+
+static void
+pm_ptr(pmap *p, int kind)
+{
+    uint64_t v = gcs_get_uv(&p->r), out = 0;
+    if (p->rc == 0 && !p->r.bad)
+        p->rc = p->fn(p->ud, kind, v, &out);
+    wb_uv(&p->w, out);
+}
+
+/* A count (copied): GCS_ECORRUPT-worthy (r.bad) if more than the bytes left. */
+static uint64_t
+pm_count(pmap *p)
+{
+    uint64_t n = pm_uv(p);
+    if (n > (uint64_t)(p->r.end - p->r.p))
+        p->r.bad = 1;
+    return p->r.bad ? 0 : n;
+}
+
+static void
+pm_str(pmap *p)
+{
+    uint64_t n = pm_uv(p);
+    if (p->r.bad || n == 0)
+        return;
+    n--;
+    uint8_t *d = n <= (uint64_t)(p->r.end - p->r.p) ? wb_room(&p->w, (size_t)n) : NULL;
+    if (d == NULL) {
+        p->r.bad |= !p->w.oom;
+        return;
+    }
+    memcpy(d, p->r.p, (size_t)n);
+    p->w.n += (size_t)n;
+    p->r.p += n;
+}
+
+/* Objects (id, kind, TYPE, label, SITE, 8 numbers, n_out), then their edges
+ * (target delta, SLOT, rank); the sum of n_out in *edges. */
+static void
+pm_objects(pmap *p, uint64_t *edges)
+{
+    uint64_t n = pm_count(p), total = 0;
+    for (uint64_t i = 0; i < n && p->rc == 0 && !p->r.bad && !p->w.oom; i++) {
+        pm_uvs(p, 2);
+        pm_ptr(p, GCS_SNAP_TYPE);
+        pm_str(p);
+        pm_ptr(p, GCS_SNAP_SITE);
+        pm_uvs(p, 8);
+        total += pm_count(p);
+    }
+    *edges = total;
+}
+
+static void
+pm_frames(pmap *p)
+{
+    uint64_t nf = pm_count(p);
+    for (uint64_t i = 0; i < nf && p->rc == 0 && !p->r.bad && !p->w.oom; i++) {
+        (void)pm_uv(p);
+        pm_ptr(p, GCS_SNAP_NAME);
+        uint64_t nv = pm_count(p);
+        for (uint64_t k = 0; k < nv && p->rc == 0 && !p->r.bad; k++) {
+            pm_ptr(p, GCS_SNAP_NAME);
+            (void)pm_uv(p);
+        }
+    }
+}
+
+int
+gcs_snapshot_map_ptrs(const uint8_t *in, size_t len, gcs_snap_map_fn fn, void *ud, uint8_t **buf,
+                      size_t *cap, size_t *out_len, uint64_t *pos)
+{
+    pmap p = {{in, in + len, 0}, {*buf, 0, *cap, 0}, fn, ud, 0};
+    if (pm_uv(&p) != SNAP_MAGIC)
+        p.r.bad = 1;
+    *pos = pm_uv(&p);
+    (void)pm_uv(&p); /* passes begun */
+    uint64_t edges = 0;
+    pm_objects(&p, &edges);
+    for (uint64_t i = 0; i < edges && p.rc == 0 && !p.r.bad && !p.w.oom; i++) {
+        (void)pm_uv(&p);
+        pm_ptr(&p, GCS_SNAP_SLOT);
+        (void)pm_uv(&p);
+    }
+    pm_frames(&p);
+    uint64_t nw = pm_count(&p); /* weakrefs: six numbers each */
+    for (uint64_t i = 0; i < nw && !p.r.bad && !p.w.oom; i++)
+        pm_uvs(&p, 6);
+    pm_uvs(&p, 9);                /* the collection in progress */
+    for (int v = 0; v < 2; v++) { /* pass_objs, garbage */
+        uint64_t n = pm_count(&p);
+        for (uint64_t i = 0; i < n && !p.r.bad && !p.w.oom; i++)
+            (void)pm_uv(&p);
+    }
+    pm_ptr(&p, GCS_SNAP_NAME); /* last marker */
+    pm_uvs(&p, 1 + 9 + 2 + 3 + 2);
+    *buf = p.w.b;
+    *cap = p.w.cap;
+    *out_len = p.w.n;
+    if (p.w.oom)
+        return GCS_ENOMEM;
+    if (p.rc != 0)
+        return p.rc;
+    return p.r.bad || p.r.p != p.r.end ? GCS_ECORRUPT : 0;
 }
 
 /* {==== Load ====} */
