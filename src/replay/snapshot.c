@@ -256,11 +256,31 @@ pm_uv(pmap *p)
     return v;
 }
 
+/* n numbers copied as they are: one copy of their bytes (r.bad if the input
+ * ends inside them). */
 static void
 pm_uvs(pmap *p, int n)
 {
-    for (int i = 0; i < n; i++)
-        (void)pm_uv(p);
+    const uint8_t *s = p->r.p, *q = s;
+    for (int i = 0; i < n; i++) {
+        unsigned k = 0;
+        while (q < p->r.end && (*q & 0x80) && k < 9) {
+            q++;
+            k++;
+        }
+        if (q >= p->r.end || (*q & 0x80)) {
+            p->r.bad = 1;
+            return;
+        }
+        q++;
+    }
+    size_t len = (size_t)(q - s);
+    uint8_t *d = wb_room(&p->w, len);
+    if (d != NULL) {
+        memcpy(d, s, len);
+        p->w.n += len;
+    }
+    p->r.p = q;
 }
 
 static void
