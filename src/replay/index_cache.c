@@ -31,16 +31,27 @@
 #define IDX_TAIL_BYTES 65536u
 #define IDX_END        0x444e45u /* "END": last varint of the body */
 
-/* What else must match for an index to be used: the library version, the
- * trace format this reader reads (a reader that decodes more record kinds
- * counts other events) and the event table. */
+/* What else must match for an index to be used: the library version, the id
+ * of the reader's and the model's sources (a development build from other
+ * sources of the same version rebuilds the index), the trace format this
+ * reader reads (a reader that decodes more record kinds counts other events)
+ * and the event table. */
 #define IDX_STR_(x)       #x
 #define IDX_STR(x)        IDX_STR_(x)
 #define IDX_TRACE_VERSION IDX_STR(GCS_TRACE_VERSION_MAJOR) "." IDX_STR(GCS_TRACE_VERSION_MINOR)
 
+#if defined(__has_include)
+#if __has_include("gcs_source_id.h")
+#include "gcs_source_id.h" /* generated: the sources' id (cmake/source_id.cmake) */
+#endif
+#endif
+#ifndef GCS_SOURCE_ID
+#define GCS_SOURCE_ID "unknown"
+#endif
+
 #define X(NAME, name, code, FIELDS, doc) #name ":" #code ","
-static const char build_id[] =
-    GCS_VERSION_STRING " trace " IDX_TRACE_VERSION " events " GCS_EVENT_MAP(X);
+static const char build_id[] = GCS_VERSION_STRING
+    " sources " GCS_SOURCE_ID " trace " IDX_TRACE_VERSION " events " GCS_EVENT_MAP(X);
 #undef X
 
 /* String-table entry kinds: a string of the reader's pool, a site, or one
