@@ -22,6 +22,9 @@ if(Python3_Interpreter_FOUND)
         set_tests_properties(robustness__${_t} PROPERTIES TIMEOUT 1200
             ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
     endforeach()
-    # Both spawn thousands of processes: don't run them beside each other.
-    set_tests_properties(robustness__hostile robustness__faults PROPERTIES RUN_SERIAL TRUE)
+    # hostile spawns thousands of processes on ROBUST_JOBS (2) threads: it runs
+    # alone. faults runs its processes one at a time: beside other tests, never
+    # beside hostile.
+    set_tests_properties(robustness__hostile PROPERTIES RUN_SERIAL TRUE)
+    set_tests_properties(robustness__hostile robustness__faults PROPERTIES RESOURCE_LOCK robustness)
 endif()
