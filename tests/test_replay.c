@@ -845,15 +845,51 @@ test_replay__api_errors_are_codes_not_crashes(void **state)
 
 /* {==== The snapshot pointer map (the sidecar index's conversions) ====} */
 
-/* Pointers seen, numbered from 1 (0 stays NULL): the "portable" numbers. */
+/* Pointers seen, numbered from 1 (0 stays NULL): the "portable" numbers;
+ * and the values each kind of field was asked to map (a set per kind). */
 typedef struct pnum {
     const void *p[512];
     size_t n;
-    uint64_t per_kind[4], sum[4]; /* calls, sum of the values (pointers) */
-    int fail_at;                  /* > 0: the fail_at-th call returns GCS_EIO */
+    uint64_t seen[4][512];
+    size_t n_seen[4];
+    int fail_at; /* > 0: the fail_at-th call returns GCS_EIO */
     int calls;
     int inverse; /* map numbers back to pointers */
 } pnum;
+
+static void
+set_add(uint64_t *set, size_t *n, uint64_t v)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (set[i] == v)
+            return;
+    assert_true(*n < 512);
+    set[(*n)++] = v;
+}
+
+static bool
+set_has(const uint64_t *set, size_t n, uint64_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set[i] == v)
+            return true;
+    return false;
+}
+
+/* The set of kind k equals the values of want[0..n) (repeats allowed). */
+static void
+assert_set(const pnum *t, int k, const uint64_t *want, size_t n)
+{
+    uint64_t set[512];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        set_add(set, &m, want[i]);
+    if (m != t->n_seen[k])
+        fail_msg("kind %d: %zu values mapped, %zu expected", k, t->n_seen[k], m);
+    for (size_t i = 0; i < m; i++)
+        if (!set_has(t->seen[k], t->n_seen[k], set[i]))
+            fail_msg("kind %d: expected value %zu of %zu never mapped", k, i, m);
+}
 
 static uint64_t
 pnum_of(pnum *t, const void *p)
@@ -873,8 +909,7 @@ pnum_map(void *ud, int kind, uint64_t v, uint64_t *out)
 {
     pnum *t = ud;
     assert_true(kind >= GCS_SNAP_TYPE && kind <= GCS_SNAP_NAME);
-    t->per_kind[kind]++;
-    t->sum[kind] += v;
+    set_add(t->seen[kind], &t->n_seen[kind], v);
     if (++t->calls == t->fail_at)
         return GCS_EIO;
     if (t->inverse) {
@@ -956,25 +991,38 @@ test_replay__snapshot_pointer_map(void **state)
         assert_int_equal(gcs_snapshot_map_ptrs(real, lr, pnum_map, &t, &got, &cg, &lg, &pos), 0);
         assert_true(pos == at[i]);
         assert_true(lg == lw && memcmp(got, want, lw) == 0);
-        /* one TYPE and one SITE per object, one SLOT per edge, the names */
-        uint64_t objs = 0, edges = 0, names = 1, types = 0, sites = 0;
+        /* each kind of field maps exactly the values of that kind */
+        uint64_t *wk[4];
+        size_t nw[4] = {0};
+        for (int k = 0; k < 4; k++) {
+            wk[k] = malloc((m->n_objs + m->epool_n + 1024) * sizeof *wk[k]);
+            assert_non_null(wk[k]);
+        }
+        uint64_t objs = 0;
         for (size_t k = 0; k < m->n_objs; k++) {
             const m_obj *o = gcs_model_obj(m, m->order[k]);
-            if (!(o->flags & M_PURGED)) {
-                objs++;
-                edges += o->n_out;
-                types += (uintptr_t)gcs_str_ptr(m, o->type);
-                sites += (uintptr_t)gcs_str_ptr(m, o->site);
-            }
+            if (o->flags & M_PURGED)
+                continue;
+            objs++;
+            wk[GCS_SNAP_TYPE][nw[GCS_SNAP_TYPE]++] = (uintptr_t)gcs_str_ptr(m, o->type);
+            wk[GCS_SNAP_SITE][nw[GCS_SNAP_SITE]++] = (uintptr_t)gcs_str_ptr(m, o->site);
+            uint32_t e = o->out;
+            for (uint32_t x = 0; x < o->n_out; x++, e = gcs_model_edge(m, e)->on)
+                wk[GCS_SNAP_SLOT][nw[GCS_SNAP_SLOT]++] =
+                    (uintptr_t)gcs_str_ptr(m, gcs_model_edge(m, e)->slot & ~M_EDUP);
         }
-        for (size_t k = 0; k < m->n_frames; k++)
-            names += 1 + m->frames[k].n_vars;
-        assert_true(t.per_kind[GCS_SNAP_TYPE] == objs && t.per_kind[GCS_SNAP_SITE] == objs);
-        assert_true(t.per_kind[GCS_SNAP_SLOT] == edges && t.per_kind[GCS_SNAP_NAME] == names);
-        /* types where the objects' types are, sites where their sites are */
-        assert_true(t.sum[GCS_SNAP_TYPE] == types && t.sum[GCS_SNAP_SITE] == sites);
+        wk[GCS_SNAP_NAME][nw[GCS_SNAP_NAME]++] = (uintptr_t)m->last_marker;
+        for (size_t k = 0; k < m->n_frames; k++) {
+            wk[GCS_SNAP_NAME][nw[GCS_SNAP_NAME]++] = (uintptr_t)m->frames[k].name;
+            for (size_t x = 0; x < m->frames[k].n_vars; x++)
+                wk[GCS_SNAP_NAME][nw[GCS_SNAP_NAME]++] = (uintptr_t)m->frames[k].vars[x].name;
+        }
+        for (int k = 0; k < 4; k++) {
+            assert_set(&t, k, wk[k], nw[k]);
+            free(wk[k]);
+        }
         if (at[i] >= 5000)
-            assert_true(edges > 0 && m->n_frames > 0);
+            assert_true(nw[GCS_SNAP_SLOT] > 0 && m->n_frames > 0 && objs > 0);
         t.inverse = 1;
         assert_int_equal(gcs_snapshot_map_ptrs(got, lg, pnum_map, &t, &back, &cb, &lb, &pos), 0);
         assert_true(lb == lr && memcmp(back, real, lr) == 0);

@@ -240,12 +240,19 @@ gcs_model_save_into(const gcs_model *m, uint8_t **buf, size_t *cap, size_t *len)
  * walk follows the layout gcs_model_save_into writes (and gcs_model_load
  * reads) without building a model: a pass over the bytes. */
 
+/* fn's answers are kept in a small direct-mapped cache per kind (key v + 1,
+ * 0 empty): a snapshot names the same few types, sites and slot strings over
+ * and over, so fn sees each value about once per walk. */
+#define PM_CACHE 64
 typedef struct pmap {
     gcs_rd r;
     wbuf w;
     gcs_snap_map_fn fn;
     void *ud;
     int rc;
+    struct {
+        uint64_t key, out;
+    } cache[4][PM_CACHE];
 } pmap;
 
 static uint64_t
@@ -256,23 +263,56 @@ pm_uv(pmap *p)
     return v;
 }
 
+/* The end of the n numbers from q, a byte at a time; NULL if the input ends
+ * inside them or one is longer than 10 bytes. */
+static const uint8_t *
+pm_skip_slow(const uint8_t *q, const uint8_t *end, int n)
+{
+    for (int i = 0; i < n; i++) {
+        unsigned k = 0;
+        while (q < end && (*q & 0x80) && k < 9) {
+            q++;
+            k++;
+        }
+        if (q >= end || (*q & 0x80))
+            return NULL;
+        q++;
+    }
+    return q;
+}
+
+/* Same, eight bytes at a time: each byte without its high bit ends a number.
+ * (Less strict than the byte loop about over-long numbers that straddle two
+ * words: the copy is byte for byte, and gcs_model_load refuses them.) */
+static const uint8_t *
+pm_skip(const uint8_t *q, const uint8_t *end, int n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (n > 0 && end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t ends = ~w & 0x8080808080808080ULL;
+        if (ends == 0)
+            break; /* eight continuation bytes: let the byte loop judge */
+        for (; ends != 0 && n > 1; n--)
+            ends &= ends - 1; /* one number ends here */
+        if (ends != 0)
+            return q + __builtin_ctzll(ends) / 8 + 1;
+        q += 8;
+    }
+#endif
+    return pm_skip_slow(q, end, n);
+}
+
 /* n numbers copied as they are: one copy of their bytes (r.bad if the input
  * ends inside them). */
 static void
 pm_uvs(pmap *p, int n)
 {
-    const uint8_t *s = p->r.p, *q = s;
-    for (int i = 0; i < n; i++) {
-        unsigned k = 0;
-        while (q < p->r.end && (*q & 0x80) && k < 9) {
-            q++;
-            k++;
-        }
-        if (q >= p->r.end || (*q & 0x80)) {
-            p->r.bad = 1;
-            return;
-        }
-        q++;
+    const uint8_t *s = p->r.p, *q = pm_skip(s, p->r.end, n);
+    if (q == NULL) {
+        p->r.bad = 1;
+        return;
     }
     size_t len = (size_t)(q - s);
     uint8_t *d = wb_room(&p->w, len);
@@ -287,8 +327,16 @@ static void
 pm_ptr(pmap *p, int kind)
 {
     uint64_t v = gcs_get_uv(&p->r), out = 0;
-    if (p->rc == 0 && !p->r.bad)
+    size_t j = (size_t)(((v + 1) * 0x9E3779B97F4A7C15ULL) >> 58);
+    if (p->cache[kind][j].key == v + 1) {
+        out = p->cache[kind][j].out;
+    } else if (p->rc == 0 && !p->r.bad) {
         p->rc = p->fn(p->ud, kind, v, &out);
+        if (p->rc == 0) {
+            p->cache[kind][j].key = v + 1;
+            p->cache[kind][j].out = out;
+        }
+    }
     wb_uv(&p->w, out);
 }
 
@@ -355,7 +403,7 @@ int
 gcs_snapshot_map_ptrs(const uint8_t *in, size_t len, gcs_snap_map_fn fn, void *ud, uint8_t **buf,
                       size_t *cap, size_t *out_len, uint64_t *pos)
 {
-    pmap p = {{in, in + len, 0}, {*buf, 0, *cap, 0}, fn, ud, 0};
+    pmap p = {.r = {in, in + len, 0}, .w = {*buf, 0, *cap, 0}, .fn = fn, .ud = ud, .rc = 0};
     if (pm_uv(&p) != SNAP_MAGIC)
         p.r.bad = 1;
     *pos = pm_uv(&p);
