@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_args.h"
 #include "gcscope/trace.h"
 
 typedef struct gen {
@@ -142,15 +143,18 @@ grow(gen *g, uint64_t i, uint64_t *prev)
 int
 main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 4 || argv[1][0] == '-') { /* no options: a flag is not a path */
-        int help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
-        fprintf(help ? stdout : stderr, "usage: bigtrace_gen OUT.gctrace [SIZE_MB] [N_LIVE]\n");
-        return help ? 0 : 2;
-    }
-    uint64_t size_mb = argc > 2 ? strtoull(argv[2], NULL, 10) : 1024;
-    uint64_t n_live = argc > 3 ? strtoull(argv[3], NULL, 10) : size_mb * 1000;
-    if (n_live == 0)
-        n_live = 1;
+    static const char usage[] = "usage: bigtrace_gen OUT.gctrace [SIZE_MB] [N_LIVE]";
+    for (int i = 1; i < argc; i++)
+        if (bench_is_help(argv[i]))
+            bench_usage_exit(usage, NULL);
+    if (argc < 2 || argc > 4 || argv[1][0] == '-') /* no options: a flag is not a path */
+        bench_usage_exit(usage, argc < 2 ? "(none)" : argc > 4 ? argv[4] : argv[1]);
+    unsigned long long size_mb = 1024, n_live;
+    if (argc > 2 && !bench_number(argv[2], 1, 1u << 20, &size_mb))
+        bench_usage_exit(usage, argv[2]);
+    n_live = size_mb * 1000;
+    if (argc > 3 && !bench_number(argv[3], 1, 1ull << 32, &n_live))
+        bench_usage_exit(usage, argv[3]);
     gen g = {.rng = 0x9E3779B97F4A7C15u};
     g.live = malloc(n_live * sizeof *g.live);
     if (g.live == NULL) {

@@ -27,6 +27,7 @@
 #include "analysis/heapgraph.h"
 #include "analysis/hist_rec.h"
 #include "analysis/leak_int.h"
+#include "bench_args.h"
 #include "gcscope/leaks.h"
 #include "gcscope/runtime.h"
 
@@ -338,13 +339,19 @@ print_ratio(const char *what, double small_s, size_t small_n, double big_s, size
 int
 main(int argc, char **argv)
 {
+    static const char usage[] = "usage: leak_bench [MAX_OBJECTS] [--no-hist]";
     size_t max = 4000000;
-    bool hist = true;
+    bool hist = true, have_max = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--no-hist") == 0)
+        unsigned long long v;
+        if (bench_is_help(argv[i]))
+            bench_usage_exit(usage, NULL);
+        else if (strcmp(argv[i], "--no-hist") == 0 && hist)
             hist = false;
+        else if (!have_max && bench_number(argv[i], 1, (unsigned long long)1 << 32, &v))
+            max = (size_t)v, have_max = true;
         else
-            max = strtoull(argv[i], NULL, 10);
+            bench_usage_exit(usage, argv[i]);
     }
     const size_t sizes[] = {100000, 1000000, 4000000};
     enum { N_SIZES = sizeof sizes / sizeof sizes[0] };

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench_args.h"
 #include "gcscope/runtime.h"
 #include "layout/layout.h"
 #include "render/render.h"
@@ -296,9 +297,22 @@ print_row(const char *what, const char *level, const stats *st, double target, i
 int
 main(int argc, char **argv)
 {
-    int frames = argc > 1 ? atoi(argv[1]) : 25;
-    bool seek = !(argc > 2 && strcmp(argv[2], "--no-seek") == 0);
-    bool only_seek = argc > 2 && strcmp(argv[2], "--seek-only") == 0;
+    static const char usage[] = "usage: render_bench [FRAMES] [--no-seek | --seek-only]";
+    int frames = 25;
+    bool seek = true, only_seek = false, have_frames = false;
+    for (int i = 1; i < argc; i++) {
+        unsigned long long v;
+        if (bench_is_help(argv[i]))
+            bench_usage_exit(usage, NULL);
+        else if (strcmp(argv[i], "--no-seek") == 0 && seek && !only_seek)
+            seek = false;
+        else if (strcmp(argv[i], "--seek-only") == 0 && seek && !only_seek)
+            only_seek = true;
+        else if (!have_frames && bench_number(argv[i], 1, 100000, &v))
+            frames = (int)v, have_frames = true;
+        else
+            bench_usage_exit(usage, argv[i]);
+    }
     if (frames < 20)
         frames = 20;
     static const size_t sizes[] = {100, 1000, 10000, 100000};

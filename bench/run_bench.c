@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "gcscope/pyrun.h"
 
 enum { REPS = 5 };
@@ -79,8 +80,20 @@ time_gcscope(const char *script, FILE *devnull)
 int
 main(int argc, char **argv)
 {
-    long n = argc > 1 ? atol(argv[1]) : 1000000;
-    const char *python = argc > 2 ? argv[2] : "python3";
+    static const char usage[] = "usage: run_bench [N] [PYTHON]";
+    long n = 1000000;
+    const char *python = "python3";
+    for (int i = 1; i < argc; i++) {
+        unsigned long long v;
+        if (bench_is_help(argv[i]))
+            bench_usage_exit(usage, NULL);
+        else if (i == 1 && bench_number(argv[i], 1, 1000000000, &v))
+            n = (long)v;
+        else if (i == 2 && argv[i][0] != '-')
+            python = argv[i];
+        else
+            bench_usage_exit(usage, argv[i]);
+    }
     char script[] = "/tmp/gcs_run_bench_XXXXXX.py";
     int fd = mkstemps(script, 3);
     if (fd < 0) {

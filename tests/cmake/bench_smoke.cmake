@@ -8,3 +8,10 @@ if(GCS_BUILD_BENCH)
              COMMAND $<TARGET_FILE:gc_bench> --quick --no-python --check --reps 1)
     set_tests_properties(bench_smoke_gc_bench PROPERTIES TIMEOUT 300 LABELS bench)
 endif()
+# The benches' command lines (tests/cmake/bench_args.sh): --help, bad flags and
+# malformed numbers stop before any work.
+if(GCS_BUILD_BENCH)
+    add_test(NAME bench__args_strict
+             COMMAND sh ${PROJECT_SOURCE_DIR}/tests/cmake/bench_args.sh ${PROJECT_BINARY_DIR}/bench)
+    set_tests_properties(bench__args_strict PROPERTIES TIMEOUT 60 LABELS bench)
+endif()
