@@ -57,16 +57,6 @@ same_key(const m_edge *x, uint32_t src, uint32_t slot, uint32_t dst)
     return x->src == src && x->dst == dst && ((x->slot ^ slot) & ~M_EDUP) == 0;
 }
 
-/* log2 of a power of two. */
-static unsigned
-log2_pow2(size_t cap)
-{
-    unsigned b = 0;
-    while (((size_t)1 << b) < cap)
-        b++;
-    return b;
-}
-
 /* {==== Node pool ====} */
 
 /* A new node from the pool's end (a new block when needed); M_NIL on ENOMEM. */
@@ -199,7 +189,7 @@ gcs_edges_reserve(gcs_model *m, size_t more)
         m->oom = 1;
         return GCS_ENOMEM;
     }
-    unsigned shift = 64 - log2_pow2(cap);
+    unsigned shift = 64 - gcs_log2_pow2(cap);
     for (size_t j = 0; j < m->eh_cap; j++)
         if (m->eh[j])
             eh_put(t, cap, ehash_node(E(m, m->eh[j] - 1), shift), m->eh[j] - 1);

@@ -449,20 +449,14 @@ wb_table(wbuf *w, ptab *t)
  * load overwrites them). */
 
 /* Keyframe conversion: decompress, map the pointer fields to portable numbers
- * (gcs_snapshot_map_ptrs: one pass, no model), compress. A small
- * direct-mapped cache in front of the table: a keyframe names the same few
- * types, sites and slot strings over and over. */
-#define CONV_CACHE 1024
+ * (gcs_snapshot_map_ptrs: one pass, no model, its own cache of answers),
+ * compress. */
 typedef struct conv {
     ptab *t;
     ZSTD_DCtx *dz;
     ZSTD_CCtx *zc;
     uint8_t *raw, *snap, *z;
     size_t raw_cap, snap_cap, z_cap;
-    struct {
-        const void *p;
-        uint64_t num;
-    } cache[CONV_CACHE];
 } conv;
 
 static int
@@ -470,18 +464,8 @@ to_portable(void *ud, int kind, uint64_t v, uint64_t *out)
 {
     (void)kind;
     conv *c = ud;
-    const void *p = (const void *)(uintptr_t)v;
-    size_t j = ptr_hash(p, CONV_CACHE - 1);
-    if (c->cache[j].p == p && p != NULL) {
-        *out = c->cache[j].num;
-        return 0;
-    }
-    *out = ptab_ref(c->t, p);
-    if (c->t->oom)
-        return GCS_ENOMEM;
-    c->cache[j].p = p;
-    c->cache[j].num = *out;
-    return 0;
+    *out = ptab_ref(c->t, (const void *)(uintptr_t)v);
+    return c->t->oom ? GCS_ENOMEM : 0;
 }
 
 /* Keyframe k, portable, appended to w (pos, raw length, zstd frame). */
@@ -629,13 +613,13 @@ static int
 build_body(const gcs_idx_ident *id, gcs_reader *rd, const gcs_idx_data *d, wbuf part[3])
 {
     ptab t;
-    conv *c = malloc(sizeof *c);
+    conv c;
     int rc = ptab_init(&t, rd);
-    int rc2 = c ? conv_init(c, &t) : GCS_ENOMEM;
+    int rc2 = conv_init(&c, &t);
     rc = rc ? rc : rc2;
     wb_uv(&part[2], d->n_kf);
     for (size_t i = 0; rc == 0 && i < d->n_kf; i++)
-        rc = kf_portable(c, &d->kf[i], &part[2]);
+        rc = kf_portable(&c, &d->kf[i], &part[2]);
     wb_uv(&part[2], IDX_END);
     wb_reader(&part[1], &t, rd);
     wb_timelines(&part[1], &t, d);
@@ -646,9 +630,7 @@ build_body(const gcs_idx_ident *id, gcs_reader *rd, const gcs_idx_data *d, wbuf 
     wb_table(&part[0], &t);
     if (rc == 0 && (t.oom || part[0].oom || part[1].oom || part[2].oom))
         rc = GCS_ENOMEM;
-    if (c != NULL)
-        conv_fini(c);
-    free(c);
+    conv_fini(&c);
     ptab_free(&t);
     return rc;
 }

@@ -221,6 +221,16 @@ typedef struct gcs_model {
     m_scache sc[M_SCACHE];
 } gcs_model;
 
+/* log2 of cap, a power of two (the hash tables' shift is 64 minus it). */
+static inline unsigned
+gcs_log2_pow2(size_t cap)
+{
+    unsigned b = 0;
+    while (((size_t)1 << b) < cap)
+        b++;
+    return b;
+}
+
 static inline m_obj *
 gcs_model_obj(const gcs_model *m, uint32_t h)
 {

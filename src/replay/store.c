@@ -34,15 +34,6 @@ idx_home(uint64_t id, unsigned shift)
     return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> shift);
 }
 
-static unsigned
-log2_pow2(size_t cap)
-{
-    unsigned b = 0;
-    while (((size_t)1 << b) < cap)
-        b++;
-    return b;
-}
-
 /* {==== Pool ====} */
 
 /* A free record slot (reused first), or a new one; M_NIL on ENOMEM. */
@@ -106,7 +97,7 @@ idx_grow(gcs_model *m, size_t need)
     uint32_t *t = calloc(cap, sizeof *t);
     if (t == NULL)
         return GCS_ENOMEM;
-    unsigned shift = 64 - log2_pow2(cap);
+    unsigned shift = 64 - gcs_log2_pow2(cap);
     for (size_t j = 0; j < m->idx_cap; j++)
         if (m->idx[j])
             idx_put(t, cap, shift, gcs_model_obj(m, m->idx[j] - 1)->id, m->idx[j] - 1);

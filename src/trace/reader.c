@@ -1441,6 +1441,34 @@ read_all(int fd, uint8_t **buf, size_t *len)
     return 0;
 }
 
+/* Map (or, for a pipe or where mmap fails, read) the file at `path` into r:
+ * 0, or GCS_EIO / GCS_ENOMEM with the open error message set. */
+static int
+reader_map_path(gcs_reader *r, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return open_fail(r, GCS_EIO, "%s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            r->map = m;
+            r->data = m;
+            r->size = (size_t)st.st_size;
+        }
+    }
+    int rc = 0;
+    if (r->map == NULL) {
+        rc = read_all(fd, &r->owned, &r->size);
+        if (rc != 0)
+            open_fail(r, rc, "%s", rc == GCS_EIO ? strerror(errno) : "out of memory");
+        r->data = r->owned;
+    }
+    close(fd);
+    return rc;
+}
+
 int
 gcs_reader_open(const char *path, const gcs_reader_opts *opts, gcs_reader **out)
 {
@@ -1452,32 +1480,11 @@ gcs_reader_open(const char *path, const gcs_reader_opts *opts, gcs_reader **out)
     gcs_reader *r;
     if (reader_new(path, &r) != 0)
         return GCS_ENOMEM;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int rc = open_fail(r, GCS_EIO, "%s", strerror(errno));
+    int rc = reader_map_path(r, path);
+    if (rc != 0) {
         gcs_reader_close(r);
         return rc;
     }
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            r->map = m;
-            r->data = m;
-            r->size = (size_t)st.st_size;
-        }
-    }
-    if (r->map == NULL) {
-        int rc = read_all(fd, &r->owned, &r->size);
-        if (rc != 0) {
-            close(fd);
-            open_fail(r, rc, "%s", rc == GCS_EIO ? strerror(errno) : "out of memory");
-            gcs_reader_close(r);
-            return rc;
-        }
-        r->data = r->owned;
-    }
-    close(fd);
     return reader_finish_open(r, opts, out);
 }
 
@@ -1826,31 +1833,6 @@ gcs_reader_chunk_rec_(gcs_reader *r, size_t k, gcs_reader_chunk_rec *out)
     *out = (gcs_reader_chunk_rec){c->offset, c->stored, c->raw, c->codec, c->n_events, crc};
     drop_pages(r, GCS_TR_CHUNK_HDR + (uint64_t)c->stored); /* reading every header: as a scan */
     return 0;
-}
-
-/* Map (or read) the file at `path` into r (as gcs_reader_open does). */
-static int
-reader_map_path(gcs_reader *r, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return open_fail(r, GCS_EIO, "%s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            r->map = m;
-            r->data = m;
-            r->size = (size_t)st.st_size;
-        }
-    }
-    int rc = 0;
-    if (r->map == NULL) {
-        rc = read_all(fd, &r->owned, &r->size);
-        r->data = r->owned;
-    }
-    close(fd);
-    return rc;
 }
 
 /* Does table chunk c match the chunk header in the file, after `prev_end`? */
