@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "gcscope/errors.h"
 #include "gcscope/runtime.h"
 
@@ -904,6 +905,7 @@ static int
 parse_args(int argc, char **argv, bench_opts *o)
 {
     bool quick = false, n_given = false;
+    unsigned long long reps;
     *o = (bench_opts){.reps = 0, .python = "python3", .script = GCS_BENCH_PY};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -920,17 +922,17 @@ parse_args(int argc, char **argv, bench_opts *o)
                 o->n_ns = 0;
             n_given = true;
             o->ns[o->n_ns++] = parse_size(argv[++i]);
-        } else if (strcmp(a, "--reps") == 0 && next && atoi(next) > 0 && atoi(next) <= MAX_REPS)
-            o->reps = atoi(argv[++i]);
+        } else if (strcmp(a, "--reps") == 0 && next && bench_number(next, 1, MAX_REPS, &reps))
+            o->reps = (int)reps, i++;
         else if (strcmp(a, "--python") == 0 && next)
             o->python = argv[++i];
         else if (strcmp(a, "--script") == 0 && next)
             o->script = argv[++i];
-        else {
-            fprintf(stderr, "gc_bench: bad or incomplete argument '%s'\n", a);
-            usage(stderr);
-            return -1;
-        }
+        else /* name the value of a flag that takes one, if it is there */
+            bench_usage_exit(
+                "usage: gc_bench [OPTION]... (see --help)",
+                next && (!strcmp(a, "--only") || !strcmp(a, "--n") || !strcmp(a, "--reps")) ? next
+                                                                                            : a);
     }
     if (!n_given) {
         o->ns[0] = 100000;

@@ -24,9 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_args.h"
 #include "gcscope/replay.h"
 #include "gcscope/runtime.h"
 #include "gcscope/trace.h"
+
+#define USAGE "usage: trace_bench [OPTION]... (see --help)"
 
 /* {==== Helpers ====} */
 
@@ -139,6 +142,9 @@ static const gcs_hooks noop_hooks = {
     noop_hook,  noop_refcnt, noop_obj,       noop_ref_set,       noop_ref_del,
     noop_alloc, noop_label,  noop_label_int, noop_ref_set_index, noop_ref_del_index};
 static bool bench_noop;
+/* --no-compress / --background: the recorder's options for the workloads
+ * (to see what compression and the writer thread cost or save). */
+static bool bench_no_compress, bench_background;
 
 static uint64_t
 clock_ns(clockid_t id)
@@ -169,6 +175,8 @@ bench_heap(const char *path, gcs_recorder **rec)
         gcs_recorder_opts ro;
         gcs_recorder_opts_init(&ro);
         ro.cmdline = "trace_bench";
+        ro.compress = !bench_no_compress;
+        ro.background = bench_background;
         if ((rc = gcs_recorder_open(path, &ro, rec)) != 0)
             fail("gcs_recorder_open", rc);
         gcs_recorder_configure(*rec, &cfg); /* its event hook and narrow hooks */
@@ -296,15 +304,17 @@ run_median(workload_fn fn, uint64_t iters, const char *path)
 static void
 row(const char *what, double value, const char *unit, const char *target, bool ok)
 {
-    const char *verdict = target[0] == '(' ? "" : ok ? "ok" : "MISSED";
-    printf("  %-44s %12.2f %-8s %-10s %s\n", what, value, unit, target, verdict);
+    if (target[0] == '(') /* (info): no verdict, no trailing blanks */
+        printf("  %-44s %9.2f %-4s %s\n", what, value, unit, target);
+    else
+        printf("  %-44s %9.2f %-4s %-6s %s\n", what, value, unit, target, ok ? "ok" : "MISSED");
 }
 
 typedef struct workload_figs {
-    double slowdown, ns_per_event, bytes_per_event;
+    double slowdown, noop_slowdown, ns_per_event, bytes_per_event;
     double hook_ns, rec_ns, rec_cpu_ns; /* per event: runtime's hooked path; recorder (wall, CPU) */
     double rec_thr_ns;                  /* per event: recorder, CPU of the recording thread only */
-    uint64_t events, iters, off_ns, on_ns, file_bytes;
+    uint64_t events, iters, off_ns, noop_ns, on_ns, file_bytes;
 } workload_figs;
 
 static workload_figs
@@ -321,9 +331,11 @@ measure_workload(const char *name, workload_fn fn, uint64_t iters, const char *p
     w.iters = iters;
     w.events = on.events;
     w.off_ns = off.ns;
+    w.noop_ns = noop.ns;
     w.on_ns = on.ns;
     w.file_bytes = on.file_bytes;
     w.slowdown = (double)on.ns / (double)off.ns;
+    w.noop_slowdown = (double)noop.ns / (double)off.ns;
     w.ns_per_event = on.events ? ((double)on.ns - (double)off.ns) / (double)on.events : 0;
     w.bytes_per_event = on.events ? (double)on.file_bytes / (double)on.events : 0;
     double ev = on.events ? (double)on.events : 1;
@@ -338,10 +350,12 @@ measure_workload(const char *name, workload_fn fn, uint64_t iters, const char *p
 static void
 print_workload(const char *name, const workload_figs *w)
 {
-    printf("%s: %" PRIu64 " iterations, %" PRIu64 " events recorded, off %.3f s, on %.3f s, "
-           "trace %.1f MB\n",
-           name, w->iters, w->events, w->off_ns / 1e9, w->on_ns / 1e9, w->file_bytes / 1e6);
+    printf("%s: %" PRIu64 " iterations, %" PRIu64 " events recorded, trace %.1f MB\n", name,
+           w->iters, w->events, w->file_bytes / 1e6);
+    printf("  wall time: %.3f s off, %.3f s with no-op hooks, %.3f s recording\n", w->off_ns / 1e9,
+           w->noop_ns / 1e9, w->on_ns / 1e9);
     row("slowdown with recording on", w->slowdown, "x", "<= 2", w->slowdown <= 2.0);
+    row("  with no-op hooks instead (no recorder)", w->noop_slowdown, "x", "(info)", true);
     row("ns added per recorded event", w->ns_per_event, "ns", "<= 10", w->ns_per_event <= 10.0);
     row("  of it: runtime's hooked path (no-op hooks)", w->hook_ns, "ns", "(info)", true);
     row("  of it: the recorder (wall)", w->rec_ns, "ns", "(info)", true);
@@ -536,10 +550,10 @@ print_reading(const read_figs *f, uint64_t record_ns)
 {
     printf("big trace: %" PRIu64 " events, %.1f MB (%.2f B/event), recorded in %.2f s\n", f->events,
            f->file_bytes / 1e6, (double)f->file_bytes / f->events, record_ns / 1e9);
-    printf("  (decode, moves and index build: median of 3 runs; reader threads %s)\n",
+    printf("  (decode, moves, index build: median of 3 runs; reader threads %s)\n",
            getenv("GCSCOPE_READER_THREAD") && strcmp(getenv("GCSCOPE_READER_THREAD"), "1") == 0
                ? "on (GCSCOPE_READER_THREAD=1)"
-               : "off, the default");
+               : "off");
     row("reader decode, validating pass (M events/s)", f->decode_rate / 1e6, "M/s", ">= 50",
         f->decode_rate >= 50e6);
     row("open, then gcs_reader_next over all (M ev/s)", f->iterate_rate / 1e6, "M/s", "(info)",
@@ -619,7 +633,7 @@ compare_heaptrack(const workload_figs *alloc, const char *dir, uint64_t n)
     uint64_t allocs_ours = alloc->iters * 2; /* a list and an int per iteration */
     double ours_ns = ((double)alloc->on_ns - (double)alloc->off_ns) / (double)allocs_ours;
     double ours_b = (double)alloc->file_bytes / (double)allocs_ours;
-    printf("per allocated object (alloc workload: %" PRIu64 " objects, with their frees, "
+    printf("per allocated object (alloc workload: %" PRIu64 " objects, with their frees,\n"
            "references and collections):\n",
            allocs_ours);
     printf("  %-44s %9.1f ns %9.2f B\n", "gcscope recording", ours_ns, ours_b);
@@ -634,12 +648,14 @@ compare_heaptrack(const workload_figs *alloc, const char *dir, uint64_t n)
     if (t1 && tn) {
         double ht_ns = ((double)tn - (double)t1) / (double)n;
         double ht_b = (double)file_size(zst) / (double)n;
-        printf("  %-44s %9.1f ns %9.2f B   (measured now: (wall(N) - wall(1)) / N)\n",
+        printf("  %-44s %9.1f ns %9.2f B\n"
+               "    (heaptrack measured now: (wall(N) - wall(1)) / N)\n",
                "heaptrack 1.4, malloc-only loop", ht_ns, ht_b);
         remove(zst);
     } else {
-        printf("  %-44s %9.1f ns %9.2f B   (REFERENCE figure from\n"
-               "  /work/shared/reference/anchor-bench, not measured in this run)\n",
+        printf("  %-44s %9.1f ns %9.2f B\n"
+               "    (REFERENCE figure from /work/shared/reference/anchor-bench,\n"
+               "    not measured in this run: heaptrack is not installed)\n",
                "heaptrack (reference)", 290.0, 3.38);
     }
 }
@@ -655,8 +671,7 @@ run_one(const char *workload, const char *mode, uint64_t iters, const char *dir)
                      : strcmp(workload, "alloc") == 0  ? work_alloc
                                                        : NULL;
     if (fn == NULL || (strcmp(mode, "off") && strcmp(mode, "noop") && strcmp(mode, "on"))) {
-        fprintf(stderr, "usage: trace_bench --one refcount|alloc off|noop|on ITERS\n");
-        return 2;
+        bench_usage_exit(USAGE, fn == NULL ? workload : mode);
     }
     char path[512];
     snprintf(path, sizeof path, "%s/trace_bench_one_%ld.gctrace", dir, (long)getpid());
@@ -696,47 +711,100 @@ run_read(const char *path, const char *mode)
         }
         gcs_replay_close(r);
     } else {
-        fprintf(stderr, "usage: trace_bench --read FILE decode|index|moves|cached\n");
-        return 2;
+        bench_usage_exit(USAGE, mode);
     }
     double s = (now_ns() - t0) / 1e9;
     printf("%s: %" PRIu64 " events in %.3f s, %.2f M events/s\n", mode, n, s, n / s / 1e6);
     return 0;
 }
 
+static void
+help(void)
+{
+    printf("usage: trace_bench [--quick] [--events N] [--dir DIR] [--no-compress] [--background]\n"
+           "       trace_bench [--dir DIR] [--no-compress] [--background]\n"
+           "                   --one refcount|alloc off|noop|on ITERS\n"
+           "       trace_bench --make-big FILE EVENTS\n"
+           "       trace_bench --read FILE decode|index|moves|cached\n"
+           "       trace_bench --malloc-loop N\n"
+           "The whole bench (no --one/--make-big/--read): both workloads with recording\n"
+           "off, with no-op hooks and on, then a big trace (--events, default 50000000;\n"
+           "--quick: smaller sizes) for the reader, index and seek figures, then\n"
+           "heaptrack if installed. Files go to --dir (default /tmp) and are removed.\n"
+           "--no-compress, --background: the recorder's options for the workloads\n"
+           "(zstd off; compress and write on a writer thread). --one: one untimed run,\n"
+           "for callgrind. --malloc-loop: the malloc-only loop heaptrack is run on.\n");
+    exit(0);
+}
+
+/* A mode taking the n arguments after argv[i] and ending the command line:
+ * exit 2 naming the mode if they are missing, or the first extra argument. */
+static void
+last_mode(int argc, char **argv, int i, int n)
+{
+    if (i + n >= argc)
+        bench_usage_exit(USAGE, argv[i]);
+    if (i + n + 1 < argc)
+        bench_usage_exit(USAGE, argv[i + n + 1]);
+}
+
+/* argv[i] as a number in [lo, hi] (1 if missing or malformed: exit 2). */
+static uint64_t
+arg_number(int argc, char **argv, int i, uint64_t lo, uint64_t hi)
+{
+    unsigned long long v;
+    if (i >= argc)
+        bench_usage_exit(USAGE, argv[i - 1]);
+    if (!bench_number(argv[i], lo, hi, &v))
+        bench_usage_exit(USAGE, argv[i]);
+    return v;
+}
+
 int
 main(int argc, char **argv)
 {
-    uint64_t big_events = 50000000, rc_iters = 2000000, alloc_iters = 1000000;
+    uint64_t big_events = 0, rc_iters = 2000000, alloc_iters = 1000000;
     int n_seeks = 400;
     const char *dir = "/tmp";
+    bool quick = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--malloc-loop") == 0 && i + 1 < argc)
-            return malloc_loop(strtoull(argv[i + 1], NULL, 10));
-        if (strcmp(argv[i], "--one") == 0 && i + 3 < argc)
-            return run_one(argv[i + 1], argv[i + 2], strtoull(argv[i + 3], NULL, 10), dir);
-        if (strcmp(argv[i], "--make-big") == 0 && i + 2 < argc) {
-            uint64_t ns, n = make_big_trace(argv[i + 1], strtoull(argv[i + 2], NULL, 10), &ns);
+        const char *a = argv[i];
+        if (bench_is_help(a))
+            help();
+        if (strcmp(a, "--no-compress") == 0) {
+            bench_no_compress = true;
+        } else if (strcmp(a, "--background") == 0) {
+            bench_background = true;
+        } else if (strcmp(a, "--quick") == 0 && !quick) {
+            quick = true;
+        } else if (strcmp(a, "--events") == 0 && big_events == 0) {
+            big_events = arg_number(argc, argv, ++i, 1000, UINT64_C(1) << 40);
+        } else if (strcmp(a, "--dir") == 0 && i + 1 < argc && argv[i + 1][0] != '-') {
+            dir = argv[++i];
+        } else if (strcmp(a, "--malloc-loop") == 0) {
+            last_mode(argc, argv, i, 1);
+            return malloc_loop(arg_number(argc, argv, i + 1, 1, UINT64_C(1) << 40));
+        } else if (strcmp(a, "--one") == 0) {
+            last_mode(argc, argv, i, 3);
+            uint64_t iters = arg_number(argc, argv, i + 3, 1, UINT64_C(1) << 40);
+            return run_one(argv[i + 1], argv[i + 2], iters, dir);
+        } else if (strcmp(a, "--make-big") == 0) {
+            last_mode(argc, argv, i, 2);
+            uint64_t ns, n = arg_number(argc, argv, i + 2, 1, UINT64_C(1) << 40);
+            n = make_big_trace(argv[i + 1], n, &ns);
             printf("%" PRIu64 " events in %s\n", n, argv[i + 1]);
             return 0;
-        }
-        if (strcmp(argv[i], "--read") == 0 && i + 2 < argc)
+        } else if (strcmp(a, "--read") == 0) {
+            last_mode(argc, argv, i, 2);
             return run_read(argv[i + 1], argv[i + 2]);
-        if (strcmp(argv[i], "--quick") == 0) {
-            big_events = 2000000, rc_iters = 200000, alloc_iters = 100000, n_seeks = 50;
-        } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
-            big_events = strtoull(argv[++i], NULL, 10);
-        } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
         } else {
-            fprintf(stderr, "usage: trace_bench [--quick] [--events N] [--dir DIR]\n"
-                            "       trace_bench [--dir DIR] --one refcount|alloc off|noop|on "
-                            "ITERS\n"
-                            "       trace_bench --make-big FILE EVENTS | --read FILE "
-                            "decode|index|moves|cached\n");
-            return 2;
+            bench_usage_exit(USAGE, a);
         }
     }
+    if (quick)
+        rc_iters = 200000, alloc_iters = 100000, n_seeks = 50;
+    if (big_events == 0)
+        big_events = quick ? 2000000 : 50000000;
 #ifdef GCS_DEBUG
     fprintf(stderr, "trace_bench: WARNING built with GCS_DEBUG; use the release preset\n");
 #endif
@@ -745,12 +813,16 @@ main(int argc, char **argv)
     snprintf(big, sizeof big, "%s/trace_bench_big_%ld.gctrace", dir, (long)getpid());
     workload_figs wr = measure_workload("refcount-heavy", work_refcount, rc_iters, path);
     workload_figs wa = measure_workload("allocation-heavy", work_alloc, alloc_iters, path);
+    bool no_compress = bench_no_compress, background = bench_background;
+    bench_no_compress = bench_background = false; /* the big trace: default options */
     uint64_t record_ns;
     make_big_trace(big, big_events, &record_ns);
     read_figs rf = measure_reading(big, n_seeks);
     remove(big);
 
-    printf("gcscope trace benchmark (issue #3); targets from the issue\n\n");
+    printf("gcscope trace benchmark (issue #3); targets from the issue\n");
+    printf("recorder for the workloads: zstd %s, writer thread %s\n\n",
+           no_compress ? "off (--no-compress)" : "on", background ? "on (--background)" : "off");
     print_workload("refcount-heavy", &wr);
     print_workload("allocation-heavy", &wa);
     printf("\n");

@@ -43,4 +43,35 @@ expect bigtrace_gen 2 --bogus
 expect bigtrace_gen 2 out.gctrace 12x
 expect bigtrace_gen 2 out.gctrace 10 0
 expect bigtrace_gen 2 out.gctrace 10 20 30
+# trace_bench: each mode with a bad or missing value
+expect trace_bench 0 --help
+expect trace_bench 2 --bogus
+expect trace_bench 2 --events 12x
+expect trace_bench 2 --events
+expect trace_bench 2 --quick --quick
+expect trace_bench 2 --one alloc on 12x
+expect trace_bench 2 --one allox on 5
+expect trace_bench 2 --one alloc onn 5
+expect trace_bench 2 --one alloc on 5 extra
+expect trace_bench 2 --one alloc
+expect trace_bench 2 --make-big big.gctrace 12x
+expect trace_bench 2 --make-big big.gctrace
+expect trace_bench 2 --read big.gctrace bogus
+expect trace_bench 2 --malloc-loop -5
+expect trace_bench 2 --dir
+expect gc_bench 0 --help
+expect gc_bench 2 --bogus
+expect gc_bench 2 --reps 5x
+expect gc_bench 2 --n 12x
+expect gc_bench 2 --only q
+# the bad argument is named: the value, not its flag
+"$bdir/trace_bench" --one alloc on 12x 2>err && fail "trace_bench took 12x"
+grep -q "^bad argument '12x'" err || fail "trace_bench: $(cat err)"
+"$bdir/gc_bench" --reps 5x 2>err && fail "gc_bench took 5x"
+grep -q "^bad argument '5x'" err || fail "gc_bench: $(cat err)"
+# and the error fits 80 columns
+for b in trace_bench gc_bench render_bench leak_bench run_bench bigtrace_gen; do
+    "$bdir/$b" --bogus 2>err && fail "$b took --bogus"
+    [ "$(wc -L <err)" -le 80 ] || fail "$b: error wider than 80 columns: $(cat err)"
+done
 echo ok
