@@ -668,6 +668,54 @@ test_index_cache__a_changed_trace_is_rebuilt_and_reindexed(void **state)
 /* What is never cached: damaged traces, stream mode, memory opens, small
  * traces by default, index_cache < 0, GCSCOPE_INDEX_CACHE=0; and an index
  * for another freed_window is not used. */
+/* The index is written after the open that built it, not by it (the open
+ * does not wait for it): at close, or by gcs_replay_write_index, once;
+ * seeks before do not change it; a trace changed since the open gets none. */
+static void
+test_index_cache__the_index_is_written_at_close(void **state)
+{
+    (void)state;
+    const char *path = in_tmp("atclose.gctrace");
+    make_trace(path, 20000, 3, 2048, 1);
+    gcs_replay *r = open_with(path, 1, 0);
+    assert_false(exists(idx_of(path))); /* not by the open */
+    uint64_t n = gcs_replay_n_events(r);
+    for (uint64_t i = 0; i < 40; i++) /* seeks before the close change nothing */
+        assert_int_equal(gcs_replay_seek(r, (i * 7919) % n), 0);
+    gcs_replay_close(r);
+    assert_true(exists(idx_of(path)));
+    r = open_with(path, 1, 0);
+    assert_true(gcs_replay_cached_(r));
+    gcs_replay *u = open_with(path, -1, 0);
+    replays_eq(r, u, 1, 5, 1);
+    gcs_replay_close(u);
+    gcs_replay_close(r);
+    /* the trace changes while it is open: nothing is written at close */
+    assert_int_equal(remove(idx_of(path)), 0);
+    r = open_with(path, 1, 0);
+    set_mtime(path, 1000000000);
+    gcs_replay_close(r);
+    assert_false(exists(idx_of(path)));
+    /* gcs_replay_write_index writes it while the replay is open, once */
+    r = open_with(path, 1, 0);
+    assert_false(exists(idx_of(path)));
+    gcs_replay_write_index(r);
+    assert_true(exists(idx_of(path)));
+    assert_int_equal(remove(idx_of(path)), 0);
+    gcs_replay_write_index(r);
+    gcs_replay_close(r);
+    assert_false(exists(idx_of(path)));
+    gcs_replay_write_index(NULL);
+    /* a failed open writes nothing */
+    gcs_replay_opts o;
+    gcs_replay_opts_init(&o);
+    o.index_cache = 1;
+    gcs_replay *bad = NULL;
+    assert_int_not_equal(gcs_replay_open(in_tmp("missing.gctrace"), &o, &bad), 0);
+    assert_null(bad);
+    assert_false(exists(idx_of(in_tmp("missing.gctrace"))));
+}
+
 static void
 test_index_cache__what_is_never_cached(void **state)
 {
@@ -849,6 +897,7 @@ main(void)
         cmocka_unit_test(test_index_cache__cached_open_equals_built_open_on_committed_traces),
         cmocka_unit_test(test_index_cache__cached_open_equals_built_open_on_a_generated_trace),
         cmocka_unit_test(test_index_cache__a_changed_trace_is_rebuilt_and_reindexed),
+        cmocka_unit_test(test_index_cache__the_index_is_written_at_close),
         cmocka_unit_test(test_index_cache__what_is_never_cached),
         cmocka_unit_test(test_index_cache__an_unwritable_index_never_fails_an_open),
         cmocka_unit_test(test_index_cache__damaged_or_forged_index_is_ignored),

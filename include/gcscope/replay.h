@@ -68,13 +68,12 @@ typedef struct gcs_replay_opts {
     gcs_reader_event_fn on_event;
     void *on_event_ud;
     /* The sidecar index cache, `<path>.gcsidx` (docs/trace-format.md,
-     * "Sidecar index"): an open that built the index writes it next to the
-     * trace, and a later open of the unchanged file loads it instead of
-     * replaying (with on_event set, the events are still decoded and given
-     * to it). 0 (default): for traces of GCS_REPLAY_INDEX_MIN_BYTES and more,
-     * unless the environment has GCSCOPE_INDEX_CACHE=0; < 0: never; > 0: for
-     * traces of any size, whatever the environment says. gcs_replay_open
-     * only, not in stream mode; a damaged trace is never cached. */
+     * "Sidecar index"): an open that built the index has it written next to
+     * the trace (gcs_replay_write_index, gcs_replay_close), and a later open of the unchanged file
+     * loads it instead of replaying (with on_event set, the events are still decoded and given to
+     * it). 0 (default): for traces of GCS_REPLAY_INDEX_MIN_BYTES and more, unless the environment
+     * has GCSCOPE_INDEX_CACHE=0; < 0: never; > 0: for traces of any size, whatever the environment
+     * says. gcs_replay_open only, not in stream mode; a damaged trace is never cached. */
     int index_cache;
 } gcs_replay_opts;
 
@@ -98,7 +97,16 @@ int gcs_replay_open_mem(const void *data, size_t len, const char *name, const gc
                         gcs_replay **out);
 /* Message of the last failed open on this thread. */
 const char *gcs_replay_open_errmsg(void);
-/* Free everything. Accepts NULL. */
+/* The sidecar index of an open that built the index and may cache it
+ * (gcs_replay_opts.index_cache) is written after the open, so the open does
+ * not wait for it: by this call, or else by gcs_replay_close. Only if the
+ * trace is unchanged since the open read it; once; errors ignored (a cache).
+ * The CLI's commands call it right after opening (a command killed by
+ * SIGPIPE in `gcscope dump big.gctrace | head` still leaves the index); the
+ * viewer leaves it to the close, after its window is gone. */
+void gcs_replay_write_index(gcs_replay *r);
+/* Free everything (first writing a pending sidecar index, see above).
+ * Accepts NULL. */
 void gcs_replay_close(gcs_replay *r);
 
 /* Header facts (version, thresholds, recorder, cmdline, clean close). */

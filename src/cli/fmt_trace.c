@@ -55,6 +55,7 @@ gcs_fmt_trace_open_opts(const char *path, gcs_replay_opts *opts)
         file_error(path, gcs_replay_open_errmsg());
         exit(GCS_EXIT_DAMAGED);
     }
+    gcs_replay_write_index(r); /* now: a command may be cut short (| head) */
     return r;
 }
 

@@ -17,7 +17,7 @@
  * case (not a timeline kind, no keyframe due) goes straight to the model.
  * A file open may skip all of this: open_cached() loads the same results from
  * the sidecar index `<path>.gcsidx` (index_cache.c), and save_index() writes
- * one after a build; keyframes from an index are translated to this
+ * one at close after a build; keyframes from an index are translated to this
  * process's pointers when first restored (restore_portable). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +77,9 @@ struct gcs_replay {
     gcs_replay_error *errors;
     size_t n_errors, cap_errors;
     gcs_idx_xl *xl; /* opened from the index cache: its string table */
+    char *idx_path; /* built, to be written to <idx_path>.gcsidx at close */
+    int idx_mode;
+    gcs_idx_ident idx_before; /* the trace's identity before the open read it */
 };
 
 static _Thread_local char open_err[512];
@@ -366,21 +369,30 @@ give_cached_events(gcs_replay *r, const gcs_reader_opts *ro)
     return 0;
 }
 
-/* After a build: write the index (errors ignored: a cache never fails an open). */
+/* Write the index an open built, once (errors ignored: a cache never
+ * fails). At close or when asked (gcs_replay_write_index), not in the open:
+ * the viewer's first frame does not wait for it. */
 static void
-save_index(gcs_replay *r, const char *path, int mode, const gcs_idx_ident *before)
+save_index(gcs_replay *r)
 {
-    if (r->n_kf == 0)
+    char *path = r->idx_path;
+    r->idx_path = NULL;
+    if (path == NULL || r->n_kf == 0) {
+        free(path);
         return;
+    }
     gcs_idx_kf *ks = malloc(r->n_kf * sizeof *ks);
-    if (ks == NULL)
+    if (ks == NULL) {
+        free(path);
         return;
+    }
     for (size_t i = 1; i < r->n_kf; i++)
         ks[i - 1] = (gcs_idx_kf){r->kf[i].pos, r->kf[i].data, r->kf[i].len, r->kf[i].raw_len};
     gcs_idx_data d = {r->freed_window, r->passes,   r->n_passes, r->markers,  r->n_markers,
                       r->errors,       r->n_errors, ks,          r->n_kf - 1, r->kf_bytes};
-    (void)gcs_idx_save(path, mode, before, r->rd, &d);
+    (void)gcs_idx_save(path, r->idx_mode, &r->idx_before, r->rd, &d);
     free(ks);
+    free(path);
 }
 
 static int
@@ -408,8 +420,7 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
     int rc = (r->zc && r->dz) ? take_keyframe(r) : GCS_ENOMEM; /* pos 0, empty */
     int mode = rc == 0 && path && !r->stream ? gcs_idx_mode(opts ? opts->index_cache : 0) : 0;
     int cached = mode && open_cached(r, path, mode) == 0;
-    gcs_idx_ident before;
-    int ident_ok = mode && !cached && gcs_idx_ident_of(path, &before) == 0;
+    int ident_ok = mode && !cached && gcs_idx_ident_of(path, &r->idx_before) == 0;
     if (cached)
         rc = give_cached_events(r, &ro);
     else if (rc == 0)
@@ -431,13 +442,15 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         return rc;
     }
     r->n_events = gcs_reader_n_events(r->rd);
-    if (ident_ok)
-        save_index(r, path, mode, &before);
     rc = gcs_replay_seek(r, 0);
     if (rc != 0) {
         snprintf(open_err, sizeof open_err, "out of memory");
         gcs_replay_close(r);
         return rc;
+    }
+    if (ident_ok) { /* written at close (save_index); no memory: no index */
+        r->idx_path = strdup(path);
+        r->idx_mode = mode;
     }
     *out = r;
     return 0;
@@ -483,10 +496,18 @@ gcs_replay_open_mem(const void *data, size_t len, const char *name, const gcs_re
 }
 
 void
+gcs_replay_write_index(gcs_replay *r)
+{
+    if (r != NULL)
+        save_index(r);
+}
+
+void
 gcs_replay_close(gcs_replay *r)
 {
     if (r == NULL)
         return;
+    save_index(r); /* before the reader goes: it holds the strings */
     gcs_reader_close(r->rd);
     gcs_model_fini(&r->m);
     for (size_t i = 0; i < r->n_kf; i++)

@@ -347,8 +347,6 @@ fini(gcs_app *a)
 {
     if (a->script != NULL)
         fclose(a->script);
-    gcs_scene_fini(&a->sc);
-    gcs_vtrace_close(a->t);
     if (a->tex != NULL)
         SDL_DestroyTexture(a->tex);
     if (a->ren != NULL)
@@ -356,6 +354,9 @@ fini(gcs_app *a)
     if (a->win != NULL)
         SDL_DestroyWindow(a->win);
     SDL_Quit();
+    /* the window is gone first: closing a trace may write its index */
+    gcs_scene_fini(&a->sc);
+    gcs_vtrace_close(a->t);
     gcs_render_shutdown();
 }
 
