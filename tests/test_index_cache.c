@@ -610,6 +610,18 @@ set_mtime(const char *path, time_t s)
     assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
 }
 
+/* The next open of path loads its index, and equals an open that builds. */
+static void
+cached_open_equals_built(const char *path)
+{
+    gcs_replay *r = open_with(path, 1, 0);
+    assert_true(gcs_replay_cached_(r));
+    gcs_replay *u = open_with(path, -1, 0);
+    replays_eq(r, u, 1, 5, 1);
+    gcs_replay_close(u);
+    gcs_replay_close(r);
+}
+
 /* A changed trace: appended to (a recording still going), rewritten in
  * place with the same size, or only touched: the index is ignored, the open
  * replays, and the index is written again for the file as it is now. */
@@ -641,12 +653,7 @@ test_index_cache__a_changed_trace_is_rebuilt_and_reindexed(void **state)
     r = open_with(path, 1, 0);
     assert_false(gcs_replay_cached_(r));
     gcs_replay_close(r);
-    r = open_with(path, 1, 0);
-    assert_true(gcs_replay_cached_(r));
-    gcs_replay *u = open_with(path, -1, 0);
-    replays_eq(r, u, 1, 5, 1);
-    gcs_replay_close(u);
-    gcs_replay_close(r);
+    cached_open_equals_built(path);
     /* same size, same mtime, other content (a payload byte flipped in the
      * middle, outside the head and tail CRCs): the ctime gives it away */
     size_t lc;
@@ -684,12 +691,7 @@ test_index_cache__the_index_is_written_at_close(void **state)
         assert_int_equal(gcs_replay_seek(r, (i * 7919) % n), 0);
     gcs_replay_close(r);
     assert_true(exists(idx_of(path)));
-    r = open_with(path, 1, 0);
-    assert_true(gcs_replay_cached_(r));
-    gcs_replay *u = open_with(path, -1, 0);
-    replays_eq(r, u, 1, 5, 1);
-    gcs_replay_close(u);
-    gcs_replay_close(r);
+    cached_open_equals_built(path);
     /* the trace changes while it is open: nothing is written at close */
     assert_int_equal(remove(idx_of(path)), 0);
     r = open_with(path, 1, 0);
