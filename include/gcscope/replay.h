@@ -68,12 +68,14 @@ typedef struct gcs_replay_opts {
     gcs_reader_event_fn on_event;
     void *on_event_ud;
     /* The sidecar index cache, `<path>.gcsidx` (docs/trace-format.md,
-     * "Sidecar index"): an open that built the index has it written next to
-     * the trace (gcs_replay_write_index, gcs_replay_close), and a later open of the unchanged file
-     * loads it instead of replaying (with on_event set, the events are still decoded and given to
-     * it). 0 (default): for traces of GCS_REPLAY_INDEX_MIN_BYTES and more, unless the environment
-     * has GCSCOPE_INDEX_CACHE=0; < 0: never; > 0: for traces of any size, whatever the environment
-     * says. gcs_replay_open only, not in stream mode; a damaged trace is never cached. */
+     * "Sidecar index"): an open that built the index has it written next
+     * to the trace afterwards (gcs_replay_write_index, gcs_replay_close),
+     * and a later open of the unchanged file loads it instead of replaying
+     * (with on_event set, the events are still decoded and given to it).
+     * 0 (default): for traces of GCS_REPLAY_INDEX_MIN_BYTES and more, unless
+     * the environment has GCSCOPE_INDEX_CACHE=0; < 0: never; > 0: for traces
+     * of any size, whatever the environment says. gcs_replay_open only, not
+     * in stream mode; a damaged trace is never cached. */
     int index_cache;
 } gcs_replay_opts;
 

@@ -17,7 +17,7 @@
  * case (not a timeline kind, no keyframe due) goes straight to the model.
  * A file open may skip all of this: open_cached() loads the same results from
  * the sidecar index `<path>.gcsidx` (index_cache.c), and save_index() writes
- * one at close after a build; keyframes from an index are translated to this
+ * one after a build (when asked, or at close); keyframes from an index are translated to this
  * process's pointers when first restored (restore_portable). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +77,7 @@ struct gcs_replay {
     gcs_replay_error *errors;
     size_t n_errors, cap_errors;
     gcs_idx_xl *xl; /* opened from the index cache: its string table */
-    char *idx_path; /* built, to be written to <idx_path>.gcsidx at close */
+    char *idx_path; /* built: <idx_path>.gcsidx to be written (save_index) */
     int idx_mode;
     gcs_idx_ident idx_before; /* the trace's identity before the open read it */
 };
@@ -448,7 +448,7 @@ replay_open(gcs_replay *r, const char *path, const void *data, size_t len, const
         gcs_replay_close(r);
         return rc;
     }
-    if (ident_ok) { /* written at close (save_index); no memory: no index */
+    if (ident_ok) { /* written later (save_index); no memory: no index */
         r->idx_path = strdup(path);
         r->idx_mode = mode;
     }
