@@ -655,7 +655,7 @@ compare_heaptrack(const workload_figs *alloc, const char *dir, uint64_t n)
     } else {
         printf("  %-44s %9.1f ns %9.2f B\n"
                "    (REFERENCE figure from /work/shared/reference/anchor-bench,\n"
-               "    not measured in this run: heaptrack is not installed)\n",
+               "    not measured in this run: heaptrack is not installed or failed)\n",
                "heaptrack (reference)", 290.0, 3.38);
     }
 }
@@ -748,7 +748,8 @@ last_mode(int argc, char **argv, int i, int n)
         bench_usage_exit(USAGE, argv[i + n + 1]);
 }
 
-/* argv[i] as a number in [lo, hi] (1 if missing or malformed: exit 2). */
+/* argv[i] as a number in [lo, hi]; missing or malformed: one line naming
+ * it, exit 2. */
 static uint64_t
 arg_number(int argc, char **argv, int i, uint64_t lo, uint64_t hi)
 {
